@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import { buildHttpServer } from '../http/server.js';
+import type { Orderline } from './compose.js';
+import { VERSION } from './version.js';
+
+/** The HTTP application over a composed Orderline. */
+export function httpAppFor(orderline: Orderline, adminToken: string): Promise<FastifyInstance> {
+  return buildHttpServer({
+    logger: orderline.logger,
+    version: VERSION,
+    publicUrl: orderline.config.publicUrl,
+    guest: {
+      auth: orderline.guestAuth,
+      ingestion: orderline.ingestion,
+      limiter: orderline.limiter,
+      bodyLimit: orderline.config.bodyLimitBytes,
+    },
+    admin: { adminToken, tenants: orderline.tenants, events: orderline.events },
+    ops: { metrics: orderline.metrics, checkReady: () => orderline.checkReady() },
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * `orderline serve` (and `npm start`): API and worker in one process on embedded defaults,
+ * or one role of a scaled-out deployment.
+ */
+import { adminTokenOf } from '../app/local-secrets.js';
+import { compose } from '../app/compose.js';
+import { httpAppFor } from '../app/http-app.js';
+import type { Config } from '../config/config.js';
+import { startMaintenance } from '../worker/maintenance.js';
+
+export type Role = 'api' | 'worker' | 'all';
+
+function banner(config: Config, url: string, token: ReturnType<typeof adminTokenOf>): string[] {
+  const lines = [`Orderline listening on ${url}  (public URL: ${config.publicUrl})`, `  API docs: ${url}/docs`];
+  if (token.generated) {
+    lines.push(
+      `  Admin token (generated now, shown once; also saved to ${token.file}):`,
+      `    ${token.token}`,
+    );
+  } else if (token.file !== null) {
+    lines.push(`  Admin token: in ${token.file}`);
+  } else {
+    lines.push('  Admin token: from ADMIN_TOKEN');
+  }
+  lines.push(
+    '  Create a first tenant:',
+    '    npx orderline tenants create --name "My Store"',
+    `    or: curl -X POST ${url}/admin/tenants -H "Authorization: Bearer $(cat ${token.file ?? '<ADMIN_TOKEN>'})" \\`,
+    `          -H 'content-type: application/json' -d '{"name":"My Store"}'`,
+  );
+  return lines;
+}
+
+export async function serve(config: Config, role: Role): Promise<void> {
+  const orderline = await compose(config);
+  const stops: (() => Promise<void>)[] = [];
+
+  if (role === 'worker' || role === 'all') {
+    const maintenance = startMaintenance(orderline);
+    stops.push(async () => maintenance.stop());
+  }
+  if (role === 'api' || role === 'all') {
+    const token = adminTokenOf(config);
+    const app = await httpAppFor(orderline, token.token);
+    const address = await app.listen({ port: config.port, host: config.host });
+    stops.unshift(() => app.close());
+    const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
+    // The banner (and the token, once) goes to the terminal, never through the logger.
+    process.stdout.write(banner(config, url, token).join('\n') + '\n');
+  } else {
+    process.stdout.write(`Orderline worker running on ${orderline.connection.description}\n`);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    orderline.logger.info({ signal }, 'shutting down: finishing in-flight work');
+    void (async () => {
+      for (const stop of stops) await stop();
+      await orderline.close();
+      process.exit(0);
+    })();
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}

@@ -1,0 +1,64 @@
+/**
+ * The queue port. A job has a kind, a JSON payload, a run-at time and an optional key that
+ * names it while it is live, so a pending job (a cart reminder) can be found or cancelled
+ * by that key. Delivery is at least once: a handler must tolerate running twice.
+ *
+ * Deliberately left out: priorities, job dependencies, repeatable jobs and progress
+ * reports. Nothing here needs them, and each would constrain the Redis adapter.
+ */
+
+export interface JobSpec {
+  kind: string;
+  payload: unknown;
+  runAt: Date;
+  key?: string | null;
+  tenantId?: string | null;
+  /** Attempts before the job is dead-lettered; defaults to the queue's setting. */
+  maxAttempts?: number;
+}
+
+export interface ClaimedJob {
+  id: string;
+  kind: string;
+  payload: unknown;
+  key: string | null;
+  tenantId: string | null;
+  runAt: Date;
+  /** Including this one. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+export type JobState = 'pending' | 'running' | 'dead';
+
+export interface JobInfo {
+  id: string;
+  kind: string;
+  key: string | null;
+  state: JobState;
+  runAt: Date;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface ClaimOptions {
+  limit: number;
+  /** How long a claimed job stays with this worker before another may take it over. */
+  leaseMs: number;
+  kinds?: readonly string[];
+}
+
+export interface JobQueue {
+  enqueue(jobs: readonly JobSpec[]): Promise<void>;
+  /** Due jobs, leased to the caller; jobs whose lease ran out (a dead worker) are due again. */
+  claim(options: ClaimOptions): Promise<ClaimedJob[]>;
+  complete(jobId: string): Promise<void>;
+  /** Back to pending at `runAt`, keeping the error; dead-lettered if attempts are used up. */
+  retry(jobId: string, runAt: Date, error: string): Promise<JobState>;
+  deadLetter(jobId: string, error: string): Promise<void>;
+  /** Cancels the pending job with this key; true when there was one. */
+  cancelByKey(key: string): Promise<boolean>;
+  findByKey(key: string): Promise<JobInfo | undefined>;
+  /** Jobs not yet done (pending or running). */
+  depth(): Promise<number>;
+}

@@ -1,0 +1,42 @@
+/**
+ * Where tenants and their guest keys live. Keys are only ever handled as SHA-256 hashes
+ * here; secrets only as sealed strings. The store neither hashes nor seals: callers do.
+ */
+import type { TenantSettings } from '../tenants/tenant-settings.js';
+import type { Page, PageRequest } from './page.js';
+
+export type SecretName = 'whatsappAccessToken' | 'whatsappAppSecret' | 'brandApiKey';
+export type SealedSecrets = Partial<Record<SecretName, string>>;
+
+export interface StoredTenant {
+  id: string;
+  name: string;
+  settings: TenantSettings;
+  sealedSecrets: SealedSecrets;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface GuestKeyMatch {
+  tenantId: string;
+  keyHash: string;
+}
+
+/** Thrown when a WhatsApp phone number id already belongs to another tenant. */
+export class PhoneNumberIdTakenError extends Error {
+  constructor(readonly phoneNumberId: string) {
+    super(`phone number id ${phoneNumberId} is already used by another tenant`);
+    this.name = 'PhoneNumberIdTakenError';
+  }
+}
+
+export interface TenantStore {
+  create(tenant: StoredTenant, guestKeyHash: string): Promise<void>;
+  update(tenant: StoredTenant): Promise<void>;
+  get(id: string): Promise<StoredTenant | undefined>;
+  list(page: PageRequest): Promise<Page<StoredTenant>>;
+  /** The tenant of a key that is current or still inside its grace period at `now`. */
+  findGuestKey(keyHash: string, now: Date): Promise<GuestKeyMatch | undefined>;
+  /** Adds a key and limits every other live key of the tenant to `previousValidUntil`. */
+  rotateGuestKey(tenantId: string, newKeyHash: string, now: Date, previousValidUntil: Date): Promise<void>;
+}

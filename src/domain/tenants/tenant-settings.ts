@@ -1,0 +1,113 @@
+/**
+ * The whole tenant configuration of BRIEF.md as one schema with documented defaults
+ * (docs/tenants.md). Later issues fill in behaviour; the shape is settled here.
+ * Secrets (WhatsApp token and app secret, brand API key) are not part of the settings:
+ * they travel separately and are sealed at rest (see tenant-secrets.ts).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { TemplateMapping } from '../templates/template-mapping.js';
+
+export const NOTIFICATION_KINDS = [
+  'order_confirmed',
+  'order_confirmed_cod',
+  'order_cancelled',
+  'order_shipped',
+  'order_dispatched',
+  'order_in_transit',
+  'order_delivered',
+  'order_returned',
+  'cart_reminder',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** "30m", "6h", "10s", "7d". */
+const DURATION_PATTERN = '^[1-9][0-9]{0,6}(s|m|h|d)$';
+export const Duration = Type.String({ pattern: DURATION_PATTERN, description: 'e.g. "10s", "30m", "6h", "7d"' });
+const durationDefaulting = (value: string) =>
+  Type.String({ pattern: DURATION_PATTERN, default: value, description: 'e.g. "10s", "30m", "6h", "7d"' });
+
+export const TimeOfDay = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, 24-hour clock' });
+
+const NotificationSetting = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true }),
+    template: Type.Union([TemplateMapping, Type.Null()], { default: null, description: 'null: the default catalog template' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const notificationProperties = Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, NotificationSetting])) as Record<
+  NotificationKind,
+  typeof NotificationSetting
+>;
+
+export const CartReminderStep = Type.Object(
+  {
+    after: Duration,
+    template: Type.Union([TemplateMapping, Type.Null()], { default: null }),
+  },
+  { additionalProperties: false },
+);
+
+export const TenantSettings = Type.Object(
+  {
+    timezone: Type.String({ default: 'Asia/Kolkata', description: 'IANA time zone' }),
+    defaultCountry: Type.String({ pattern: '^[A-Z]{2}$', default: 'IN', description: 'ISO 3166-1 alpha-2' }),
+    whatsapp: Type.Object(
+      {
+        phoneNumberId: Type.Union([Type.String({ pattern: '^[0-9]{1,32}$' }), Type.Null()], { default: null }),
+        messagesPerSecond: Type.Integer({ minimum: 1, maximum: 1000, default: 80 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    brandApi: Type.Object(
+      {
+        baseUrl: Type.Union([Type.String({ pattern: '^https?://', maxLength: 2000 }), Type.Null()], { default: null }),
+        timeoutMs: Type.Integer({ minimum: 100, maximum: 60000, default: 5000 }),
+        phoneFormat: Type.Union([Type.Literal('e164'), Type.Literal('digits'), Type.Literal('national')], {
+          default: 'digits',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    notifications: Type.Object(notificationProperties, { additionalProperties: false, default: {} }),
+    cartRecovery: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        reminders: Type.Array(CartReminderStep, {
+          maxItems: 10,
+          default: [{ after: '30m' }, { after: '4h' }, { after: '24h' }],
+        }),
+        quietHours: Type.Union(
+          [Type.Object({ start: TimeOfDay, end: TimeOfDay }, { additionalProperties: false }), Type.Null()],
+          { default: { start: '21:00', end: '09:00' } },
+        ),
+        expireAfter: Type.Union([Duration, Type.Null()], { default: '7d', description: 'null: carts never expire' }),
+        discountCode: Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()], { default: null }),
+        attributionWindow: durationDefaulting('7d'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    bot: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        texts: Type.Record(Type.String({ pattern: '^[a-zA-Z0-9_.]{1,64}$' }), Type.String({ maxLength: 1024 }), {
+          default: {},
+        }),
+        idleTimeout: durationDefaulting('30m'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    guestApi: Type.Object(
+      {
+        requestsPerSecond: Type.Union([Type.Integer({ minimum: 1, maximum: 100000 }), Type.Null()], {
+          default: null,
+          description: 'null: no per-tenant limit; otherwise over it answers 429',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TenantSettings = Static<typeof TenantSettings>;

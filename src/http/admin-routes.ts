@@ -1,0 +1,147 @@
+/**
+ * The admin API of BRIEF.md for tenants and their events. Bearer ADMIN_TOKEN on every
+ * route; one resource as `{"tenant": …}`, lists as `{"items", "nextCursor"}` newest first.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { EventStore, StoredEvent } from '../domain/ports/event-store.js';
+import type { PageRequest } from '../domain/ports/page.js';
+import { TenantCreateBody, TenantPatchBody } from '../domain/tenants/tenant-input.js';
+import { parseJsonLossless } from '../shared/lossless-json.js';
+import type { TenantService } from '../use-cases/manage-tenants.js';
+import { adminAuth } from './admin-auth.js';
+import { FailureSchema, HttpFailure } from './envelope.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
+
+export interface AdminRouteDeps {
+  adminToken: string;
+  tenants: TenantService;
+  events: EventStore;
+}
+
+const PageQuery = Type.Object({
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'Page size, 1-200 (default 50)' })),
+  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+});
+const TenantParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+const errors = { '4xx': FailureSchema, '5xx': FailureSchema };
+const security = [{ adminToken: [] }];
+
+function pageOf(query: { limit?: string; cursor?: string }): PageRequest {
+  const limit = query.limit === undefined ? 50 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    throw new HttpFailure('badPayload', { details: [{ path: '/limit', message: 'must be an integer from 1 to 200' }] });
+  }
+  return { limit, cursor: query.cursor ?? null };
+}
+
+function eventView(event: StoredEvent) {
+  let body: unknown;
+  try {
+    body = parseJsonLossless(event.rawBody);
+  } catch {
+    body = event.rawBody;
+  }
+  return {
+    id: event.id,
+    tenantId: event.tenantId,
+    kind: event.kind,
+    resourceKey: event.resourceKey,
+    revision: event.revision,
+    outcome: event.outcome,
+    idempotencyKey: event.idempotencyKey,
+    receivedAt: event.receivedAt.toISOString(),
+    event: event.normalized,
+    body,
+  };
+}
+
+export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): Promise<void> {
+  app.addHook('onRequest', adminAuth(deps.adminToken));
+
+  app.post(
+    '/admin/tenants',
+    { schema: { tags: ['admin'], security, body: TenantCreateBody, response: errors } },
+    async (request, reply) => {
+      const created = await deps.tenants.create(request.body);
+      return reply.code(201).send(created);
+    },
+  );
+  app.get<{ Querystring: { limit?: string; cursor?: string } }>(
+    '/admin/tenants',
+    { schema: { tags: ['admin'], security, querystring: PageQuery, response: errors } },
+    async (request) => deps.tenants.list(pageOf(request.query)),
+  );
+  refuseOtherMethods(app, '/admin/tenants', ['GET', 'POST']);
+
+  app.get<{ Params: { id: string } }>(
+    '/admin/tenants/:id',
+    { schema: { tags: ['admin'], security, params: TenantParams, response: errors } },
+    async (request) => ({ tenant: await deps.tenants.get(request.params.id) }),
+  );
+  app.patch<{ Params: { id: string } }>(
+    '/admin/tenants/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        security,
+        params: TenantParams,
+        body: TenantPatchBody,
+        description: 'JSON merge patch (RFC 7386); secrets set with a string, removed with null',
+        response: errors,
+      },
+    },
+    async (request) => ({ tenant: await deps.tenants.patch(request.params.id, request.body) }),
+  );
+  refuseOtherMethods(app, '/admin/tenants/:id', ['GET', 'PATCH']);
+
+  app.post<{ Params: { id: string }; Body: { gracePeriod?: string } | undefined }>(
+    '/admin/tenants/:id/guest-keys',
+    {
+      schema: {
+        tags: ['admin'],
+        security,
+        params: TenantParams,
+        description: 'Issues a new guest key. The previous key stops at once unless gracePeriod (e.g. "10m", at most 7d) is given.',
+        body: Type.Optional(
+          Type.Object({ gracePeriod: Type.Optional(Type.String({ maxLength: 10 })) }, { additionalProperties: false }),
+        ),
+        response: errors,
+      },
+    },
+    async (request) => deps.tenants.rotateKey(request.params.id, request.body?.gracePeriod ?? null),
+  );
+  refuseOtherMethods(app, '/admin/tenants/:id/guest-keys', ['POST']);
+
+  app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string; kind?: string } }>(
+    '/admin/tenants/:id/events',
+    {
+      schema: {
+        tags: ['admin'],
+        security,
+        params: TenantParams,
+        querystring: Type.Composite([PageQuery, Type.Object({ kind: Type.Optional(Type.String({ maxLength: 40 })) })]),
+        response: errors,
+      },
+    },
+    async (request) => {
+      await deps.tenants.get(request.params.id);
+      const page = await deps.events.list(request.params.id, pageOf(request.query), {
+        ...(request.query.kind !== undefined ? { kind: request.query.kind } : {}),
+      });
+      return { items: page.items.map(eventView), nextCursor: page.nextCursor };
+    },
+  );
+  refuseOtherMethods(app, '/admin/tenants/:id/events', ['GET']);
+
+  app.get<{ Params: { id: string; eventId: string } }>(
+    '/admin/tenants/:id/events/:eventId',
+    { schema: { tags: ['admin'], security, response: errors } },
+    async (request: FastifyRequest<{ Params: { id: string; eventId: string } }>) => {
+      const event = await deps.events.get(request.params.id, request.params.eventId);
+      if (event === undefined) throw new HttpFailure('notFound', { message: 'no such event for this tenant' });
+      return { event: eventView(event) };
+    },
+  );
+  refuseOtherMethods(app, '/admin/tenants/:id/events/:eventId', ['GET']);
+}

@@ -1,0 +1,99 @@
+/**
+ * The guest API: five POST endpoints, `x-guest-id` auth, the seed's exact envelopes.
+ * Order of checks (BRIEF.md): 404, 405, 401 (onRequest, before the body is read), 415 and
+ * 413 (body parsing), 400 (schema, then normalisation), 409, 429, then storage.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GUEST_ENDPOINTS, type GuestPath } from '../domain/events/guest-endpoints.js';
+import type { TokenBuckets } from '../shared/token-bucket.js';
+import type { GuestAuthenticator, GuestIdentity } from '../use-cases/authenticate-guest.js';
+import type { EventIngestion } from '../use-cases/ingest-event.js';
+import { FailureSchema, SUCCESS, sendFailure } from './envelope.js';
+import { GUEST_BODY_SCHEMAS } from './guest-schemas.js';
+import type { Metrics } from './metrics.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    guest?: GuestIdentity;
+  }
+}
+
+export interface GuestRouteDeps {
+  auth: GuestAuthenticator;
+  ingestion: EventIngestion;
+  limiter: TokenBuckets;
+  metrics: Metrics;
+  bodyLimit: number;
+}
+
+const SuccessSchema = {
+  type: 'object',
+  properties: { status: { type: 'string', enum: ['success'] }, statusCode: { type: 'integer', enum: [200] } },
+} as const;
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export async function guestRoutes(app: FastifyInstance, deps: GuestRouteDeps): Promise<void> {
+  for (const [path, kind] of Object.entries(GUEST_ENDPOINTS) as [GuestPath, (typeof GUEST_ENDPOINTS)[GuestPath]][]) {
+    app.route({
+      method: 'POST',
+      url: path,
+      bodyLimit: deps.bodyLimit,
+      schema: {
+        tags: ['guest'],
+        summary: `Guest event: ${kind.replace('_', ' ')}`,
+        headers: {
+          type: 'object',
+          properties: {
+            'x-guest-id': { type: 'string', description: 'The guest key of the brand' },
+            'idempotency-key': { type: 'string', description: 'Optional; scoped to the tenant, kept 72 hours' },
+          },
+        },
+        body: GUEST_BODY_SCHEMAS[path],
+        response: { 200: SuccessSchema, '4xx': FailureSchema, '5xx': FailureSchema },
+      },
+      onRequest: async (request, reply) => {
+        const identity = await deps.auth.authenticate(headerValue(request, 'x-guest-id'));
+        if (identity === undefined) return sendFailure(reply, 'unauthorized');
+        request.guest = identity;
+        request.log = request.log.child({ tenant: identity.tenantId });
+      },
+      handler: async (request, reply) => {
+        const guest = request.guest;
+        if (guest === undefined) return sendFailure(reply, 'unauthorized');
+        const idempotencyKey = headerValue(request, 'idempotency-key') ?? null;
+        if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+          return sendFailure(reply, 'badPayload', {
+            details: [{ path: 'header:idempotency-key', message: 'must be 1-255 printable ASCII characters' }],
+          });
+        }
+        const result = await deps.ingestion.ingest(
+          { tenantId: guest.tenantId, kind, body: request.body, rawBody: request.rawBody ?? '', idempotencyKey },
+          (tenantId) => (guest.requestsPerSecond === null ? true : deps.limiter.take(`guest:${tenantId}`, guest.requestsPerSecond)),
+        );
+        if (result === 'throttled') return sendFailure(reply, 'tooManyRequests');
+        switch (result.status) {
+          case 'invalid':
+            return sendFailure(reply, 'badPayload', { details: result.issues });
+          case 'conflict':
+            return sendFailure(reply, 'conflict', {
+              message: 'this Idempotency-Key was used with a different body',
+            });
+          case 'duplicate':
+            deps.metrics.events.inc({ kind, tenant: guest.tenantId, outcome: 'duplicate' });
+            return reply.send(SUCCESS);
+          case 'stored':
+            deps.metrics.events.inc({ kind, tenant: guest.tenantId, outcome: result.outcome });
+            return reply.send(SUCCESS);
+        }
+      },
+    });
+    refuseOtherMethods(app, path, ['POST']);
+  }
+}
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

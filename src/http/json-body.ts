@@ -1,0 +1,36 @@
+/** JSON request bodies: lossless for long integers, the raw text kept, errors in the envelope. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseJsonLossless } from '../shared/lossless-json.js';
+import { HttpFailure } from './envelope.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body exactly as received (for hashing, storing and signatures). */
+    rawBody?: string;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message.slice(0, 200) : 'invalid JSON';
+}
+
+export function registerJsonBody(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      request.rawBody = text;
+      if (text.trim() === '') {
+        done(new HttpFailure('badPayload', { details: [{ path: '', message: 'body is empty; send a JSON object' }] }));
+        return;
+      }
+      try {
+        done(null, parseJsonLossless(text));
+      } catch (error) {
+        done(new HttpFailure('badPayload', { details: [{ path: '', message: `malformed JSON: ${describe(error)}` }] }));
+      }
+    },
+  );
+}

@@ -1,0 +1,86 @@
+/**
+ * Builds the HTTP application: envelope-shaped errors everywhere, request ids, metrics,
+ * OpenAPI from the route schemas, then the guest, admin and operations routes.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
+import { sendFailure } from './envelope.js';
+import { errorHandler } from './error-handler.js';
+import { guestRoutes, type GuestRouteDeps } from './guest-routes.js';
+import { registerJsonBody } from './json-body.js';
+import { opsRoutes, type OpsRouteDeps } from './ops-routes.js';
+
+export interface HttpDeps {
+  logger: FastifyBaseLogger;
+  version: string;
+  publicUrl: string;
+  guest: Omit<GuestRouteDeps, 'metrics'>;
+  admin: AdminRouteDeps;
+  ops: OpsRouteDeps;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // Fastify's two lines per request are replaced by one in onResponse (debug for 2xx).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1_048_576,
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: true } },
+  });
+  const metrics = deps.ops.metrics;
+
+  registerJsonBody(app);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((_request, reply) => sendFailure(reply, 'notFound'));
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const labels = { route, method: request.method, status: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'info' : 'debug';
+    request.log[level](
+      { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request completed',
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Orderline',
+        version: deps.version,
+        description:
+          'Guest API (brands send order events), admin API (operators) and operations endpoints. Errors always use the envelope {status:"failure", statusCode, error[, details]}.',
+      },
+      servers: [{ url: deps.publicUrl }],
+      components: {
+        securitySchemes: {
+          guestKey: { type: 'apiKey', in: 'header', name: 'x-guest-id' },
+          adminToken: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (scope) => guestRoutes(scope, { ...deps.guest, metrics }));
+  await app.register(async (scope) => adminRoutes(scope, deps.admin));
+  await app.register(async (scope) => opsRoutes(scope, deps.ops));
+  return app;
+}

@@ -1,0 +1,63 @@
+/**
+ * The `orderline` command: `serve`, `migrate`, `tenants …`. Errors the user can fix print
+ * one clear line and exit 1; nothing prints a stack trace for a bad input.
+ */
+import { Command, Option } from 'commander';
+import { compose } from './app/compose.js';
+import { VERSION } from './app/version.js';
+import { registerTenantCommands } from './cli/tenants.js';
+import { serve, type Role } from './cli/serve.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { MigrationError } from './store/connect.js';
+import { ConflictError, InvalidInputError, NotFoundError } from './use-cases/errors.js';
+
+let loaded: Config | undefined;
+const config = (): Config => (loaded ??= loadConfig());
+
+const program = new Command()
+  .name('orderline')
+  .description('WhatsApp order notifications and order assistant for online stores')
+  .version(VERSION);
+
+program
+  .command('serve')
+  .description('run the service (API, worker, or both) on the configured database')
+  .addOption(new Option('--role <role>', 'what this process runs').choices(['api', 'worker', 'all']).default('all'))
+  .action(async (options: { role: Role }) => serve(config(), options.role));
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date')
+  .action(async () => {
+    const orderline = await compose(config(), { migrate: false, defaultMetrics: false });
+    try {
+      const { migrate } = await import('./store/connect.js');
+      const applied = await migrate(orderline.connection.db);
+      process.stdout.write(
+        applied.length === 0 ? 'Database is up to date.\n' : `Applied migrations: ${applied.join(', ')}\n`,
+      );
+    } finally {
+      await orderline.close();
+    }
+  });
+
+registerTenantCommands(program, config);
+
+function explain(error: unknown): string | undefined {
+  if (error instanceof ConfigError) return `Configuration error: ${error.message}`;
+  if (error instanceof InvalidInputError) return `Invalid input: ${error.issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`;
+  if (error instanceof NotFoundError || error instanceof ConflictError || error instanceof MigrationError) return error.message;
+  if (error instanceof SyntaxError) return `Invalid JSON: ${error.message}`;
+  if (error instanceof Error && /^--/.test(error.message)) return error.message;
+  return undefined;
+}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const message = explain(error);
+  if (message !== undefined) {
+    process.stderr.write(`orderline: ${message}\n`);
+  } else {
+    process.stderr.write(`orderline: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

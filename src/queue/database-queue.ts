@@ -1,0 +1,143 @@
+/**
+ * The embedded queue: jobs are rows in the database, written in the same transaction as
+ * the events that need them. Claiming is one UPDATE … WHERE id IN (SELECT …) RETURNING,
+ * atomic on SQLite and, with SKIP LOCKED, safe with several workers on PostgreSQL.
+ */
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import type { Clock } from '../domain/ports/clock.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { ClaimOptions, ClaimedJob, JobInfo, JobQueue, JobSpec, JobState } from '../domain/ports/job-queue.js';
+import type { Capabilities } from '../store/connect.js';
+import { newJobRow } from '../store/job-rows.js';
+import type { Database, JobsTable } from '../store/schema.js';
+
+function due(now: number) {
+  return (eb: ExpressionBuilder<Database, 'jobs'>) =>
+    eb.or([
+      eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', now)]),
+      eb.and([eb('state', '=', 'running'), eb('locked_until', '<=', now)]),
+    ]);
+}
+
+function toClaimed(row: Selectable<JobsTable>): ClaimedJob {
+  return {
+    id: row.id,
+    kind: row.kind,
+    payload: JSON.parse(row.payload) as unknown,
+    key: row.job_key,
+    tenantId: row.tenant_id,
+    runAt: new Date(row.run_at),
+    attempt: row.attempts,
+    maxAttempts: row.max_attempts,
+  };
+}
+
+export class DatabaseJobQueue implements JobQueue {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly capabilities: Capabilities,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async enqueue(jobs: readonly JobSpec[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const now = this.clock.now();
+    await this.db
+      .insertInto('jobs')
+      .values(jobs.map((spec) => newJobRow(this.ids.next('job'), spec, now)))
+      .execute();
+  }
+
+  async claim(options: ClaimOptions): Promise<ClaimedJob[]> {
+    const now = this.clock.now().getTime();
+    const rows = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({
+        state: 'running',
+        locked_until: now + options.leaseMs,
+        attempts: eb('attempts', '+', 1),
+        updated_at: now,
+      }))
+      .where('id', 'in', (eb) => {
+        let candidates = eb
+          .selectFrom('jobs')
+          .select('id')
+          .where(due(now))
+          .orderBy('run_at')
+          .limit(options.limit);
+        if (options.kinds !== undefined) candidates = candidates.where('kind', 'in', [...options.kinds]);
+        return this.capabilities.skipLocked ? candidates.forUpdate().skipLocked() : candidates;
+      })
+      .where(due(now))
+      .returningAll()
+      .execute();
+    return rows.sort((a, b) => a.run_at - b.run_at).map(toClaimed);
+  }
+
+  async complete(jobId: string): Promise<void> {
+    await this.db.deleteFrom('jobs').where('id', '=', jobId).execute();
+  }
+
+  async retry(jobId: string, runAt: Date, error: string): Promise<JobState> {
+    const now = this.clock.now().getTime();
+    const row = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({
+        state: eb.case().when('attempts', '>=', eb.ref('max_attempts')).then('dead').else('pending').end(),
+        run_at: runAt.getTime(),
+        locked_until: null,
+        last_error: error.slice(0, 2000),
+        updated_at: now,
+      }))
+      .where('id', '=', jobId)
+      .returning('state')
+      .executeTakeFirst();
+    return (row?.state ?? 'dead') as JobState;
+  }
+
+  async deadLetter(jobId: string, error: string): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ state: 'dead', locked_until: null, last_error: error.slice(0, 2000), updated_at: this.clock.now().getTime() })
+      .where('id', '=', jobId)
+      .execute();
+  }
+
+  async cancelByKey(key: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('jobs')
+      .where('job_key', '=', key)
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async findByKey(key: string): Promise<JobInfo | undefined> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('job_key', '=', key)
+      .where('state', '<>', 'dead')
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    return {
+      id: row.id,
+      kind: row.kind,
+      key: row.job_key,
+      state: row.state as JobState,
+      runAt: new Date(row.run_at),
+      attempts: row.attempts,
+      lastError: row.last_error,
+    };
+  }
+
+  async depth(): Promise<number> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '<>', 'dead')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Checks a value against a TypeBox schema outside HTTP (merged PATCH documents, stored
+ * settings), with defaults applied, returning the same `{path, message}` issues the HTTP
+ * layer reports.
+ */
+import type { Static, TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { Value } from '@sinclair/typebox/value';
+
+export interface SchemaIssue {
+  path: string;
+  message: string;
+}
+
+export type SchemaResult<T> = { ok: true; value: T } | { ok: false; issues: SchemaIssue[] };
+
+const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
+function checkerFor<T extends TSchema>(schema: T): TypeCheck<T> {
+  let check = compiled.get(schema);
+  if (check === undefined) {
+    check = TypeCompiler.Compile(schema);
+    compiled.set(schema, check);
+  }
+  return check as TypeCheck<T>;
+}
+
+export function checkSchema<T extends TSchema>(schema: T, input: unknown): SchemaResult<Static<T>> {
+  const value: unknown = Value.Default(schema, Value.Clone(input));
+  const check = checkerFor(schema);
+  if (check.Check(value)) return { ok: true, value };
+  const issues: SchemaIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of check.Errors(value)) {
+    const key = `${error.path}|${error.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push({ path: error.path, message: error.message });
+    if (issues.length >= 20) break;
+  }
+  return { ok: false, issues };
+}

@@ -1,0 +1,64 @@
+import { Migrator, sql, type Kysely } from 'kysely';
+import type { DatabaseTarget } from '../config/config.js';
+import { migrations } from './migrations/index.js';
+import type { Database } from './schema.js';
+import { openPostgres } from './postgres.js';
+import { openSqlite } from './sqlite.js';
+
+/** What differs between databases, as flags rather than `if (kind === …)` in callers. */
+export interface Capabilities {
+  /** `FOR UPDATE SKIP LOCKED` exists, so several workers can claim jobs concurrently. */
+  readonly skipLocked: boolean;
+  /** Writers are serialised by the database file (one writer at a time). */
+  readonly singleWriter: boolean;
+}
+
+export interface StoreConnection {
+  readonly db: Kysely<Database>;
+  readonly capabilities: Capabilities;
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export class MigrationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MigrationError';
+  }
+}
+
+export function connect(target: DatabaseTarget): StoreConnection {
+  if (target.kind === 'sqlite') {
+    const { db } = openSqlite(target.file);
+    return {
+      db,
+      capabilities: { skipLocked: false, singleWriter: true },
+      description: `SQLite ${target.file}`,
+      close: () => db.destroy(),
+    };
+  }
+  const { db } = openPostgres(target.url);
+  const safe = new URL(target.url);
+  safe.password = '';
+  return {
+    db,
+    capabilities: { skipLocked: true, singleWriter: false },
+    description: `PostgreSQL ${safe.host}${safe.pathname}`,
+    close: () => db.destroy(),
+  };
+}
+
+export async function migrate(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrations, migrationTableName: 'orderline_migrations', migrationLockTableName: 'orderline_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    throw new MigrationError(`database migration failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export async function ping(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import type { Database } from './schema.js';
+
+/**
+ * Kysely prepares a statement for every query; better-sqlite3 statements are reusable, so
+ * keeping them by SQL text saves the parse on the ingestion hot path.
+ */
+function withStatementCache(db: BetterSqlite3.Database, limit = 500): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => db.close(),
+    prepare(sqlText: string): SqliteStatement {
+      let statement = cache.get(sqlText);
+      if (statement === undefined) {
+        statement = db.prepare(sqlText) as unknown as SqliteStatement;
+        if (cache.size >= limit) cache.clear();
+        cache.set(sqlText, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+export function openSqlite(file: string): { db: Kysely<Database>; raw: BetterSqlite3.Database } {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const raw = new BetterSqlite3(file);
+  // WAL with synchronous=NORMAL: a commit is in the WAL before we answer 200, so it
+  // survives a SIGKILL of the process (not a power cut; see docs/durability.md).
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  return { db, raw };
+}

@@ -1,0 +1,200 @@
+/**
+ * Registering brands: create, read, change (JSON merge patch) and rotate guest keys.
+ * Guest keys leave here once, in the answer to create or rotate; only hashes are stored.
+ */
+import type { Clock } from '../domain/ports/clock.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { Page, PageRequest } from '../domain/ports/page.js';
+import {
+  PhoneNumberIdTakenError,
+  type SealedSecrets,
+  type SecretName,
+  type StoredTenant,
+  type TenantStore,
+} from '../domain/ports/tenant-store.js';
+import { durationMs } from '../domain/tenants/duration.js';
+import { generateGuestKey, hashGuestKey } from '../domain/tenants/guest-key.js';
+import { TenantSettings } from '../domain/tenants/tenant-settings.js';
+import { tenantView, type TenantView } from '../domain/tenants/tenant-view.js';
+import { applyMergePatch, isPlainObject } from '../shared/merge-patch.js';
+import { checkSchema } from '../shared/schema-check.js';
+import type { SecretBox } from '../shared/secret-box.js';
+import { ConflictError, InvalidInputError, NotFoundError, type Issue } from './errors.js';
+
+/** Where each secret sits in the operator's document. */
+const SECRET_PATHS: Record<SecretName, [string, string]> = {
+  whatsappAccessToken: ['whatsapp', 'accessToken'],
+  whatsappAppSecret: ['whatsapp', 'appSecret'],
+  brandApiKey: ['brandApi', 'apiKey'],
+};
+
+type SecretChanges = Partial<Record<SecretName, string | null>>;
+
+/** Takes the secrets out of an operator document (mutating a copy), so the rest is settings. */
+function extractSecrets(document: Record<string, unknown>): { settings: Record<string, unknown>; secrets: SecretChanges } {
+  const settings = structuredClone(document);
+  const secrets: SecretChanges = {};
+  for (const [name, [section, field]] of Object.entries(SECRET_PATHS) as [SecretName, [string, string]][]) {
+    const part = settings[section];
+    if (isPlainObject(part) && field in part) {
+      const value = part[field];
+      if (value !== null && (typeof value !== 'string' || value === '')) {
+        throw new InvalidInputError([{ path: `/${section}/${field}`, message: 'must be a non-empty string or null' }]);
+      }
+      secrets[name] = value as string | null;
+      delete part[field];
+    }
+  }
+  return { settings, secrets };
+}
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface RotatedKey {
+  guestKey: string;
+  previousKeyValidUntil: string;
+}
+
+export class TenantService {
+  constructor(
+    private readonly store: TenantStore,
+    private readonly secretBox: SecretBox,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    /** Called when keys change, so caches of key → tenant drop their entries. */
+    private readonly onKeysChanged: (tenantId: string) => void = () => {},
+  ) {}
+
+  async create(input: unknown): Promise<{ tenant: TenantView; guestKey: string }> {
+    if (!isPlainObject(input)) throw new InvalidInputError([{ path: '', message: 'must be a JSON object' }]);
+    const { name, ...rest } = input;
+    if (typeof name !== 'string' || name.trim() === '' || name.length > 200) {
+      throw new InvalidInputError([{ path: '/name', message: 'is required: a non-empty string of at most 200 characters' }]);
+    }
+    const { settings: rawSettings, secrets } = extractSecrets(rest);
+    const settings = this.validSettings(rawSettings);
+    const now = this.clock.now();
+    const tenant: StoredTenant = {
+      id: this.ids.next('ten'),
+      name: name.trim(),
+      settings,
+      sealedSecrets: this.applySecrets({}, secrets),
+      createdAt: now,
+      updatedAt: now,
+    };
+    const guestKey = generateGuestKey();
+    try {
+      await this.store.create(tenant, hashGuestKey(guestKey));
+    } catch (error) {
+      throw this.translate(error);
+    }
+    return { tenant: tenantView(tenant), guestKey };
+  }
+
+  async list(page: PageRequest): Promise<Page<TenantView>> {
+    const result = await this.store.list(page);
+    return { items: result.items.map(tenantView), nextCursor: result.nextCursor };
+  }
+
+  async get(id: string): Promise<TenantView> {
+    return tenantView(await this.load(id));
+  }
+
+  /** The stored tenant with its secrets opened, for adapters that call out on its behalf. */
+  async secretsOf(id: string): Promise<Partial<Record<SecretName, string>>> {
+    const tenant = await this.load(id);
+    const open: Partial<Record<SecretName, string>> = {};
+    for (const [name, sealed] of Object.entries(tenant.sealedSecrets) as [SecretName, string][]) {
+      open[name] = this.secretBox.open(sealed);
+    }
+    return open;
+  }
+
+  async patch(id: string, patch: unknown): Promise<TenantView> {
+    if (!isPlainObject(patch)) throw new InvalidInputError([{ path: '', message: 'must be a JSON merge patch object' }]);
+    const current = await this.load(id);
+    const { settings: settingsPatch, secrets } = extractSecrets(patch);
+    const { name: nameChange, ...settingsOnly } = settingsPatch;
+    let name = current.name;
+    if (nameChange !== undefined) {
+      if (typeof nameChange !== 'string' || nameChange.trim() === '' || nameChange.length > 200) {
+        throw new InvalidInputError([{ path: '/name', message: 'must be a non-empty string of at most 200 characters' }]);
+      }
+      name = nameChange.trim();
+    }
+    const merged = applyMergePatch(current.settings, settingsOnly);
+    const updated: StoredTenant = {
+      ...current,
+      name,
+      settings: this.validSettings(merged),
+      sealedSecrets: this.applySecrets(current.sealedSecrets, secrets),
+      updatedAt: this.clock.now(),
+    };
+    try {
+      await this.store.update(updated);
+    } catch (error) {
+      throw this.translate(error);
+    }
+    return tenantView(updated);
+  }
+
+  /** A new key; the old ones stop at once, or after `gracePeriod` (e.g. "10m"). */
+  async rotateKey(id: string, gracePeriod: string | null = null): Promise<RotatedKey> {
+    await this.load(id);
+    let graceMs = 0;
+    if (gracePeriod !== null && gracePeriod !== '0') {
+      try {
+        graceMs = durationMs(gracePeriod);
+      } catch {
+        throw new InvalidInputError([{ path: '/gracePeriod', message: 'must be a duration such as "10m", or "0"' }]);
+      }
+      if (graceMs > 7 * 86_400_000) {
+        throw new InvalidInputError([{ path: '/gracePeriod', message: 'must be at most 7d' }]);
+      }
+    }
+    const now = this.clock.now();
+    const validUntil = new Date(now.getTime() + graceMs);
+    const guestKey = generateGuestKey();
+    await this.store.rotateGuestKey(id, hashGuestKey(guestKey), now, validUntil);
+    this.onKeysChanged(id);
+    return { guestKey, previousKeyValidUntil: validUntil.toISOString() };
+  }
+
+  private async load(id: string): Promise<StoredTenant> {
+    const tenant = await this.store.get(id);
+    if (tenant === undefined) throw new NotFoundError(`tenant ${id}`);
+    return tenant;
+  }
+
+  private validSettings(raw: unknown): TenantSettings {
+    const result = checkSchema(TenantSettings, raw);
+    if (!result.ok) throw new InvalidInputError(result.issues);
+    const issues: Issue[] = [];
+    if (!validTimeZone(result.value.timezone)) {
+      issues.push({ path: '/timezone', message: `unknown IANA time zone "${result.value.timezone}"` });
+    }
+    if (issues.length > 0) throw new InvalidInputError(issues);
+    return result.value;
+  }
+
+  private applySecrets(current: SealedSecrets, changes: SecretChanges): SealedSecrets {
+    const next: SealedSecrets = { ...current };
+    for (const [name, value] of Object.entries(changes) as [SecretName, string | null][]) {
+      if (value === null) delete next[name];
+      else next[name] = this.secretBox.seal(value);
+    }
+    return next;
+  }
+
+  private translate(error: unknown): unknown {
+    if (error instanceof PhoneNumberIdTakenError) return new ConflictError(error.message);
+    return error;
+  }
+}
