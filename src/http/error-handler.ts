@@ -48,7 +48,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (error instanceof ConflictError) return sendFailure(reply, 'conflict', { message: error.message });
   if (Array.isArray(error.validation)) {
     return sendFailure(reply, 'badPayload', {
-      details: validationDetails(error.validation as AjvError[], error.validationContext),
+      details: validationDetails(error.validation, error.validationContext),
     });
   }
   const byCode = error.code === undefined ? undefined : BY_CODE[error.code];

@@ -52,7 +52,7 @@ export async function migrate(db: Kysely<Database>): Promise<string[]> {
   const migrator = new Migrator({ db, provider: migrations, migrationTableName: 'orderline_migrations', migrationLockTableName: 'orderline_migrations_lock' });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
-    throw new MigrationError(`database migration failed: ${error instanceof Error ? error.message : String(error)}`, {
+    throw new MigrationError(`database migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, {
       cause: error,
     });
   }

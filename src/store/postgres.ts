@@ -6,9 +6,10 @@ const INT8_OID = 20;
 
 /** Epoch-millisecond columns are bigint; they fit a JS number, so read them as one. */
 const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
     if (oid === INT8_OID) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
+    // pg's own parsers are typed `any`; they return whatever the column holds.
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
   },
 };
 

@@ -15,7 +15,7 @@ function withStatementCache(db: BetterSqlite3.Database, limit = 500): SqliteData
     prepare(sqlText: string): SqliteStatement {
       let statement = cache.get(sqlText);
       if (statement === undefined) {
-        statement = db.prepare(sqlText) as unknown as SqliteStatement;
+        statement = db.prepare(sqlText);
         if (cache.size >= limit) cache.clear();
         cache.set(sqlText, statement);
       }

@@ -41,7 +41,7 @@ function extractSecrets(document: Record<string, unknown>): { settings: Record<s
       if (value !== null && (typeof value !== 'string' || value === '')) {
         throw new InvalidInputError([{ path: `/${section}/${field}`, message: 'must be a non-empty string or null' }]);
       }
-      secrets[name] = value as string | null;
+      secrets[name] = value;
       delete part[field];
     }
   }

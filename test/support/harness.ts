@@ -1,0 +1,54 @@
+/**
+ * An Orderline composed for a test: a real database (SQLite or PostgreSQL), a manual clock,
+ * a silent logger, and the HTTP app for `inject()`.
+ */
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { compose, type Orderline } from '../../src/app/compose.js';
+import { httpAppFor } from '../../src/app/http-app.js';
+import { loadConfig } from '../../src/config/config.js';
+import { ManualClock } from '../../src/domain/ports/clock.js';
+import type { TargetFactory } from './databases.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const SECRET = 'test-secret-0123456789abcdef0123456789';
+
+export interface Harness {
+  orderline: Orderline;
+  app: FastifyInstance;
+  clock: ManualClock;
+  admin: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(factory: TargetFactory, env: Record<string, string> = {}): Promise<Harness> {
+  const db = await factory.create();
+  const url = db.target.kind === 'sqlite' ? `file:${db.target.file}` : db.target.url;
+  const config = loadConfig({ DATABASE_URL: url, ADMIN_TOKEN, ORDERLINE_SECRET: SECRET, LOG_LEVEL: 'silent', ...env }, db.dataDir);
+  const clock = new ManualClock('2026-03-01T10:00:00.000Z');
+  const orderline = await compose(config, { clock, logger: pino({ level: 'silent' }), defaultMetrics: false });
+  const app = await httpAppFor(orderline, ADMIN_TOKEN);
+  await app.ready();
+  return {
+    orderline,
+    app,
+    clock,
+    admin: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    close: async () => {
+      await app.close();
+      await orderline.close();
+      await db.cleanup();
+    },
+  };
+}
+
+/** Creates a tenant through the admin API and returns its id and guest key. */
+export async function createTenant(
+  h: Harness,
+  body: Record<string, unknown> = { name: 'Test Store' },
+): Promise<{ id: string; guestKey: string }> {
+  const res = await h.app.inject({ method: 'POST', url: '/admin/tenants', headers: h.admin, payload: body });
+  if (res.statusCode !== 201) throw new Error(`tenant create failed: ${res.statusCode} ${res.body}`);
+  const json = res.json<{ tenant: { id: string }; guestKey: string }>();
+  return { id: json.tenant.id, guestKey: json.guestKey };
+}
