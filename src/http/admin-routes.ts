@@ -8,6 +8,7 @@ import type { EventStore, StoredEvent } from '../domain/ports/event-store.js';
 import type { PageRequest } from '../domain/ports/page.js';
 import { TenantCreateBody, TenantPatchBody } from '../domain/tenants/tenant-input.js';
 import { parseJsonLossless } from '../shared/lossless-json.js';
+import { isPlainObject } from '../shared/merge-patch.js';
 import type { TenantService } from '../use-cases/manage-tenants.js';
 import { adminAuth } from './admin-auth.js';
 import { FailureSchema, HttpFailure } from './envelope.js';
@@ -95,21 +96,27 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
   );
   refuseOtherMethods(app, '/admin/tenants/:id', ['GET', 'PATCH']);
 
-  app.post<{ Params: { id: string }; Body: { gracePeriod?: string } | undefined }>(
+  app.post<{ Params: { id: string }; Body: unknown }>(
     '/admin/tenants/:id/guest-keys',
     {
       schema: {
         tags: ['admin'],
         security,
         params: TenantParams,
-        description: 'Issues a new guest key. The previous key stops at once unless gracePeriod (e.g. "10m", at most 7d) is given.',
-        body: Type.Optional(
-          Type.Object({ gracePeriod: Type.Optional(Type.String({ maxLength: 10 })) }, { additionalProperties: false }),
-        ),
+        description:
+          'Issues a new guest key. The previous key stops at once unless the optional JSON body {"gracePeriod": "10m"} (at most 7d) keeps it valid that long.',
         response: errors,
       },
     },
-    async (request) => deps.tenants.rotateKey(request.params.id, request.body?.gracePeriod ?? null),
+    async (request) => {
+      // The body is optional, so it is checked here rather than by a route schema.
+      const body = request.body ?? {};
+      const grace = isPlainObject(body) ? body.gracePeriod : undefined;
+      if (!isPlainObject(body) || (grace !== undefined && typeof grace !== 'string')) {
+        throw new HttpFailure('badPayload', { details: [{ path: '/gracePeriod', message: 'must be a duration string such as "10m"' }] });
+      }
+      return deps.tenants.rotateKey(request.params.id, grace ?? null);
+    },
   );
   refuseOtherMethods(app, '/admin/tenants/:id/guest-keys', ['POST']);
 

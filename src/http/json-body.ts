@@ -15,7 +15,8 @@ function describe(error: unknown): string {
 }
 
 export function registerJsonBody(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  // Fastify also parses text/plain by default; only JSON is accepted here (anything else: 415).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/json',
     { parseAs: 'string' },

@@ -126,6 +126,10 @@ export function normalizeCart(body: unknown, receivedAt: Date): NormalizeResult<
   const completedAt = isoTime(completedRaw);
   const orderId = idOf(pick(body, 'order_id', 'orderId'));
   const totals = obj(info.details.totals);
+  const givenTime =
+    isoTime(pick(body, 'abandoned_cart_time', 'abandonedCartTime')) ??
+    isoTime(pick(body, 'updated_at', 'updatedAt')) ??
+    isoTime(pick(body, 'created_at', 'createdAt'));
   return {
     ok: true,
     value: {
@@ -133,11 +137,8 @@ export function normalizeCart(body: unknown, receivedAt: Date): NormalizeResult<
       token: idOf(body.token),
       cartToken: idOf(pick(body, 'cart_token', 'cartToken')),
       checkoutId: idOf(body.id),
-      cartTime:
-        isoTime(pick(body, 'abandoned_cart_time', 'abandonedCartTime')) ??
-        isoTime(pick(body, 'updated_at', 'updatedAt')) ??
-        isoTime(pick(body, 'created_at', 'createdAt')) ??
-        receivedAt.toISOString(),
+      cartTime: givenTime ?? receivedAt.toISOString(),
+      cartTimeGiven: givenTime !== null,
       completedAt,
       orderId,
       // An unparseable `completed_at` still says the checkout completed.

@@ -14,7 +14,8 @@ export function resourceKeyOf(event: NormalizedEvent): string {
     case 'delivery_updated':
       return `${event.delivery.orderId}|${event.delivery.fulfillmentId}|${event.delivery.status}`;
     case 'cart_abandoned':
-      return `${event.cart.key}|${event.cart.cartTime}`;
+      // Without a time from the sender, a retry would get a new receive time: key on the cart alone.
+      return event.cart.cartTimeGiven ? `${event.cart.key}|${event.cart.cartTime}` : event.cart.key;
   }
 }
 

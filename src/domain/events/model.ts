@@ -112,6 +112,8 @@ export interface Cart {
   checkoutId: string | null;
   /** `abandoned_cart_time`, else `updated_at`, else `created_at`, else the time received. */
   cartTime: string;
+  /** False when the sender gave no time and `cartTime` is the time received. */
+  cartTimeGiven: boolean;
   completedAt: string | null;
   orderId: string | null;
   /** True when the cart reports `completed_at` or an `order_id`. */
