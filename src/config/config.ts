@@ -136,7 +136,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     port,
     host,
     publicUrl,
-    database,
+    database: Object.freeze(database),
     redisUrl,
     adminToken,
     secret,

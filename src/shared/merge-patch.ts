@@ -1,14 +1,50 @@
-/** RFC 7386 JSON merge patch: objects merge, `null` removes, anything else replaces. */
-export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) return patch;
-  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else result[key] = applyMergePatch(result[key], value);
-  }
-  return result;
+/**
+ * JSON merge patch (RFC 7386): objects merge, anything else replaces, `null` removes.
+ * Settings add one rule, guided by their schema: `null` on a setting whose schema allows
+ * null sets it to null (`"quietHours": null` turns quiet hours off) instead of removing it,
+ * which would bring its default back.
+ */
+
+interface SchemaNode {
+  type?: unknown;
+  anyOf?: SchemaNode[];
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: unknown;
+  patternProperties?: Record<string, SchemaNode>;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function allowsNull(schema: SchemaNode | undefined): boolean {
+  if (schema === undefined) return false;
+  return schema.type === 'null' || (schema.anyOf ?? []).some((s) => s.type === 'null');
+}
+
+function childSchema(schema: SchemaNode | undefined, key: string): SchemaNode | undefined {
+  if (schema === undefined) return undefined;
+  const objectSchema = schema.properties !== undefined || schema.patternProperties !== undefined
+    ? schema
+    : (schema.anyOf ?? []).find((s) => s.properties !== undefined || s.patternProperties !== undefined);
+  const property = objectSchema?.properties?.[key];
+  if (property !== undefined) return property;
+  const pattern = objectSchema?.patternProperties;
+  return pattern === undefined ? undefined : Object.values(pattern)[0];
+}
+
+export function applyMergePatch(target: unknown, patch: unknown, schema?: object): unknown {
+  if (!isPlainObject(patch)) return patch;
+  const node = schema as SchemaNode | undefined;
+  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    const child = childSchema(node, key);
+    if (value === null) {
+      if (allowsNull(child)) result[key] = null;
+      else delete result[key];
+    } else {
+      result[key] = applyMergePatch(result[key], value, child);
+    }
+  }
+  return result;
 }

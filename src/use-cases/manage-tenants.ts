@@ -129,7 +129,7 @@ export class TenantService {
       }
       name = nameChange.trim();
     }
-    const merged = applyMergePatch(current.settings, settingsOnly);
+    const merged = applyMergePatch(current.settings, settingsOnly, TenantSettings);
     const updated: StoredTenant = {
       ...current,
       name,

@@ -1,0 +1,26 @@
+import { Type } from '@sinclair/typebox';
+import { describe, expect, it } from 'vitest';
+import { applyMergePatch } from './merge-patch.js';
+
+describe('applyMergePatch', () => {
+  it('follows RFC 7386: objects merge, scalars and arrays replace, null removes', () => {
+    const target = { a: 1, b: { c: 2, d: 3 }, list: [1, 2] };
+    expect(applyMergePatch(target, { a: 5, b: { d: null, e: 4 }, list: [9] })).toEqual({ a: 5, b: { c: 2, e: 4 }, list: [9] });
+    expect(target).toEqual({ a: 1, b: { c: 2, d: 3 }, list: [1, 2] });
+    expect(applyMergePatch({ a: 1 }, 'text')).toBe('text');
+  });
+
+  it('sets null where the schema allows null, and removes elsewhere', () => {
+    const schema = Type.Object({
+      quiet: Type.Union([Type.Object({ start: Type.String() }), Type.Null()]),
+      name: Type.String(),
+      nested: Type.Object({ code: Type.Union([Type.String(), Type.Null()]) }),
+    });
+    const result = applyMergePatch(
+      { quiet: { start: '21:00' }, name: 'x', nested: { code: 'A' } },
+      { quiet: null, name: null, nested: { code: null } },
+      schema,
+    );
+    expect(result).toEqual({ quiet: null, nested: { code: null } });
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * The admin API for tenants over inject(), on real SQLite and PostgreSQL: auth, create with
+ * defaults, secrets never returned (and sealed at rest), merge patches, paging, conflicts,
+ * and every error in the envelope.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseTargets } from '../support/databases.js';
+import { ADMIN_TOKEN, createTenant, startHarness, type Harness } from '../support/harness.js';
+
+interface TenantJson {
+  id: string;
+  name: string;
+  timezone: string;
+  defaultCountry: string;
+  whatsapp: Record<string, unknown>;
+  brandApi: Record<string, unknown>;
+  notifications: Record<string, { enabled: boolean; template: unknown }>;
+  cartRecovery: { reminders: { after: string }[]; quietHours: unknown; expireAfter: string | null };
+  bot: { idleTimeout: string; texts: Record<string, string> };
+  createdAt: string;
+  updatedAt: string;
+}
+
+describe.each(databaseTargets())('admin API on $name', (factory) => {
+  describe.skipIf(factory.skip)('', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness(factory);
+    });
+    afterAll(async () => h?.close());
+
+    const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers = h.admin) =>
+      h.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+    it('refuses every admin route without the bearer token, in the envelope', async () => {
+      const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: ADMIN_TOKEN }];
+      for (const headers of attempts) {
+        const res = await call('GET', '/admin/tenants', undefined, headers);
+        expect(res.statusCode).toBe(401);
+        expect(res.json()).toEqual({ status: 'failure', statusCode: 401, error: 'Unauthorized!!' });
+      }
+      const create = await call('POST', '/admin/tenants', { name: 'x' }, {});
+      expect(create.statusCode).toBe(401);
+    });
+
+    it('creates a tenant with documented defaults and a guest key shown once', async () => {
+      const res = await call('POST', '/admin/tenants', { name: 'Defaults' });
+      expect(res.statusCode).toBe(201);
+      const { tenant, guestKey } = res.json<{ tenant: TenantJson; guestKey: string }>();
+      expect(guestKey).toMatch(/^olk_[A-Za-z0-9_-]{32}$/);
+      expect(tenant).toMatchObject({
+        name: 'Defaults',
+        timezone: 'Asia/Kolkata',
+        defaultCountry: 'IN',
+        whatsapp: { phoneNumberId: null, messagesPerSecond: 80, hasAccessToken: false, hasAppSecret: false, mode: 'sandbox' },
+        brandApi: { baseUrl: null, timeoutMs: 5000, phoneFormat: 'digits', hasApiKey: false },
+        cartRecovery: { reminders: [{ after: '30m' }, { after: '4h' }, { after: '24h' }], quietHours: { start: '21:00', end: '09:00' }, expireAfter: '7d' },
+        bot: { idleTimeout: '30m', texts: {} },
+      });
+      expect(Object.keys(tenant.notifications).sort()).toEqual(
+        ['cart_reminder', 'order_cancelled', 'order_confirmed', 'order_confirmed_cod', 'order_delivered', 'order_dispatched', 'order_in_transit', 'order_returned', 'order_shipped'],
+      );
+      const fetched = await call('GET', `/admin/tenants/${tenant.id}`);
+      expect(fetched.json()).toEqual({ tenant });
+      expect(fetched.body).not.toContain(guestKey);
+      const row = await h.orderline.connection.db.selectFrom('guest_keys').selectAll().where('tenant_id', '=', tenant.id).execute();
+      expect(row).toHaveLength(1);
+      expect(row[0]?.key_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(JSON.stringify(row)).not.toContain(guestKey);
+    });
+
+    it('never returns secrets, and keeps them sealed at rest', async () => {
+      const secrets = { accessToken: 'EAAG-meta-token-123', appSecret: 'app-secret-456' };
+      const res = await call('POST', '/admin/tenants', {
+        name: 'Secretive',
+        whatsapp: { phoneNumberId: '1000001', ...secrets },
+        brandApi: { baseUrl: 'https://brand.example', apiKey: 'brand-key-789' },
+      });
+      expect(res.statusCode).toBe(201);
+      const { tenant } = res.json<{ tenant: TenantJson }>();
+      expect(tenant.whatsapp).toMatchObject({ hasAccessToken: true, hasAppSecret: true, mode: 'cloud', phoneNumberId: '1000001' });
+      expect(tenant.brandApi).toMatchObject({ hasApiKey: true, baseUrl: 'https://brand.example' });
+      for (const text of [res.body, (await call('GET', `/admin/tenants/${tenant.id}`)).body, (await call('GET', '/admin/tenants')).body]) {
+        for (const secret of [...Object.values(secrets), 'brand-key-789']) expect(text).not.toContain(secret);
+      }
+      const stored = await h.orderline.connection.db.selectFrom('tenants').selectAll().where('id', '=', tenant.id).executeTakeFirstOrThrow();
+      expect(JSON.stringify(stored)).not.toContain('EAAG-meta-token-123');
+      expect(await h.orderline.tenants.secretsOf(tenant.id)).toEqual({
+        whatsappAccessToken: 'EAAG-meta-token-123',
+        whatsappAppSecret: 'app-secret-456',
+        brandApiKey: 'brand-key-789',
+      });
+    });
+
+    it('refuses a phone number id already used by another tenant with 409', async () => {
+      await createTenant(h, { name: 'A', whatsapp: { phoneNumberId: '2000002' } });
+      const res = await call('POST', '/admin/tenants', { name: 'B', whatsapp: { phoneNumberId: '2000002' } });
+      expect(res.statusCode).toBe(409);
+      expect(res.json()).toMatchObject({ status: 'failure', statusCode: 409, error: 'Conflict!!' });
+      const other = await createTenant(h, { name: 'C' });
+      const patch = await call('PATCH', `/admin/tenants/${other.id}`, { whatsapp: { phoneNumberId: '2000002' } });
+      expect(patch.statusCode).toBe(409);
+    });
+
+    it('validates bodies with details: unknown fields, bad values, bad time zone', async () => {
+      const cases: [unknown, string][] = [
+        [{}, '/name'],
+        [{ name: 'x', colour: 'blue' }, '/colour'],
+        [{ name: 'x', timezone: 'Mars/Olympus' }, '/timezone'],
+        [{ name: 'x', defaultCountry: 'india' }, '/defaultCountry'],
+        [{ name: 'x', cartRecovery: { reminders: [{ after: 'soon' }] } }, '/cartRecovery/reminders/0/after'],
+        [{ name: 'x', whatsapp: { messagesPerSecond: 5000 } }, '/whatsapp/messagesPerSecond'],
+        [{ name: 'x', brandApi: { phoneFormat: 'weird' } }, '/brandApi/phoneFormat'],
+      ];
+      for (const [body, path] of cases) {
+        const res = await call('POST', '/admin/tenants', body);
+        expect(res.statusCode, JSON.stringify(body)).toBe(400);
+        const json = res.json<{ error: string; details: { path: string }[] }>();
+        expect(json.error).toBe('Bad payload!!');
+        expect(json.details.map((d) => d.path).join(' '), JSON.stringify(body)).toContain(path);
+      }
+    });
+
+    it('applies a JSON merge patch: objects merge, null removes, secrets set and cleared', async () => {
+      const t = await createTenant(h, { name: 'Patchable', whatsapp: { accessToken: 'tok-1' } });
+      const res = await call('PATCH', `/admin/tenants/${t.id}`, {
+        name: 'Patched',
+        timezone: 'Europe/Berlin',
+        cartRecovery: { quietHours: null, discountCode: 'COMEBACK10' },
+        notifications: { order_shipped: { enabled: false } },
+        whatsapp: { accessToken: null, appSecret: 'new-secret' },
+        brandApi: { apiKey: 'k' },
+      });
+      expect(res.statusCode).toBe(200);
+      const { tenant } = res.json<{ tenant: TenantJson & { cartRecovery: { discountCode: string | null } } }>();
+      expect(tenant.name).toBe('Patched');
+      expect(tenant.timezone).toBe('Europe/Berlin');
+      expect(tenant.cartRecovery.quietHours).toBeNull();
+      expect(tenant.cartRecovery.discountCode).toBe('COMEBACK10');
+      expect(tenant.cartRecovery.reminders).toHaveLength(3);
+      expect(tenant.notifications.order_shipped).toEqual({ enabled: false, template: null });
+      expect(tenant.notifications.order_delivered?.enabled).toBe(true);
+      expect(tenant.whatsapp).toMatchObject({ hasAccessToken: false, hasAppSecret: true, mode: 'sandbox' });
+      expect(tenant.brandApi.hasApiKey).toBe(true);
+      expect(Date.parse(tenant.updatedAt)).toBeGreaterThanOrEqual(Date.parse(tenant.createdAt));
+
+      const bad = await call('PATCH', `/admin/tenants/${t.id}`, { bot: { idleTimeout: 'forever' } });
+      expect(bad.statusCode).toBe(400);
+      const unchanged = await call('GET', `/admin/tenants/${t.id}`);
+      expect(unchanged.json<{ tenant: TenantJson }>().tenant.bot.idleTimeout).toBe('30m');
+    });
+
+    it('pages lists newest first with limit and cursor', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        h.clock.advance(1);
+        ids.push((await createTenant(h, { name: `Paged ${i}` })).id);
+      }
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await call('GET', `/admin/tenants?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.statusCode).toBe(200);
+        const page = res.json<{ items: { id: string }[]; nextCursor: string | null }>();
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((t) => t.id));
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      expect(seen.slice(0, 5)).toEqual([...ids].reverse());
+      expect(new Set(seen).size).toBe(seen.length);
+      for (const limit of ['0', '201', 'ten']) {
+        expect((await call('GET', `/admin/tenants?limit=${limit}`)).statusCode).toBe(400);
+      }
+    });
+
+    it('answers unknown tenants with 404 and wrong methods with 405', async () => {
+      const missing = await call('GET', '/admin/tenants/ten_missing');
+      expect(missing.statusCode).toBe(404);
+      expect(missing.json()).toMatchObject({ status: 'failure', statusCode: 404, error: 'Not Found!!' });
+      expect((await call('PATCH', '/admin/tenants/ten_missing', { name: 'x' })).statusCode).toBe(404);
+      expect((await call('POST', '/admin/tenants/ten_missing/guest-keys')).statusCode).toBe(404);
+      expect((await call('GET', '/admin/tenants/ten_missing/events')).statusCode).toBe(404);
+      const wrong = await call('DELETE', '/admin/tenants');
+      expect(wrong.statusCode).toBe(405);
+      expect(wrong.headers.allow).toContain('POST');
+      expect((await call('GET', '/admin/nothing-here')).statusCode).toBe(404);
+    });
+
+    it('refuses a grace period that is not a duration or too long', async () => {
+      const t = await createTenant(h, { name: 'Grace' });
+      for (const gracePeriod of ['later', '8d', 5]) {
+        const res = await call('POST', `/admin/tenants/${t.id}/guest-keys`, { gracePeriod });
+        expect(res.statusCode).toBe(400);
+      }
+    });
+  });
+});
