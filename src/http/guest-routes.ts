@@ -42,6 +42,7 @@ export async function guestRoutes(app: FastifyInstance, deps: GuestRouteDeps): P
       bodyLimit: deps.bodyLimit,
       schema: {
         tags: ['guest'],
+        security: [{ guestKey: [] }],
         summary: `Guest event: ${kind.replace('_', ' ')}`,
         headers: {
           type: 'object',
