@@ -1,6 +1,6 @@
 /**
  * The embedded queue: jobs are rows in the database, written in the same transaction as
- * the events that need them. Claiming is one UPDATE … WHERE id IN (SELECT …) RETURNING,
+ * the events that need them. Claiming is one WITH … UPDATE … WHERE id IN (…) RETURNING,
  * atomic on SQLite and, with SKIP LOCKED, safe with several workers on PostgreSQL.
  */
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
@@ -50,8 +50,21 @@ export class DatabaseJobQueue implements JobQueue {
   }
 
   async claim(options: ClaimOptions): Promise<ClaimedJob[]> {
+    // No kinds asked for: nothing to claim (and `kind in ()` is a syntax error on PostgreSQL).
+    if (options.kinds?.length === 0) return [];
     const now = this.clock.now().getTime();
+    // The candidates are a MATERIALIZED CTE, not an `IN (subquery)`: PostgreSQL may plan the
+    // subquery as the inner side of a nested loop and re-run it (LIMIT, SKIP LOCKED and all)
+    // for every outer row, claiming more than `limit` jobs.
     const rows = await this.db
+      .with(
+        (cte) => cte('candidates').materialized(),
+        (db) => {
+          let candidates = db.selectFrom('jobs').select('id').where(due(now)).orderBy('run_at').limit(options.limit);
+          if (options.kinds !== undefined) candidates = candidates.where('kind', 'in', [...options.kinds]);
+          return this.capabilities.skipLocked ? candidates.forUpdate().skipLocked() : candidates;
+        },
+      )
       .updateTable('jobs')
       .set((eb) => ({
         state: 'running',
@@ -59,16 +72,7 @@ export class DatabaseJobQueue implements JobQueue {
         attempts: eb('attempts', '+', 1),
         updated_at: now,
       }))
-      .where('id', 'in', (eb) => {
-        let candidates = eb
-          .selectFrom('jobs')
-          .select('id')
-          .where(due(now))
-          .orderBy('run_at')
-          .limit(options.limit);
-        if (options.kinds !== undefined) candidates = candidates.where('kind', 'in', [...options.kinds]);
-        return this.capabilities.skipLocked ? candidates.forUpdate().skipLocked() : candidates;
-      })
+      .where('id', 'in', (eb) => eb.selectFrom('candidates').select('candidates.id'))
       .where(due(now))
       .returningAll()
       .execute();

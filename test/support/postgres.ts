@@ -36,23 +36,41 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** Waits (briefly) for a database's connections to finish closing, so a forced drop kills none. */
+async function waitForIdle(client: pg.Client, name: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await client.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name]);
+    if (rows[0]?.n === '0') return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = TEST_DB_PREFIX + randomBytes(6).toString('hex');
+  // The creation time in the name lets a later run drop only databases that are surely abandoned.
+  const name = `${TEST_DB_PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`create database ${name}`));
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+    drop: () =>
+      admin(async (c) => {
+        await waitForIdle(c, name);
+        await c.query(`drop database if exists ${name} with (force)`);
+      }),
   };
 }
 
-/** Drops databases left behind by runs that were killed. */
+/** Drops databases left behind by killed runs: only those over an hour old, never a concurrent run's. */
 export async function dropLeftoverDatabases(): Promise<void> {
+  const cutoff = Math.floor(Date.now() / 1000) - 3600;
   await admin(async (c) => {
     const { rows } = await c.query<{ datname: string }>(
       `select datname from pg_database where datname like '${TEST_DB_PREFIX}%'`,
     );
-    for (const row of rows) await c.query(`drop database if exists ${row.datname} with (force)`);
+    for (const row of rows) {
+      const created = Number(row.datname.slice(TEST_DB_PREFIX.length).split('_')[0]);
+      if (!Number.isFinite(created) || created < cutoff) await c.query(`drop database if exists ${row.datname} with (force)`);
+    }
   });
 }
