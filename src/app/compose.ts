@@ -52,7 +52,9 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? timeOrderedIds(() => clock.now().getTime());
   const logger = options.logger ?? createLogger(config.logLevel);
-  const connection = connect(config.database);
+  const connection = connect(config.database, (error) =>
+    logger.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
+  );
   try {
     if (options.migrate ?? true) await migrate(connection.db);
   } catch (error) {
@@ -63,7 +65,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const tenantStore = new SqlTenantStore(connection.db);
   const guestAuth = new GuestAuthenticator(tenantStore, clock);
   const tenants = new TenantService(tenantStore, secretBox, clock, ids, (tenantId) => guestAuth.forget(tenantId));
-  const events = new SqlEventStore(connection.db, ids);
+  const events = new SqlEventStore(connection.db, ids, connection.capabilities);
   const queue = new DatabaseJobQueue(connection.db, connection.capabilities, clock, ids);
   return {
     config,

@@ -73,8 +73,9 @@ export async function guestRoutes(app: FastifyInstance, deps: GuestRouteDeps): P
           { tenantId: guest.tenantId, kind, body: request.body, rawBody: request.rawBody ?? '', idempotencyKey },
           (tenantId) => (guest.requestsPerSecond === null ? true : deps.limiter.take(`guest:${tenantId}`, guest.requestsPerSecond)),
         );
-        if (result === 'throttled') return sendFailure(reply, 'tooManyRequests');
         switch (result.status) {
+          case 'throttled':
+            return sendFailure(reply, 'tooManyRequests');
           case 'invalid':
             return sendFailure(reply, 'badPayload', { details: result.issues });
           case 'conflict':

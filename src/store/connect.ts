@@ -9,6 +9,8 @@ import { openSqlite } from './sqlite.js';
 export interface Capabilities {
   /** `FOR UPDATE SKIP LOCKED` exists, so several workers can claim jobs concurrently. */
   readonly skipLocked: boolean;
+  /** `SELECT … FOR UPDATE` locks rows (SQLite needs none: one writer at a time). */
+  readonly rowLocks: boolean;
   /** Writers are serialised by the database file (one writer at a time). */
   readonly singleWriter: boolean;
 }
@@ -27,22 +29,22 @@ export class MigrationError extends Error {
   }
 }
 
-export function connect(target: DatabaseTarget): StoreConnection {
+export function connect(target: DatabaseTarget, onIdleError: (error: Error) => void = () => {}): StoreConnection {
   if (target.kind === 'sqlite') {
     const { db } = openSqlite(target.file);
     return {
       db,
-      capabilities: { skipLocked: false, singleWriter: true },
+      capabilities: { skipLocked: false, rowLocks: false, singleWriter: true },
       description: `SQLite ${target.file}`,
       close: () => db.destroy(),
     };
   }
-  const { db } = openPostgres(target.url);
+  const { db } = openPostgres(target.url, onIdleError);
   const safe = new URL(target.url);
   safe.password = '';
   return {
     db,
-    capabilities: { skipLocked: true, singleWriter: false },
+    capabilities: { skipLocked: true, rowLocks: true, singleWriter: false },
     description: `PostgreSQL ${safe.host}${safe.pathname}`,
     close: () => db.destroy(),
   };

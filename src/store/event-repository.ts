@@ -1,16 +1,22 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { IdGenerator } from '../domain/ports/ids.js';
-import type {
-  EventFilter,
-  EventOutcome,
-  EventStore,
-  IdempotencyClaim,
-  IngestTransaction,
-  NewEvent,
-  StoredEvent,
+import {
+  resourceRefKey,
+  type BodyRef,
+  type EventFilter,
+  type EventOutcome,
+  type EventStore,
+  type IdempotencyRecord,
+  type IngestTransaction,
+  type NewEvent,
+  type ResourceChange,
+  type ResourceRef,
+  type ResourceState,
+  type StoredEvent,
 } from '../domain/ports/event-store.js';
 import type { JobSpec } from '../domain/ports/job-queue.js';
 import type { Page, PageRequest } from '../domain/ports/page.js';
+import type { Capabilities } from './connect.js';
 import { newJobRow } from './job-rows.js';
 import { toPage } from './paging.js';
 import type { Database, EventsTable } from './schema.js';
@@ -35,135 +41,141 @@ class SqlIngestTransaction implements IngestTransaction {
   constructor(
     private readonly trx: Transaction<Database>,
     private readonly ids: IdGenerator,
+    private readonly capabilities: Capabilities,
   ) {}
 
-  async claimIdempotencyKey(
-    tenantId: string,
-    key: string,
-    bodyHash: string,
-    now: Date,
-    expiresAt: Date,
-  ): Promise<IdempotencyClaim> {
-    const existing = await this.trx
+  async idempotencyRecords(refs: readonly { tenantId: string; key: string }[], now: Date): Promise<IdempotencyRecord[]> {
+    if (refs.length === 0) return [];
+    const rows = await this.trx
       .selectFrom('idempotency_keys')
-      .select(['body_hash', 'expires_at'])
-      .where('tenant_id', '=', tenantId)
-      .where('key', '=', key)
-      .executeTakeFirst();
-    if (existing !== undefined && existing.expires_at > now.getTime()) {
-      return existing.body_hash === bodyHash ? 'replay' : 'conflict';
-    }
+      .selectAll()
+      .where((eb) => eb(eb.refTuple('tenant_id', 'key'), 'in', refs.map((r) => eb.tuple(r.tenantId, r.key))))
+      .where('expires_at', '>', now.getTime())
+      .execute();
+    return rows.map((r) => ({ tenantId: r.tenant_id, key: r.key, bodyHash: r.body_hash, expiresAt: new Date(r.expires_at) }));
+  }
+
+  async saveIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void> {
+    if (records.length === 0) return;
     await this.trx
       .insertInto('idempotency_keys')
-      .values({ tenant_id: tenantId, key, body_hash: bodyHash, expires_at: expiresAt.getTime() })
+      .values(records.map((r) => ({ tenant_id: r.tenantId, key: r.key, body_hash: r.bodyHash, expires_at: r.expiresAt.getTime() })))
       .onConflict((oc) =>
-        oc.columns(['tenant_id', 'key']).doUpdateSet({ body_hash: bodyHash, expires_at: expiresAt.getTime() }),
-      )
-      .execute();
-    return 'new';
-  }
-
-  async hasSameBody(tenantId: string, kind: string, resourceKey: string, bodyHash: string): Promise<boolean> {
-    const row = await this.trx
-      .selectFrom('events')
-      .select('id')
-      .where('tenant_id', '=', tenantId)
-      .where('kind', '=', kind)
-      .where('resource_key', '=', resourceKey)
-      .where('body_hash', '=', bodyHash)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
-  async bumpResource(tenantId: string, kind: string, resourceKey: string, eventId: string, now: Date): Promise<number> {
-    const row = await this.trx
-      .insertInto('resources')
-      .values({
-        tenant_id: tenantId,
-        kind,
-        resource_key: resourceKey,
-        revisions: 1,
-        progress: 0,
-        latest_event_id: eventId,
-        updated_at: now.getTime(),
-      })
-      .onConflict((oc) =>
-        oc.columns(['tenant_id', 'kind', 'resource_key']).doUpdateSet((eb) => ({
-          revisions: eb('resources.revisions', '+', 1),
-          latest_event_id: eventId,
-          updated_at: now.getTime(),
+        oc.columns(['tenant_id', 'key']).doUpdateSet((eb) => ({
+          body_hash: eb.ref('excluded.body_hash'),
+          expires_at: eb.ref('excluded.expires_at'),
         })),
       )
-      .returning('revisions')
-      .executeTakeFirstOrThrow();
-    return row.revisions;
+      .execute();
   }
 
-  async resourceExists(tenantId: string, kind: string, resourceKey: string): Promise<boolean> {
-    const row = await this.trx
-      .selectFrom('resources')
-      .select('revisions')
-      .where('tenant_id', '=', tenantId)
-      .where('kind', '=', kind)
-      .where('resource_key', '=', resourceKey)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
-  async advanceProgress(
-    tenantId: string,
-    kind: string,
-    resourceKey: string,
-    rank: number,
-    eventId: string,
-    now: Date,
-  ): Promise<boolean> {
-    const row = await this.trx
-      .insertInto('resources')
-      .values({
-        tenant_id: tenantId,
-        kind,
-        resource_key: resourceKey,
-        revisions: 1,
-        progress: rank,
-        latest_event_id: eventId,
-        updated_at: now.getTime(),
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['tenant_id', 'kind', 'resource_key'])
-          .doUpdateSet({ progress: rank, latest_event_id: eventId, updated_at: now.getTime() })
-          .where('resources.progress', '<', rank),
+  async storedBodies(refs: readonly BodyRef[]): Promise<BodyRef[]> {
+    if (refs.length === 0) return [];
+    const rows = await this.trx
+      .selectFrom('events')
+      .select(['tenant_id', 'kind', 'resource_key', 'body_hash'])
+      .where((eb) =>
+        eb(
+          eb.refTuple('tenant_id', 'kind', 'resource_key', 'body_hash'),
+          'in',
+          refs.map((r) => eb.tuple(r.tenantId, r.kind, r.resourceKey, r.bodyHash)),
+        ),
       )
-      .returning('progress')
-      .executeTakeFirst();
-    return row !== undefined;
+      .execute();
+    return rows.map((r) => ({ tenantId: r.tenant_id, kind: r.kind, resourceKey: r.resource_key, bodyHash: r.body_hash }));
   }
 
-  async insertEvent(event: NewEvent): Promise<boolean> {
-    const inserted = await this.trx
+  async resourceStates(refs: readonly ResourceRef[]): Promise<Map<string, ResourceState>> {
+    const states = new Map<string, ResourceState>();
+    if (refs.length === 0) return states;
+    let query = this.trx
+      .selectFrom('resources')
+      .select(['tenant_id', 'kind', 'resource_key', 'revisions', 'progress'])
+      .where((eb) =>
+        eb(eb.refTuple('tenant_id', 'kind', 'resource_key'), 'in', refs.map((r) => eb.tuple(r.tenantId, r.kind, r.resourceKey))),
+      );
+    // Existing rows stay locked until commit, so concurrent writers of a resource take turns.
+    if (this.capabilities.rowLocks) query = query.forUpdate();
+    for (const r of await query.execute()) {
+      states.set(resourceRefKey({ tenantId: r.tenant_id, kind: r.kind, resourceKey: r.resource_key }), {
+        revisions: r.revisions,
+        progress: r.progress,
+      });
+    }
+    return states;
+  }
+
+  async applyResourceChanges(changes: readonly ResourceChange[]): Promise<Map<string, ResourceState>> {
+    const states = new Map<string, ResourceState>();
+    if (changes.length === 0) return states;
+    const rows = await this.trx
+      .insertInto('resources')
+      .values(
+        changes.map((c) => ({
+          tenant_id: c.tenantId,
+          kind: c.kind,
+          resource_key: c.resourceKey,
+          revisions: c.addRevisions,
+          progress: c.progress,
+          latest_event_id: c.latestEventId,
+          updated_at: c.at.getTime(),
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'kind', 'resource_key']).doUpdateSet((eb) => ({
+          revisions: eb('resources.revisions', '+', eb.ref('excluded.revisions')),
+          progress: eb
+            .case()
+            .when(eb.ref('excluded.progress'), '>', eb.ref('resources.progress'))
+            .then(eb.ref('excluded.progress'))
+            .else(eb.ref('resources.progress'))
+            .end(),
+          latest_event_id: eb.ref('excluded.latest_event_id'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .returning(['tenant_id', 'kind', 'resource_key', 'revisions', 'progress'])
+      .execute();
+    for (const r of rows) {
+      states.set(resourceRefKey({ tenantId: r.tenant_id, kind: r.kind, resourceKey: r.resource_key }), {
+        revisions: r.revisions,
+        progress: r.progress,
+      });
+    }
+    return states;
+  }
+
+  async insertEvents(events: readonly NewEvent[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const rows = await this.trx
       .insertInto('events')
-      .values({
-        id: event.id,
-        tenant_id: event.tenantId,
-        kind: event.kind,
-        resource_key: event.resourceKey,
-        body_hash: event.bodyHash,
-        revision: event.revision,
-        outcome: event.outcome,
-        raw_body: event.rawBody,
-        normalized: JSON.stringify(event.normalized),
-        idempotency_key: event.idempotencyKey,
-        received_at: event.receivedAt.getTime(),
-      })
+      .values(
+        events.map((event) => ({
+          id: event.id,
+          tenant_id: event.tenantId,
+          kind: event.kind,
+          resource_key: event.resourceKey,
+          body_hash: event.bodyHash,
+          revision: event.revision,
+          outcome: event.outcome,
+          raw_body: event.rawBody,
+          normalized: JSON.stringify(event.normalized),
+          idempotency_key: event.idempotencyKey,
+          received_at: event.receivedAt.getTime(),
+        })),
+      )
       .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'resource_key', 'body_hash']).doNothing())
       .returning('id')
-      .executeTakeFirst();
-    return inserted !== undefined;
+      .execute();
+    return new Set(rows.map((r) => r.id));
   }
 
-  async enqueue(job: JobSpec, now: Date): Promise<void> {
-    await this.trx.insertInto('jobs').values(newJobRow(this.ids.next('job'), job, now)).execute();
+  async enqueue(jobs: readonly JobSpec[], now: Date): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.trx
+      .insertInto('jobs')
+      .values(jobs.map((job) => newJobRow(this.ids.next('job'), job, now)))
+      .execute();
   }
 }
 
@@ -171,10 +183,11 @@ export class SqlEventStore implements EventStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly ids: IdGenerator,
+    private readonly capabilities: Capabilities,
   ) {}
 
   async ingest<T>(work: (tx: IngestTransaction) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(new SqlIngestTransaction(trx, this.ids)));
+    return this.db.transaction().execute((trx) => work(new SqlIngestTransaction(trx, this.ids, this.capabilities)));
   }
 
   async idempotencyHash(tenantId: string, key: string, now: Date): Promise<string | undefined> {

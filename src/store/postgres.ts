@@ -13,8 +13,15 @@ const types = {
   },
 };
 
-export function openPostgres(url: string, max = 10): { db: Kysely<Database>; pool: pg.Pool } {
+export function openPostgres(
+  url: string,
+  onIdleError: (error: Error) => void,
+  max = 10,
+): { db: Kysely<Database>; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 5000 });
+  // An idle client that loses its connection (server restart, network) must not crash the
+  // process; the pool replaces it and the next query reconnects.
+  pool.on('error', onIdleError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }

@@ -25,7 +25,8 @@ function withStatementCache(db: BetterSqlite3.Database, limit = 500): SqliteData
 }
 
 export function openSqlite(file: string): { db: Kysely<Database>; raw: BetterSqlite3.Database } {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  // The directory holds sealed secrets and key hashes: owner only.
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const raw = new BetterSqlite3(file);
   // WAL with synchronous=NORMAL: a commit is in the WAL before we answer 200, so it
   // survives a SIGKILL of the process (not a power cut; see docs/durability.md).

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/ports/clock.js';
-import type { EventStore, NewEvent, StoredEvent } from '../../src/domain/ports/event-store.js';
+import { resourceRefKey, type EventStore, type NewEvent, type ResourceChange, type ResourceRef, type StoredEvent } from '../../src/domain/ports/event-store.js';
 import { timeOrderedIds } from '../../src/domain/ports/ids.js';
 import type { Page } from '../../src/domain/ports/page.js';
 import { DatabaseJobQueue } from '../../src/queue/database-queue.js';
@@ -25,7 +25,7 @@ describe.each(databaseTargets())('$name event store', (factory) => {
 
     beforeAll(async () => {
       database = await openContractDatabase(factory);
-      store = new SqlEventStore(database.connection.db, ids);
+      store = new SqlEventStore(database.connection.db, ids, database.connection.capabilities);
       queue = new DatabaseJobQueue(database.connection.db, database.connection.capabilities, clock, ids);
     });
     afterAll(async () => database?.close());
@@ -50,121 +50,99 @@ describe.each(databaseTargets())('$name event store', (factory) => {
     }
 
     async function storeEvents(events: NewEvent[]): Promise<void> {
-      const inserted = await store.ingest(async (tx) => {
-        const results: boolean[] = [];
-        for (const e of events) results.push(await tx.insertEvent(e));
-        return results;
-      });
-      expect(inserted).toEqual(events.map(() => true));
+      const inserted = await store.ingest((tx) => tx.insertEvents(events));
+      expect([...inserted].sort()).toEqual(events.map((e) => e.id).sort());
     }
+
+    const ref = (tenantId: string, kind: string, resourceKey: string): ResourceRef => ({ tenantId, kind, resourceKey });
+    const change = (r: ResourceRef, addRevisions: number, progress = 0): ResourceChange => ({
+      ...r,
+      addRevisions,
+      progress,
+      latestEventId: ids.next('evt'),
+      at: clock.now(),
+    });
 
     it('inserts an event once per (tenant, kind, resource, body hash)', async () => {
       const tenant = unique('ten');
       const first = event(tenant, { bodyHash: 'hash-a' });
-      const sameBody = event(tenant, { bodyHash: 'hash-a', revision: 2 });
       const otherBody = event(tenant, { bodyHash: 'hash-b', revision: 2 });
       const otherTenant = event(unique('ten'), { bodyHash: 'hash-a' });
       const otherKind = event(tenant, { bodyHash: 'hash-a', kind: 'order.cancelled' });
       const otherResource = event(tenant, { bodyHash: 'hash-a', resourceKey: 'order-2' });
 
-      const results = await store.ingest(async (tx) => [
-        await tx.insertEvent(first),
-        await tx.insertEvent(sameBody),
-        await tx.insertEvent(otherBody),
-        await tx.insertEvent(otherTenant),
-        await tx.insertEvent(otherKind),
-        await tx.insertEvent(otherResource),
-      ]);
-      expect(results).toEqual([true, false, true, true, true, true]);
+      const inserted = await store.ingest((tx) => tx.insertEvents([first, otherBody, otherTenant, otherKind, otherResource]));
+      expect(inserted).toEqual(new Set([first.id, otherBody.id, otherTenant.id, otherKind.id, otherResource.id]));
       expect(await store.get(tenant, first.id)).toEqual(first);
-      expect(await store.get(tenant, sameBody.id)).toBeUndefined();
       expect(await store.get(tenant, otherBody.id)).toEqual(otherBody);
-      // Also across transactions.
-      expect(await store.ingest((tx) => tx.insertEvent(event(tenant, { bodyHash: 'hash-b' })))).toBe(false);
+      // The same body again, in a later transaction: skipped, not an error.
+      const again = event(tenant, { bodyHash: 'hash-a', revision: 3 });
+      const fresh = event(tenant, { bodyHash: 'hash-c', revision: 3 });
+      expect(await store.ingest((tx) => tx.insertEvents([again, fresh]))).toEqual(new Set([fresh.id]));
+      expect(await store.get(tenant, again.id)).toBeUndefined();
     });
 
-    it('tells whether the same body of a resource is stored', async () => {
+    it('tells which bodies of which resources are stored', async () => {
       const tenant = unique('ten');
       await storeEvents([event(tenant, { kind: 'cart.updated', resourceKey: 'cart-9', bodyHash: 'h1' })]);
-      const answers = await store.ingest(async (tx) => [
-        await tx.hasSameBody(tenant, 'cart.updated', 'cart-9', 'h1'),
-        await tx.hasSameBody(tenant, 'cart.updated', 'cart-9', 'h2'),
-        await tx.hasSameBody(tenant, 'cart.updated', 'cart-8', 'h1'),
-        await tx.hasSameBody(tenant, 'order.created', 'cart-9', 'h1'),
-        await tx.hasSameBody(unique('ten'), 'cart.updated', 'cart-9', 'h1'),
-      ]);
-      expect(answers).toEqual([true, false, false, false, false]);
+      const probe = (tenantId: string, kind: string, resourceKey: string, bodyHash: string) => ({ tenantId, kind, resourceKey, bodyHash });
+      const found = await store.ingest((tx) =>
+        tx.storedBodies([
+          probe(tenant, 'cart.updated', 'cart-9', 'h1'),
+          probe(tenant, 'cart.updated', 'cart-9', 'h2'),
+          probe(tenant, 'cart.updated', 'cart-8', 'h1'),
+          probe(tenant, 'order.created', 'cart-9', 'h1'),
+          probe(unique('ten'), 'cart.updated', 'cart-9', 'h1'),
+        ]),
+      );
+      expect(found).toEqual([probe(tenant, 'cart.updated', 'cart-9', 'h1')]);
+      expect(await store.ingest((tx) => tx.storedBodies([]))).toEqual([]);
     });
 
-    it('counts revisions per resource and per tenant', async () => {
+    it('counts revisions per resource and per tenant, and reads them back', async () => {
       const [a, b] = [unique('ten'), unique('ten')];
-      const now = clock.now();
-      const counts = await store.ingest(async (tx) => [
-        await tx.bumpResource(a, 'order', 'o-1', 'evt_1', now),
-        await tx.bumpResource(a, 'order', 'o-1', 'evt_2', now),
-        await tx.bumpResource(a, 'order', 'o-2', 'evt_3', now),
-        await tx.bumpResource(b, 'order', 'o-1', 'evt_4', now),
-        await tx.bumpResource(a, 'cart', 'o-1', 'evt_5', now),
-      ]);
-      expect(counts).toEqual([1, 2, 1, 1, 1]);
-      expect(await store.ingest((tx) => tx.bumpResource(a, 'order', 'o-1', 'evt_6', now))).toBe(3);
-      expect(await store.ingest((tx) => tx.bumpResource(b, 'order', 'o-1', 'evt_7', now))).toBe(2);
+      const refs = [ref(a, 'order', 'o-1'), ref(a, 'order', 'o-2'), ref(b, 'order', 'o-1'), ref(a, 'cart', 'o-1')];
+      expect((await store.ingest((tx) => tx.resourceStates(refs))).size).toBe(0);
+      const after = await store.ingest((tx) => tx.applyResourceChanges([change(refs[0]!, 2), change(refs[1]!, 1), change(refs[2]!, 1)]));
+      expect(after.get(resourceRefKey(refs[0]!))).toEqual({ revisions: 2, progress: 0 });
+      expect(after.get(resourceRefKey(refs[2]!))).toEqual({ revisions: 1, progress: 0 });
+      const again = await store.ingest((tx) => tx.applyResourceChanges([change(refs[0]!, 1), change(refs[2]!, 1)]));
+      expect(again.get(resourceRefKey(refs[0]!))?.revisions).toBe(3);
+      expect(again.get(resourceRefKey(refs[2]!))?.revisions).toBe(2);
+      const states = await store.ingest((tx) => tx.resourceStates(refs));
+      expect(states.get(resourceRefKey(refs[1]!))).toEqual({ revisions: 1, progress: 0 });
+      expect(states.has(resourceRefKey(refs[3]!))).toBe(false);
     });
 
-    it('moves progress forward only, and knows which resources exist', async () => {
-      const tenant = unique('ten');
-      const now = clock.now();
-      const before = await store.ingest(async (tx) => [
-        await tx.resourceExists(tenant, 'delivery', 'awb-1'),
-        await tx.resourceExists(tenant, 'order', 'o-1'),
-      ]);
-      expect(before).toEqual([false, false]);
-
-      const steps = await store.ingest(async (tx) => [
-        await tx.advanceProgress(tenant, 'delivery', 'awb-1', 1, 'evt_a', now),
-        await tx.advanceProgress(tenant, 'delivery', 'awb-1', 3, 'evt_b', now),
-        await tx.advanceProgress(tenant, 'delivery', 'awb-1', 2, 'evt_c', now),
-      ]);
-      expect(steps).toEqual([true, true, false]);
-      expect(await store.ingest((tx) => tx.advanceProgress(tenant, 'delivery', 'awb-1', 3, 'evt_d', now))).toBe(false);
-      expect(await store.ingest((tx) => tx.advanceProgress(tenant, 'delivery', 'awb-1', 4, 'evt_e', now))).toBe(true);
+    it('moves progress forward only', async () => {
+      const r = ref(unique('ten'), 'delivery', 'awb-1');
+      const key = resourceRefKey(r);
+      const progressAfter = async (progress: number) =>
+        (await store.ingest((tx) => tx.applyResourceChanges([change(r, 0, progress)]))).get(key)?.progress;
+      expect(await progressAfter(1)).toBe(1);
+      expect(await progressAfter(3)).toBe(3);
+      expect(await progressAfter(2)).toBe(3);
+      expect(await progressAfter(4)).toBe(4);
       // Progress is per tenant: another tenant starts from nothing.
-      expect(await store.ingest((tx) => tx.advanceProgress(unique('ten'), 'delivery', 'awb-1', 1, 'evt_f', now))).toBe(true);
-
-      await store.ingest((tx) => tx.bumpResource(tenant, 'order', 'o-1', 'evt_g', now));
-      const after = await store.ingest(async (tx) => [
-        await tx.resourceExists(tenant, 'delivery', 'awb-1'),
-        await tx.resourceExists(tenant, 'order', 'o-1'),
-        await tx.resourceExists(tenant, 'order', 'o-2'),
-        await tx.resourceExists(tenant, 'cart', 'o-1'),
-        await tx.resourceExists(unique('ten'), 'order', 'o-1'),
-      ]);
-      expect(after).toEqual([true, true, false, false, false]);
+      const other = ref(unique('ten'), 'delivery', 'awb-1');
+      expect((await store.ingest((tx) => tx.applyResourceChanges([change(other, 0, 1)]))).get(resourceRefKey(other))?.progress).toBe(1);
     });
 
-    it('claims an idempotency key: new, replay, conflict, and new again once expired', async () => {
+    it('keeps idempotency records per tenant until they expire', async () => {
       const tenant = unique('ten');
       const start = clock.now().getTime();
       const at = (ms: number) => new Date(start + ms);
-      const claim = (hash: string, now: Date, ttl = 10 * MINUTE) =>
-        store.ingest((tx) => tx.claimIdempotencyKey(tenant, 'idem-1', hash, now, new Date(now.getTime() + ttl)));
-
-      expect(await claim('h1', at(0))).toBe('new');
-      expect(await claim('h1', at(MINUTE))).toBe('replay');
-      expect(await claim('h2', at(MINUTE))).toBe('conflict');
+      const record = (bodyHash: string, expires: number, tenantId = tenant) => ({ tenantId, key: 'idem-1', bodyHash, expiresAt: at(expires) });
+      await store.ingest((tx) => tx.saveIdempotencyRecords([record('h1', 10 * MINUTE)]));
+      const read = (now: number, tenantId = tenant) => store.ingest((tx) => tx.idempotencyRecords([{ tenantId, key: 'idem-1' }], at(now)));
+      expect(await read(MINUTE)).toEqual([record('h1', 10 * MINUTE)]);
       expect(await store.idempotencyHash(tenant, 'idem-1', at(10 * MINUTE - 1))).toBe('h1');
-      expect(await claim('h1', at(10 * MINUTE - 1))).toBe('replay');
-      // Expired at exactly its expiry instant; the key then takes the new body.
+      // Expired at exactly its expiry instant; then the key may take a new body.
+      expect(await read(10 * MINUTE)).toEqual([]);
       expect(await store.idempotencyHash(tenant, 'idem-1', at(10 * MINUTE))).toBeUndefined();
-      expect(await claim('h2', at(10 * MINUTE))).toBe('new');
-      expect(await store.idempotencyHash(tenant, 'idem-1', at(10 * MINUTE))).toBe('h2');
-      expect(await claim('h1', at(11 * MINUTE))).toBe('conflict');
-      // Keys belong to a tenant.
-      const otherTenant = unique('ten');
-      expect(await store.idempotencyHash(otherTenant, 'idem-1', at(11 * MINUTE))).toBeUndefined();
-      expect(
-        await store.ingest((tx) => tx.claimIdempotencyKey(otherTenant, 'idem-1', 'h1', at(11 * MINUTE), at(20 * MINUTE))),
-      ).toBe('new');
+      await store.ingest((tx) => tx.saveIdempotencyRecords([record('h2', 20 * MINUTE)]));
+      expect(await store.idempotencyHash(tenant, 'idem-1', at(11 * MINUTE))).toBe('h2');
+      expect(await read(11 * MINUTE, unique('ten'))).toEqual([]);
     });
 
     it('queues a job in the ingest transaction that the job queue can claim', async () => {
@@ -172,9 +150,9 @@ describe.each(databaseTargets())('$name event store', (factory) => {
       const key = unique('job-key');
       const e = event(tenant);
       const returned = await store.ingest(async (tx) => {
-        await tx.insertEvent(e);
+        await tx.insertEvents([e]);
         await tx.enqueue(
-          { kind: 'contract.notify', payload: { eventId: e.id, big: '5735266369709823012' }, runAt: clock.now(), key, tenantId: tenant },
+          [{ kind: 'contract.notify', payload: { eventId: e.id, big: '5735266369709823012' }, runAt: clock.now(), key, tenantId: tenant }],
           clock.now(),
         );
         return 'done';
@@ -206,10 +184,12 @@ describe.each(databaseTargets())('$name event store', (factory) => {
       const failure = new Error('use case failed');
       await expect(
         store.ingest(async (tx) => {
-          await tx.claimIdempotencyKey(tenant, 'idem-rollback', e.bodyHash, clock.now(), new Date(clock.now().getTime() + MINUTE));
-          await tx.bumpResource(tenant, e.kind, e.resourceKey, e.id, clock.now());
-          expect(await tx.insertEvent(e)).toBe(true);
-          await tx.enqueue({ kind: 'contract.rollback', payload: {}, runAt: clock.now(), key, tenantId: tenant }, clock.now());
+          await tx.saveIdempotencyRecords([
+            { tenantId: tenant, key: 'idem-rollback', bodyHash: e.bodyHash, expiresAt: new Date(clock.now().getTime() + MINUTE) },
+          ]);
+          await tx.applyResourceChanges([change(ref(tenant, e.kind, e.resourceKey), 1)]);
+          expect(await tx.insertEvents([e])).toEqual(new Set([e.id]));
+          await tx.enqueue([{ kind: 'contract.rollback', payload: {}, runAt: clock.now(), key, tenantId: tenant }], clock.now());
           throw failure;
         }),
       ).rejects.toBe(failure);
@@ -221,11 +201,11 @@ describe.each(databaseTargets())('$name event store', (factory) => {
       expect(await queue.depth()).toBe(depth);
       expect(await queue.claim({ limit: 10, leaseMs: MINUTE, kinds: ['contract.rollback'] })).toEqual([]);
       const after = await store.ingest(async (tx) => [
-        await tx.resourceExists(tenant, e.kind, e.resourceKey),
-        await tx.hasSameBody(tenant, e.kind, e.resourceKey, e.bodyHash),
-        await tx.insertEvent(e),
+        (await tx.resourceStates([ref(tenant, e.kind, e.resourceKey)])).size,
+        (await tx.storedBodies([{ tenantId: tenant, kind: e.kind, resourceKey: e.resourceKey, bodyHash: e.bodyHash }])).length,
+        (await tx.insertEvents([e])).size,
       ]);
-      expect(after).toEqual([false, false, true]);
+      expect(after).toEqual([0, 0, 1]);
     });
 
     it('lists a tenant’s events newest first with paging and filters; get is scoped by tenant', async () => {
@@ -271,11 +251,13 @@ describe.each(databaseTargets())('$name event store', (factory) => {
       const start = clock.now().getTime();
       const at = (ms: number) => new Date(start + ms);
       await store.purgeExpiredIdempotencyKeys(at(0));
-      await store.ingest(async (tx) => {
-        await tx.claimIdempotencyKey(tenant, 'p-1', 'h', at(0), at(MINUTE));
-        await tx.claimIdempotencyKey(tenant, 'p-2', 'h', at(0), at(MINUTE));
-        await tx.claimIdempotencyKey(tenant, 'p-3', 'h', at(0), at(5 * MINUTE));
-      });
+      await store.ingest((tx) =>
+        tx.saveIdempotencyRecords([
+          { tenantId: tenant, key: 'p-1', bodyHash: 'h', expiresAt: at(MINUTE) },
+          { tenantId: tenant, key: 'p-2', bodyHash: 'h', expiresAt: at(MINUTE) },
+          { tenantId: tenant, key: 'p-3', bodyHash: 'h', expiresAt: at(5 * MINUTE) },
+        ]),
+      );
       expect(await store.purgeExpiredIdempotencyKeys(at(MINUTE - 1))).toBe(0);
       expect(await store.purgeExpiredIdempotencyKeys(at(MINUTE))).toBe(2);
       expect(await store.purgeExpiredIdempotencyKeys(at(MINUTE))).toBe(0);

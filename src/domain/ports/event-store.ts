@@ -30,19 +30,68 @@ export interface NewEvent {
 
 export type StoredEvent = NewEvent;
 
-export type IdempotencyClaim = 'new' | 'replay' | 'conflict';
+/** A resource as the dedup rules see it: one order, fulfillment, delivery status or cart of a tenant. */
+export interface ResourceRef {
+  tenantId: string;
+  kind: string;
+  resourceKey: string;
+}
 
+export interface BodyRef extends ResourceRef {
+  bodyHash: string;
+}
+
+export interface ResourceState {
+  /** How many distinct bodies of the resource are stored. */
+  revisions: number;
+  /** For delivery progress: the rank of the furthest status seen. */
+  progress: number;
+}
+
+export interface ResourceChange extends ResourceRef {
+  addRevisions: number;
+  /** The new progress; the stored one only ever moves up. */
+  progress: number;
+  latestEventId: string;
+  at: Date;
+}
+
+export interface IdempotencyRecord {
+  tenantId: string;
+  key: string;
+  bodyHash: string;
+  expiresAt: Date;
+}
+
+export function resourceRefKey(ref: ResourceRef): string {
+  return `${ref.tenantId}\u0000${ref.kind}\u0000${ref.resourceKey}`;
+}
+
+export function bodyRefKey(ref: BodyRef): string {
+  return `${resourceRefKey(ref)}\u0000${ref.bodyHash}`;
+}
+
+/**
+ * One ingest transaction, set-based so a batch of events costs a handful of statements:
+ * read what is known about the batch's resources, decide in memory, write the results.
+ */
 export interface IngestTransaction {
-  claimIdempotencyKey(tenantId: string, key: string, bodyHash: string, now: Date, expiresAt: Date): Promise<IdempotencyClaim>;
-  hasSameBody(tenantId: string, kind: string, resourceKey: string, bodyHash: string): Promise<boolean>;
-  /** Counts one more revision of the resource; returns the count after it (1 for a new one). */
-  bumpResource(tenantId: string, kind: string, resourceKey: string, eventId: string, now: Date): Promise<number>;
-  resourceExists(tenantId: string, kind: string, resourceKey: string): Promise<boolean>;
-  /** Moves a progress counter forward only; false (and no change) when `rank` is not above it. */
-  advanceProgress(tenantId: string, kind: string, resourceKey: string, rank: number, eventId: string, now: Date): Promise<boolean>;
-  /** False when the same body of the same resource is already stored. */
-  insertEvent(event: NewEvent): Promise<boolean>;
-  enqueue(job: JobSpec, now: Date): Promise<void>;
+  /** The unexpired records among these (tenant, key) pairs. */
+  idempotencyRecords(refs: readonly { tenantId: string; key: string }[], now: Date): Promise<IdempotencyRecord[]>;
+  saveIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void>;
+  /** Which of these bodies are already stored. */
+  storedBodies(refs: readonly BodyRef[]): Promise<BodyRef[]>;
+  /** Current states by `resourceRefKey`; unknown resources are absent. Locks the rows where the database can. */
+  resourceStates(refs: readonly ResourceRef[]): Promise<Map<string, ResourceState>>;
+  /**
+   * Adds revisions and raises progress (one change per resource); returns the states after
+   * the write, by `resourceRefKey`. A state other than the one computed from
+   * `resourceStates` means another writer got there first.
+   */
+  applyResourceChanges(changes: readonly ResourceChange[]): Promise<Map<string, ResourceState>>;
+  /** Inserts events, skipping bodies already stored; returns the ids actually inserted. */
+  insertEvents(events: readonly NewEvent[]): Promise<Set<string>>;
+  enqueue(jobs: readonly JobSpec[], now: Date): Promise<void>;
 }
 
 export interface EventFilter {
@@ -51,6 +100,7 @@ export interface EventFilter {
 }
 
 export interface EventStore {
+  /** Runs `work` in one transaction: everything it wrote commits together or not at all. */
   ingest<T>(work: (tx: IngestTransaction) => Promise<T>): Promise<T>;
   /** Peeks at a stored Idempotency-Key's body hash outside any transaction. */
   idempotencyHash(tenantId: string, key: string, now: Date): Promise<string | undefined>;

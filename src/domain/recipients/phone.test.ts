@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { maskPhone, normalizePhone } from './phone.js';
+
+describe('normalizePhone', () => {
+  it.each([
+    ['9812345678', 'IN', '919812345678'],
+    ['+91 98123 45678', 'IN', '919812345678'],
+    ['919812345678', 'IN', '919812345678'],
+    ['0091-98123-45678', 'IN', '919812345678'],
+    ['(415) 555-2671', 'US', '14155552671'],
+    ['+44 7400 123456', 'IN', '447400123456'],
+  ])('%s with default %s → %s', (raw, country, digits) => {
+    const result = normalizePhone(raw, country);
+    expect(result).toMatchObject({ ok: true, digits, e164: `+${digits}` });
+  });
+
+  it('says why a phone is unusable', () => {
+    expect(normalizePhone(null, 'IN')).toEqual({ ok: false, reason: 'missing' });
+    expect(normalizePhone('  ', 'IN')).toEqual({ ok: false, reason: 'missing' });
+    expect(normalizePhone('12345', 'IN')).toMatchObject({ ok: false });
+    expect(normalizePhone('call me', 'IN')).toMatchObject({ ok: false });
+  });
+});
+
+describe('maskPhone', () => {
+  it('keeps the country code and the last four digits only', () => {
+    expect(maskPhone('+919812345678')).toBe('+91******5678');
+    expect(maskPhone('919812345678')).toBe('91******5678');
+    expect(maskPhone('5678')).toBe('****');
+    expect(maskPhone(null)).toBe('');
+  });
+});

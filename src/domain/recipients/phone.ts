@@ -1,0 +1,33 @@
+/**
+ * Customer phone numbers: normalised to E.164 with the tenant's default country, sent to
+ * Meta as digits (never a national number: the API would guess a country), masked in logs.
+ */
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+
+export type PhoneResult =
+  | { ok: true; e164: string; digits: string; country: string | null }
+  | { ok: false; reason: 'missing' | 'unparseable' | 'invalid' };
+
+export function normalizePhone(raw: string | null | undefined, defaultCountry: string): PhoneResult {
+  if (raw === null || raw === undefined || raw.trim() === '') return { ok: false, reason: 'missing' };
+  let text = raw.trim();
+  // "0091…" and "91…" written without a plus are common in Indian stores' data.
+  if (text.startsWith('00')) text = '+' + text.slice(2);
+  let parsed = parsePhoneNumberFromString(text, defaultCountry as CountryCode);
+  if (parsed !== undefined && !parsed.isValid() && !text.startsWith('+')) {
+    const international = parsePhoneNumberFromString('+' + text.replace(/\D/g, ''));
+    if (international?.isValid() === true) parsed = international;
+  }
+  if (parsed === undefined) return { ok: false, reason: 'unparseable' };
+  if (!parsed.isValid()) return { ok: false, reason: 'invalid' };
+  return { ok: true, e164: parsed.number, digits: parsed.number.slice(1), country: parsed.country ?? null };
+}
+
+/** "+919812345678" → "+91******5678": enough to tell customers apart in logs, not to reach them. */
+export function maskPhone(phone: string | null | undefined): string {
+  if (phone === null || phone === undefined) return '';
+  const digits = phone.replace(/\D/g, '');
+  if (digits.length <= 4) return '*'.repeat(digits.length);
+  const head = digits.length > 8 ? digits.slice(0, 2) : '';
+  return `${phone.trim().startsWith('+') ? '+' : ''}${head}${'*'.repeat(digits.length - head.length - 4)}${digits.slice(-4)}`;
+}

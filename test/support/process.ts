@@ -1,0 +1,235 @@
+/**
+ * The built service as a real child process: `node dist/src/main.js <command>` with an
+ * explicit environment (nothing inherited but PATH and HOME) in a working directory of the
+ * test's choosing. Build first (`npm run build`).
+ *
+ * Every child started here is tracked; call `stopAllChildren()` in afterEach/afterAll so a
+ * failing test never leaves a server behind. A last-resort exit hook SIGKILLs leftovers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const MAIN_JS = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
+/** The installed `orderline` command (package.json "bin"); it loads MAIN_JS. */
+export const BIN_JS = path.join(REPO_ROOT, 'bin', 'orderline.js');
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const live = new Map<ChildProcess, Promise<Exit>>();
+
+process.once('exit', () => {
+  for (const child of live.keys()) child.kill('SIGKILL');
+});
+
+function assertBuilt(): void {
+  if (!fs.existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} does not exist: run "npm run build" before the process tests`);
+}
+
+/** A port that was free a moment ago (bound to 0 on 127.0.0.1, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error('could not learn the port of a listening socket'));
+      });
+    });
+  });
+}
+
+/** The child's whole environment: PATH and HOME from ours, then `env`. Nothing else leaks in. */
+export function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = {};
+  if (process.env.PATH !== undefined) base.PATH = process.env.PATH;
+  if (process.env.HOME !== undefined) base.HOME = process.env.HOME;
+  return { ...base, ...env };
+}
+
+interface Spawned {
+  child: ChildProcess;
+  exited: Promise<Exit>;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+function spawnMain(args: string[], cwd: string, env: Record<string, string>, script = MAIN_JS): Spawned {
+  assertBuilt();
+  const child = spawn(process.execPath, [script, ...args], { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<Exit>((resolve, reject) => {
+    child.once('error', reject);
+    // 'close' (not 'exit'): the output pipes are drained by then.
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  live.set(child, exited);
+  void exited.finally(() => live.delete(child)).catch(() => undefined);
+  return { child, exited, stdout: () => out, stderr: () => err };
+}
+
+/** SIGKILLs every child still running and waits until each is gone. */
+export async function stopAllChildren(): Promise<void> {
+  const running = [...live.entries()];
+  for (const [child] of running) child.kill('SIGKILL');
+  await Promise.allSettled(running.map(([, exited]) => exited));
+}
+
+export interface CliResult extends Exit {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `orderline <args>` to completion (`script` defaults to dist/src/main.js). */
+export async function runCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number; script?: string },
+): Promise<CliResult> {
+  const run = spawnMain(args, options.cwd, options.env ?? {}, options.script);
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      run.child.kill('SIGKILL');
+      reject(new Error(`orderline ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`));
+    }, timeoutMs);
+  });
+  try {
+    const exit = await Promise.race([run.exited, timedOut]);
+    return { ...exit, stdout: run.stdout(), stderr: run.stderr() };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface ServiceProcess {
+  /** The URL the service printed, e.g. http://127.0.0.1:41234. */
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Everything written so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Settles when the process has exited and its output is drained. */
+  readonly exited: Promise<Exit>;
+  /** Sends a signal (default SIGTERM) and waits for the exit. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<Exit>;
+  /** Sends a signal without waiting. */
+  signal(signal: NodeJS.Signals): void;
+}
+
+const LISTENING = /listening on (http:\/\/\S+)/;
+
+/**
+ * Starts `orderline serve [args]` and resolves once it printed `listening on <url>`. PORT is
+ * chosen free unless `env` sets it.
+ */
+export async function startService(options: {
+  cwd: string;
+  env?: Record<string, string>;
+  args?: string[];
+  timeoutMs?: number;
+}): Promise<ServiceProcess> {
+  const env = { ...options.env };
+  env.PORT ??= String(await freePort());
+  const run = spawnMain(['serve', ...(options.args ?? [])], options.cwd, env);
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const describe = () => `stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`;
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      finish();
+      run.child.kill('SIGKILL');
+      reject(new Error(`orderline serve printed no "listening on" within ${timeoutMs} ms\n${describe()}`));
+    }, timeoutMs);
+    const check = () => {
+      const match = LISTENING.exec(run.stdout());
+      if (match?.[1] === undefined) return;
+      finish();
+      resolve(match[1]);
+    };
+    const finish = () => {
+      clearTimeout(timer);
+      run.child.stdout?.off('data', check);
+    };
+    // After a successful start this rejects an already settled promise: a no-op.
+    run.exited.then((exit) => {
+      finish();
+      reject(new Error(`orderline serve exited before it was listening (${JSON.stringify(exit)})\n${describe()}`));
+    }, reject);
+    run.child.stdout?.on('data', check);
+    check();
+  });
+
+  const signal = (name: NodeJS.Signals) => {
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill(name);
+  };
+  return {
+    url,
+    port: Number(new URL(url).port),
+    pid: run.child.pid ?? -1,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    exited: run.exited,
+    signal,
+    stop: async (name: NodeJS.Signals = 'SIGTERM', stopTimeoutMs = 10_000) => {
+      signal(name);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+          run.child.kill('SIGKILL');
+          reject(new Error(`orderline serve did not exit within ${stopTimeoutMs} ms of ${name}\n${describe()}`));
+        }, stopTimeoutMs);
+      });
+      try {
+        return await Promise.race([run.exited, timedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after the deadline. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 5000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 25));
+  }
+}
+
+/** The stdout lines that are JSON log records (pino writes one object per line). */
+export function jsonLogLines(stdout: string): string[] {
+  return stdout.split('\n').filter((line) => line.startsWith('{'));
+}
+
+/** True when the text holds a JavaScript stack trace. */
+export function hasStackTrace(text: string): boolean {
+  return /^\s+at .+(\(|:\d+)/m.test(text);
+}
