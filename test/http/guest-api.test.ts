@@ -233,6 +233,33 @@ describe.each(databaseTargets())('guest API on $name', (factory) => {
         expect(latest?.outcome).toBe('accepted');
       });
 
+      it('decides events that share one commit in arrival order', async () => {
+        const id = uniqueId();
+        const order = uniqueId();
+        const first = businessOnBotOrder({ id, note: 'A' });
+        const sends: [string, unknown][] = [
+          ['/orders-create', first],
+          ['/orders-create', first],
+          ['/orders-create', businessOnBotOrder({ id, note: 'B' })],
+          ['/orders-create', first],
+          ['/fulfillments-events-create', seedDeliveryEvent({ id: order, fulfillment_id: 'f', status: 'Delivered' })],
+          ['/fulfillments-events-create', seedDeliveryEvent({ id: order, fulfillment_id: 'f', status: 'In-transit' })],
+        ];
+        const answers = await Promise.all(sends.map(([url, body]) => post(url, body)));
+        expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
+        const orders = (await events(tenant.id, 'order_created')).filter((e) => e.resourceKey === id);
+        expect(orders.map((e) => [e.revision, e.outcome])).toEqual([
+          [2, 'revision'],
+          [1, 'accepted'],
+        ]);
+        expect(await jobsFor(orders[1]!.id)).toBe(1);
+        const deliveries = (await events(tenant.id, 'delivery_updated')).filter((e) => e.resourceKey.startsWith(`${order}|`));
+        expect(deliveries.map((e) => [e.resourceKey.split('|')[2], e.outcome])).toEqual([
+          ['in_transit', 'stale'],
+          ['delivered', 'accepted'],
+        ]);
+      });
+
       it('an orders-create after its cancellation notifies nobody', async () => {
         const id = uniqueId();
         await post('/orders-cancelled', businessOnBotOrder({ id, cancelledAt: '2026-03-01T09:00:00Z' }));
