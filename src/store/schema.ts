@@ -14,6 +14,8 @@ export interface TenantsTable {
   phone_number_id: string | null;
   created_at: number;
   updated_at: number;
+  /** Why sending is paused (e.g. an expired access token), or null. */
+  sending_paused: string | null;
 }
 
 export interface GuestKeysTable {
@@ -77,6 +79,96 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface MessagesTable {
+  id: string;
+  tenant_id: string;
+  event_id: string | null;
+  /** Makes planning idempotent: one message per (event, kind) however often a job re-runs. */
+  dedupe_key: string;
+  kind: string;
+  category: string;
+  order_id: string | null;
+  recipient: string | null;
+  wa_id: string | null;
+  state: string;
+  skip_reason: string | null;
+  body: string | null;
+  wamid: string | null;
+  error_code: number | null;
+  error_detail: string | null;
+  attempts: number;
+  send_started_at: number | null;
+  sent_at: number | null;
+  delivered_at: number | null;
+  read_at: number | null;
+  failed_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessageStatusesTable {
+  wamid: string;
+  status: string;
+  at: number;
+  error_code: number | null;
+  error_detail: string | null;
+  callback_data: string | null;
+  /** 0 until applied to its message (a status may arrive before its wamid is known). */
+  applied: number;
+  received_at: number;
+}
+
+export interface InboundMessagesTable {
+  wamid: string;
+  tenant_id: string;
+  customer: string;
+  type: string;
+  text: string | null;
+  payload: string;
+  sent_at: number;
+  received_at: number;
+}
+
+export interface ContactsTable {
+  tenant_id: string;
+  customer: string;
+  wa_id: string | null;
+  user_id: string | null;
+  profile_name: string | null;
+  last_inbound_at: number | null;
+  undeliverable_at: number | null;
+  marketing_paused_until: number | null;
+  updated_at: number;
+}
+
+export interface OptOutsTable {
+  tenant_id: string;
+  customer: string;
+  /** 'all' (typed STOP) or 'marketing' (user_preferences, error 131050). */
+  scope: string;
+  source: string;
+  at: number;
+}
+
+export interface LinksTable {
+  token: string;
+  tenant_id: string;
+  message_id: string | null;
+  target: string;
+  clicks: number;
+  created_at: number;
+  last_click_at: number | null;
+}
+
+export interface AlertsTable {
+  id: string;
+  tenant_id: string;
+  kind: string;
+  detail: string;
+  created_at: number;
+  resolved_at: number | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   guest_keys: GuestKeysTable;
@@ -85,6 +177,13 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   jobs: JobsTable;
   settings: SettingsTable;
+  messages: MessagesTable;
+  message_statuses: MessageStatusesTable;
+  inbound_messages: InboundMessagesTable;
+  contacts: ContactsTable;
+  opt_outs: OptOutsTable;
+  links: LinksTable;
+  alerts: AlertsTable;
 }
 
 // Kept for the day a table needs a database-generated column.

@@ -12,7 +12,7 @@ import { toPage } from './paging.js';
 import type { Database, TenantsTable } from './schema.js';
 import { isUniqueViolation } from './unique-violation.js';
 
-function toRow(t: StoredTenant): TenantsTable {
+function toRow(t: StoredTenant): Omit<TenantsTable, 'sending_paused'> {
   return {
     id: t.id,
     name: t.name,
