@@ -6,6 +6,8 @@
 
 export interface SenderAccount {
   tenantId: string;
+  /** Base URL of the Graph API for this account: Meta's, or the sandbox's for sandbox tenants. */
+  graphUrl: string;
   phoneNumberId: string;
   accessToken: string;
 }
