@@ -108,6 +108,33 @@ export class DatabaseJobQueue implements JobQueue {
       .execute();
   }
 
+  async postpone(jobId: string, runAt: Date, reason: string): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set((eb) => ({
+        state: 'pending',
+        run_at: runAt.getTime(),
+        locked_until: null,
+        attempts: eb('attempts', '-', 1),
+        last_error: reason.slice(0, 2000),
+        updated_at: this.clock.now().getTime(),
+      }))
+      .where('id', '=', jobId)
+      .where('state', '=', 'running')
+      .execute();
+  }
+
+  async revive(jobIds: readonly string[], runAt: Date): Promise<number> {
+    if (jobIds.length === 0) return 0;
+    const result = await this.db
+      .updateTable('jobs')
+      .set({ state: 'pending', attempts: 0, run_at: runAt.getTime(), locked_until: null, updated_at: this.clock.now().getTime() })
+      .where('id', 'in', [...jobIds])
+      .where('state', '=', 'dead')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async cancelByKey(key: string): Promise<boolean> {
     const result = await this.db
       .deleteFrom('jobs')

@@ -56,6 +56,10 @@ export interface JobQueue {
   /** Back to pending at `runAt`, keeping the error; dead-lettered if attempts are used up. */
   retry(jobId: string, runAt: Date, error: string): Promise<JobState>;
   deadLetter(jobId: string, error: string): Promise<void>;
+  /** Back to pending at `runAt` without counting the attempt (pacing, ordering waits). */
+  postpone(jobId: string, runAt: Date, reason: string): Promise<void>;
+  /** Dead-lettered jobs back to pending with fresh attempts; returns how many. */
+  revive(jobIds: readonly string[], runAt: Date): Promise<number>;
   /** Cancels the pending job with this key; true when there was one. */
   cancelByKey(key: string): Promise<boolean>;
   findByKey(key: string): Promise<JobInfo | undefined>;

@@ -1,0 +1,51 @@
+/**
+ * What Orderline knows of a brand's customers on WhatsApp: their messages to us (deduped by
+ * wamid), when they last wrote (the 24-hour window), opt-outs with source and time, and
+ * delivery problems Meta reported. Customers are keyed by their number as digits.
+ */
+
+export type OptOutScope = 'all' | 'marketing';
+export type OptOutSource = 'keyword' | 'user_preferences' | 'error_131050' | 'operator';
+
+export interface OptOut {
+  scope: OptOutScope;
+  source: OptOutSource;
+  at: Date;
+}
+
+export interface InboundMessage {
+  wamid: string;
+  tenantId: string;
+  customer: string;
+  waId: string | null;
+  userId: string | null;
+  profileName: string | null;
+  type: string;
+  /** Text, or a tapped button's / list row's title. */
+  text: string | null;
+  /** The message as Meta sent it. */
+  payload: unknown;
+  sentAt: Date;
+  receivedAt: Date;
+}
+
+export interface Contact {
+  customer: string;
+  waId: string | null;
+  profileName: string | null;
+  lastInboundAt: Date | null;
+  undeliverableAt: Date | null;
+  marketingPausedUntil: Date | null;
+}
+
+export interface CustomerStore {
+  /** Stores a customer's message and updates the contact; false when the wamid was seen before. */
+  recordInbound(message: InboundMessage): Promise<boolean>;
+  contact(tenantId: string, customer: string): Promise<Contact | undefined>;
+  optOut(tenantId: string, customer: string, scope: OptOutScope, source: OptOutSource, at: Date): Promise<boolean>;
+  /** Removes the opt-out of that scope; true when there was one. */
+  optIn(tenantId: string, customer: string, scope: OptOutScope): Promise<boolean>;
+  optOuts(tenantId: string, customer: string): Promise<OptOut[]>;
+  markUndeliverable(tenantId: string, customer: string, at: Date): Promise<void>;
+  pauseMarketing(tenantId: string, customer: string, until: Date): Promise<void>;
+}

@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import type { Alert, AlertStore } from '../domain/ports/alert-store.js';
+import type { Database } from './schema.js';
+
+export class SqlAlertStore implements AlertStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async raise(alert: Alert): Promise<void> {
+    await this.db
+      .insertInto('alerts')
+      .values({ id: alert.id, tenant_id: alert.tenantId, kind: alert.kind, detail: alert.detail, created_at: alert.createdAt.getTime(), resolved_at: null })
+      .execute();
+  }
+
+  async list(tenantId: string, limit: number): Promise<Alert[]> {
+    const rows = await this.db.selectFrom('alerts').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, kind: r.kind, detail: r.detail, createdAt: new Date(r.created_at) }));
+  }
+
+  async pauseSending(tenantId: string, reason: string): Promise<void> {
+    await this.db.updateTable('tenants').set({ sending_paused: reason }).where('id', '=', tenantId).execute();
+  }
+
+  async resumeSending(tenantId: string): Promise<void> {
+    await this.db.updateTable('tenants').set({ sending_paused: null }).where('id', '=', tenantId).execute();
+  }
+
+  async sendingPaused(tenantId: string): Promise<string | null> {
+    const row = await this.db.selectFrom('tenants').select('sending_paused').where('id', '=', tenantId).executeTakeFirst();
+    return row?.sending_paused ?? null;
+  }
+}

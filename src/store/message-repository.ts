@@ -1,0 +1,281 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { afterStatus, type MessageState } from '../domain/messages/message-state.js';
+import type { JobSpec } from '../domain/ports/job-queue.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { OutgoingMessage } from '../domain/ports/message-sender.js';
+import type {
+  MessageCategory,
+  MessageFilter,
+  MessageRecord,
+  MessageStore,
+  NewMessage,
+  StatusRecord,
+  StatusReport,
+} from '../domain/ports/message-store.js';
+import type { Page, PageRequest } from '../domain/ports/page.js';
+import { newJobRow } from './job-rows.js';
+import { toPage } from './paging.js';
+import type { Database, MessageStatusesTable, MessagesTable } from './schema.js';
+
+const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+function fromRow(row: Selectable<MessagesTable>): MessageRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    eventId: row.event_id,
+    dedupeKey: row.dedupe_key,
+    kind: row.kind,
+    category: row.category as MessageCategory,
+    orderId: row.order_id,
+    recipient: row.recipient,
+    state: row.state as MessageState,
+    skipReason: row.skip_reason,
+    body: row.body === null ? null : (JSON.parse(row.body) as OutgoingMessage),
+    waId: row.wa_id,
+    wamid: row.wamid,
+    errorCode: row.error_code,
+    errorDetail: row.error_detail,
+    attempts: row.attempts,
+    sendStartedAt: date(row.send_started_at),
+    sentAt: date(row.sent_at),
+    deliveredAt: date(row.delivered_at),
+    readAt: date(row.read_at),
+    failedAt: date(row.failed_at),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+function statusFromRow(row: Selectable<MessageStatusesTable>): StatusRecord {
+  return {
+    wamid: row.wamid,
+    status: row.status as StatusReport['status'],
+    at: new Date(row.at),
+    errorCode: row.error_code,
+    errorDetail: row.error_detail,
+    callbackData: row.callback_data,
+    receivedAt: new Date(row.received_at),
+  };
+}
+
+const TIME_COLUMN = { sent: 'sent_at', delivered: 'delivered_at', read: 'read_at', failed: 'failed_at' } as const;
+
+export class SqlMessageStore implements MessageStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async plan(message: NewMessage, sendJob: JobSpec | null): Promise<boolean> {
+    const at = message.createdAt.getTime();
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('messages')
+        .values({
+          id: message.id,
+          tenant_id: message.tenantId,
+          event_id: message.eventId,
+          dedupe_key: message.dedupeKey,
+          kind: message.kind,
+          category: message.category,
+          order_id: message.orderId,
+          recipient: message.recipient,
+          wa_id: null,
+          state: message.state,
+          skip_reason: message.skipReason,
+          body: message.body === null ? null : JSON.stringify(message.body),
+          wamid: null,
+          error_code: null,
+          error_detail: null,
+          attempts: 0,
+          send_started_at: null,
+          sent_at: null,
+          delivered_at: null,
+          read_at: null,
+          failed_at: null,
+          created_at: at,
+          updated_at: at,
+        })
+        .onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (inserted === undefined) return false;
+      if (sendJob !== null) await trx.insertInto('jobs').values(newJobRow(this.ids.next('job'), sendJob, message.createdAt)).execute();
+      return true;
+    });
+  }
+
+  async get(id: string): Promise<MessageRecord | undefined> {
+    const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  async list(tenantId: string, page: PageRequest, filter: MessageFilter = {}): Promise<Page<MessageRecord>> {
+    let query = this.db.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(page.limit + 1);
+    if (page.cursor !== null) query = query.where('id', '<', page.cursor);
+    if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+    if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+    if (filter.orderId !== undefined) query = query.where('order_id', '=', filter.orderId);
+    return toPage(await query.execute(), page.limit, fromRow);
+  }
+
+  async hasEarlierPending(tenantId: string, recipient: string, messageId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('recipient', '=', recipient)
+      .where('state', 'in', ['queued', 'sending'])
+      .where('id', '<', messageId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async markSending(id: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set((eb) => ({ state: 'sending', send_started_at: at.getTime(), attempts: eb('attempts', '+', 1), updated_at: at.getTime() }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markAccepted(id: string, wamid: string, waId: string, at: Date): Promise<MessageState> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('messages')
+        .set({ state: 'accepted', wamid, wa_id: waId, error_code: null, error_detail: null, updated_at: at.getTime() })
+        .where('id', '=', id)
+        .execute();
+      await this.applyPending(trx, [wamid], at);
+      const row = await trx.selectFrom('messages').select('state').where('id', '=', id).executeTakeFirstOrThrow();
+      return row.state as MessageState;
+    });
+  }
+
+  async markRetrying(id: string, code: number | null, detail: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set({ state: 'queued', error_code: code, error_detail: detail.slice(0, 1000), updated_at: at.getTime() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markFailed(id: string, code: number | null, detail: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set({ state: 'failed', error_code: code, error_detail: detail.slice(0, 1000), failed_at: at.getTime(), updated_at: at.getTime() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markSkipped(id: string, reason: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set({ state: 'skipped', skip_reason: reason, updated_at: at.getTime() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async requeue(id: string, sendJob: JobSpec, at: Date): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('messages')
+        .set({ state: 'queued', send_started_at: null, failed_at: null, updated_at: at.getTime() })
+        .where('id', '=', id)
+        .where('state', 'in', ['failed', 'queued'])
+        .where('wamid', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      await trx.deleteFrom('jobs').where('job_key', '=', sendJob.key ?? '').where('state', '=', 'dead').execute();
+      await trx.insertInto('jobs').values(newJobRow(this.ids.next('job'), sendJob, at)).execute();
+      return true;
+    });
+  }
+
+  async recordStatuses(statuses: readonly StatusReport[], receivedAt: Date): Promise<number> {
+    if (statuses.length === 0) return 0;
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('message_statuses')
+        .values(
+          statuses.map((s) => ({
+            wamid: s.wamid,
+            status: s.status,
+            at: s.at.getTime(),
+            error_code: s.errorCode,
+            error_detail: s.errorDetail,
+            callback_data: s.callbackData,
+            applied: 0,
+            received_at: receivedAt.getTime(),
+          })),
+        )
+        .onConflict((oc) => oc.columns(['wamid', 'status']).doNothing())
+        .returning('wamid')
+        .execute();
+      await this.applyPending(trx, [...new Set(inserted.map((r) => r.wamid))], receivedAt);
+      return inserted.length;
+    });
+  }
+
+  /** Applies unapplied statuses of these wamids to their messages, if the messages are known. */
+  private async applyPending(trx: Transaction<Database>, wamids: string[], now: Date): Promise<void> {
+    if (wamids.length === 0) return;
+    const pending = await trx
+      .selectFrom('message_statuses')
+      .selectAll()
+      .where('wamid', 'in', wamids)
+      .where('applied', '=', 0)
+      .execute();
+    if (pending.length === 0) return;
+    const messages = await trx.selectFrom('messages').selectAll().where('wamid', 'in', [...new Set(pending.map((p) => p.wamid))]).execute();
+    const byWamid = new Map(messages.map((m) => [m.wamid!, m]));
+    for (const [wamid, message] of byWamid) {
+      let state = message.state as MessageState;
+      const changes: Partial<Record<'sent_at' | 'delivered_at' | 'read_at' | 'failed_at', number>> = {};
+      let errorCode = message.error_code;
+      let errorDetail = message.error_detail;
+      for (const status of pending.filter((p) => p.wamid === wamid)) {
+        const name = status.status as StatusReport['status'];
+        state = afterStatus(state, name);
+        changes[TIME_COLUMN[name]] = status.at;
+        if (name === 'failed') {
+          errorCode = status.error_code;
+          errorDetail = status.error_detail;
+        }
+      }
+      await trx
+        .updateTable('messages')
+        .set({ state, ...changes, error_code: errorCode, error_detail: errorDetail, updated_at: now.getTime() })
+        .where('id', '=', message.id)
+        .execute();
+    }
+    await trx
+      .updateTable('message_statuses')
+      .set({ applied: 1 })
+      .where('wamid', 'in', [...byWamid.keys()])
+      .where('applied', '=', 0)
+      .execute();
+  }
+
+  async statusesOf(wamid: string): Promise<StatusRecord[]> {
+    const rows = await this.db.selectFrom('message_statuses').selectAll().where('wamid', '=', wamid).orderBy('at').execute();
+    return rows.map(statusFromRow);
+  }
+
+  async statusByCallback(messageId: string): Promise<StatusRecord | undefined> {
+    const row = await this.db.selectFrom('message_statuses').selectAll().where('callback_data', '=', messageId).executeTakeFirst();
+    return row === undefined ? undefined : statusFromRow(row);
+  }
+
+  async counts(tenantId: string): Promise<{ kind: string; state: string; errorCode: number | null; n: number }[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['kind', 'state', 'error_code'])
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .groupBy(['kind', 'state', 'error_code'])
+      .execute();
+    return rows.map((r) => ({ kind: r.kind, state: r.state, errorCode: r.error_code, n: Number(r.n) }));
+  }
+}
