@@ -224,6 +224,43 @@ export class SqlEventStore implements EventStore {
     return row === undefined ? undefined : fromRow(row);
   }
 
+  async latestOf(tenantId: string, kind: string, resourceKey: string): Promise<StoredEvent | undefined> {
+    const row = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('kind', '=', kind)
+      .where('resource_key', '=', resourceKey)
+      .orderBy('revision', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  async exists(tenantId: string, kind: string, resourceKey: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('resources')
+      .select('revisions')
+      .where('tenant_id', '=', tenantId)
+      .where('kind', '=', kind)
+      .where('resource_key', '=', resourceKey)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async acceptedSince(tenantId: string, since: Date, limit: number, afterId: string | null): Promise<StoredEvent[]> {
+    let query = this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('outcome', '=', 'accepted')
+      .where('received_at', '>=', since.getTime())
+      .orderBy('id')
+      .limit(limit);
+    if (afterId !== null) query = query.where('id', '>', afterId);
+    return (await query.execute()).map(fromRow);
+  }
+
   async purgeExpiredIdempotencyKeys(now: Date): Promise<number> {
     const result = await this.db.deleteFrom('idempotency_keys').where('expires_at', '<=', now.getTime()).executeTakeFirst();
     return Number(result.numDeletedRows);

@@ -106,5 +106,11 @@ export interface EventStore {
   idempotencyHash(tenantId: string, key: string, now: Date): Promise<string | undefined>;
   list(tenantId: string, page: PageRequest, filter?: EventFilter): Promise<Page<StoredEvent>>;
   get(tenantId: string, eventId: string): Promise<StoredEvent | undefined>;
+  /** The latest stored revision of a resource (e.g. an order), whatever its outcome. */
+  latestOf(tenantId: string, kind: string, resourceKey: string): Promise<StoredEvent | undefined>;
+  /** Whether any event of this resource is stored (e.g. an order's cancellation). */
+  exists(tenantId: string, kind: string, resourceKey: string): Promise<boolean>;
+  /** Accepted events received at or after `since`, oldest first (for replays). */
+  acceptedSince(tenantId: string, since: Date, limit: number, afterId: string | null): Promise<StoredEvent[]>;
   purgeExpiredIdempotencyKeys(now: Date): Promise<number>;
 }

@@ -1,0 +1,29 @@
+/**
+ * Spaces work out in time per key (a phone number id, a recipient), by the generic cell rate
+ * algorithm: each call reserves the next slot and is told how long to wait for it. With
+ * `burst` 1 the slots are exactly 1/rate apart, so no one-second window holds more than
+ * `rate` of them. In memory, per process.
+ */
+import type { Clock } from '../domain/ports/clock.js';
+
+export class Pacer {
+  private readonly nextSlot = new Map<string, number>();
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Reserves a slot; returns the milliseconds until it (0: now). */
+  reserve(key: string, perSecond: number, burst = 1): number {
+    const interval = 1000 / perSecond;
+    const now = this.clock.now().getTime();
+    const tat = Math.max(this.nextSlot.get(key) ?? now, now);
+    const allowedAt = tat - (burst - 1) * interval;
+    this.nextSlot.set(key, tat + interval);
+    return Math.max(0, allowedAt - now);
+  }
+
+  /** Gives back a reserved slot that was not used (the send was postponed instead). */
+  release(key: string, perSecond: number): void {
+    const slot = this.nextSlot.get(key);
+    if (slot !== undefined) this.nextSlot.set(key, slot - 1000 / perSecond);
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Turns a stored event into its notification: which kind, to whom, with which template and
+ * parameters. Every event that should notify ends as exactly one message row: queued with its
+ * send job, or skipped with the reason (disabled, cancelled order, no usable phone, unknown
+ * order, a parameter with no value). Re-running is harmless: one message per (event, kind).
+ */
+import { randomBytes } from 'node:crypto';
+import type { DeliveryUpdate, Fulfillment, NormalizedEvent, Order } from '../domain/events/model.js';
+import { AFTER_SHIPPING, notificationKindFor, orderIdOf } from '../domain/notifications/notification-for-event.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { EventStore } from '../domain/ports/event-store.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { LinkStore } from '../domain/ports/link-store.js';
+import type { OutgoingMessage } from '../domain/ports/message-sender.js';
+import type { MessageStore, NewMessage } from '../domain/ports/message-store.js';
+import type { TenantStore } from '../domain/ports/tenant-store.js';
+import { normalizePhone } from '../domain/recipients/phone.js';
+import { defaultCatalog, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
+import { renderTemplate } from '../domain/templates/render-template.js';
+import { buildTemplateContext } from '../domain/templates/template-context.js';
+
+export const SEND_MESSAGE_JOB = 'message.send';
+
+export type PlanOutcome = { planned: 'queued' | 'skipped'; messageId: string; reason?: string } | { planned: 'nothing'; reason: string };
+
+export interface PlannerDeps {
+  events: EventStore;
+  tenants: TenantStore;
+  messages: MessageStore;
+  links: LinkStore;
+  clock: Clock;
+  ids: IdGenerator;
+  publicUrl: string;
+}
+
+interface OrderFacts {
+  order: Order | null;
+  fulfillment: Fulfillment | null;
+  delivery: DeliveryUpdate | null;
+  phone: string | null;
+}
+
+/** A cancellation body may be thinner than the order it cancels: take what it lacks from the order. */
+function withGapsFilled(order: Order, earlier: Order): Order {
+  const or = <T>(value: T | null, fallback: T | null): T | null => value ?? fallback;
+  return {
+    ...order,
+    number: or(order.number, earlier.number),
+    total: or(order.total, earlier.total),
+    currency: or(order.currency, earlier.currency),
+    statusUrl: or(order.statusUrl, earlier.statusUrl),
+    shippingAddress: or(order.shippingAddress, earlier.shippingAddress),
+    billingAddress: or(order.billingAddress, earlier.billingAddress),
+    tracking: or(order.tracking, earlier.tracking),
+    lineItems: order.lineItems.length > 0 ? order.lineItems : earlier.lineItems,
+    payment: order.payment === 'unknown' ? earlier.payment : order.payment,
+    customer: {
+      firstName: or(order.customer.firstName, earlier.customer.firstName),
+      lastName: or(order.customer.lastName, earlier.customer.lastName),
+      email: or(order.customer.email, earlier.customer.email),
+      phone: or(order.customer.phone, earlier.customer.phone),
+    },
+  };
+}
+
+export function newLinkToken(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+export function sendJobFor(tenantId: string, messageId: string, runAt: Date) {
+  return { kind: SEND_MESSAGE_JOB, payload: { messageId }, key: `send:${messageId}`, tenantId, runAt };
+}
+
+export class NotificationPlanner {
+  private readonly catalog: Record<CatalogKind, CatalogEntry>;
+
+  constructor(private readonly deps: PlannerDeps) {
+    this.catalog = defaultCatalog(deps.publicUrl);
+  }
+
+  async planForEvent(tenantId: string, eventId: string): Promise<PlanOutcome> {
+    const { events, tenants, messages, clock, ids } = this.deps;
+    const stored = await events.get(tenantId, eventId);
+    if (stored === undefined) return { planned: 'nothing', reason: 'event not found' };
+    const event = stored.normalized as NormalizedEvent;
+    const kind = notificationKindFor(event);
+    if (kind === null) return { planned: 'nothing', reason: `no notification for ${event.kind}` };
+    const tenant = await tenants.get(tenantId);
+    if (tenant === undefined) return { planned: 'nothing', reason: 'tenant not found' };
+
+    const now = clock.now();
+    const orderId = orderIdOf(event);
+    const base: NewMessage = {
+      id: ids.next('msg'),
+      tenantId,
+      eventId,
+      dedupeKey: `${eventId}:${kind}`,
+      kind,
+      category: 'utility',
+      orderId,
+      recipient: null,
+      state: 'skipped',
+      skipReason: null,
+      body: null,
+      createdAt: now,
+    };
+    const skip = async (reason: string, recipient: string | null = null): Promise<PlanOutcome> => {
+      await messages.plan({ ...base, recipient, skipReason: reason }, null);
+      return { planned: 'skipped', messageId: base.id, reason };
+    };
+
+    const setting = tenant.settings.notifications[kind];
+    if (!setting.enabled) return skip('kind_disabled');
+    if (AFTER_SHIPPING.has(kind) && orderId !== null && (await events.exists(tenantId, 'order_cancelled', orderId))) {
+      return skip('order_cancelled');
+    }
+    const facts = await this.factsOf(tenantId, event);
+    if (facts.phone === null) return skip(facts.order === null && event.kind === 'delivery_updated' ? 'unknown_order' : 'no_phone');
+    const phone = normalizePhone(facts.phone, tenant.settings.defaultCountry);
+    if (!phone.ok) return skip(`invalid_phone:${phone.reason}`);
+
+    const mapping = setting.template ?? this.catalog[kind].mapping;
+    const usesLink = JSON.stringify(mapping).includes('link.token');
+    let linkToken: string | null = null;
+    if (usesLink) {
+      linkToken = newLinkToken();
+      const target = facts.fulfillment?.tracking.url ?? facts.order?.tracking?.url ?? facts.order?.statusUrl ?? null;
+      await this.deps.links.create({ token: linkToken, tenantId, messageId: base.id, target, createdAt: now });
+    }
+    const context = buildTemplateContext({
+      order: facts.order,
+      fulfillment: facts.fulfillment,
+      delivery: facts.delivery,
+      storeName: tenant.name,
+      linkToken,
+      timeZone: tenant.settings.timezone,
+    });
+    const rendered = renderTemplate(mapping, context);
+    if (!rendered.ok) {
+      const missing = rendered.missing.map((m) => `${m.component}${m.index}`).join(',');
+      return skip(`missing_parameter:${missing}`, phone.digits);
+    }
+    const body: OutgoingMessage = {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: phone.digits,
+      type: 'template',
+      template: rendered.template,
+      biz_opaque_callback_data: base.id,
+    };
+    const planned = await messages.plan(
+      { ...base, state: 'queued', recipient: phone.digits, body },
+      sendJobFor(tenantId, base.id, now),
+    );
+    return planned ? { planned: 'queued', messageId: base.id } : { planned: 'nothing', reason: 'already planned' };
+  }
+
+  /** The order, fulfillment and delivery behind an event, and the phone to write to. */
+  private async factsOf(tenantId: string, event: NormalizedEvent): Promise<OrderFacts> {
+    const { events } = this.deps;
+    const storedOrder = async (orderId: string): Promise<Order | null> => {
+      const latest = await events.latestOf(tenantId, 'order_created', orderId);
+      const normalized = latest?.normalized as NormalizedEvent | undefined;
+      return normalized?.kind === 'order_created' ? normalized.order : null;
+    };
+    switch (event.kind) {
+      case 'order_created':
+      case 'order_cancelled': {
+        const earlier = event.kind === 'order_cancelled' ? await storedOrder(event.order.id) : null;
+        const order = earlier === null ? event.order : withGapsFilled(event.order, earlier);
+        return { order, fulfillment: null, delivery: null, phone: order.customer.phone ?? null };
+      }
+      case 'fulfillment_created': {
+        const order = await storedOrder(event.fulfillment.orderId);
+        return { order, fulfillment: event.fulfillment, delivery: null, phone: event.fulfillment.phone ?? order?.customer.phone ?? null };
+      }
+      case 'delivery_updated': {
+        const order = await storedOrder(event.delivery.orderId);
+        const latest = await events.latestOf(tenantId, 'fulfillment_created', event.delivery.fulfillmentId);
+        const f = latest?.normalized as NormalizedEvent | undefined;
+        const fulfillment = f?.kind === 'fulfillment_created' ? f.fulfillment : null;
+        return { order, fulfillment, delivery: event.delivery, phone: order?.customer.phone ?? fulfillment?.phone ?? null };
+      }
+      case 'cart_abandoned':
+        return { order: null, fulfillment: null, delivery: null, phone: event.cart.customer.phone };
+    }
+  }
+}

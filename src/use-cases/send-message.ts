@@ -1,0 +1,189 @@
+/**
+ * Sends one planned message, exactly once as far as the Cloud API allows:
+ * - Meta already has it (accepted, or any later status): done, nothing is sent again.
+ * - A previous attempt started and its answer was lost (state "sending"): the send is in
+ *   doubt. We wait for a status webhook carrying the message id as callback data, which
+ *   Meta sends within seconds for an accepted message; only if none comes within
+ *   `inDoubtWaitMs` is the message sent again (docs/notifications.md).
+ * - Opt-outs, a paused tenant, per-customer order and pacing are checked right before sending.
+ */
+import type { Clock } from '../domain/ports/clock.js';
+import type { CustomerStore } from '../domain/ports/customer-store.js';
+import type { AlertStore } from '../domain/ports/alert-store.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { MessageSender, SendOutcome, SenderAccount } from '../domain/ports/message-sender.js';
+import type { MessageRecord, MessageStore } from '../domain/ports/message-store.js';
+import { acceptedByMeta } from '../domain/messages/message-state.js';
+import type { Pacer } from '../shared/pacer.js';
+import type { JobResult } from '../worker/job-runner.js';
+
+export interface SendAccounts {
+  /** How to send for a tenant (Meta or the sandbox), or null when it cannot send. */
+  forTenant(tenantId: string): Promise<(SenderAccount & { messagesPerSecond: number }) | null>;
+}
+
+export interface SendObserver {
+  sent(message: MessageRecord, latencyMs: number): void;
+  outcome(message: MessageRecord, outcome: SendOutcome): void;
+}
+
+export interface SendDeps {
+  messages: MessageStore;
+  customers: CustomerStore;
+  alerts: AlertStore;
+  accounts: SendAccounts;
+  sender: MessageSender;
+  pacer: Pacer;
+  clock: Clock;
+  ids: IdGenerator;
+  observer?: SendObserver;
+  inDoubtWaitMs?: number;
+  /** Pair rate: about one message per 6 s to one customer, with a small burst. */
+  perCustomer?: { perSecond: number; burst: number };
+  /** Waits up to this long in process for a pacing slot; longer waits postpone the job. */
+  maxInlineWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const DAY = 86_400_000;
+
+export class MessageDispatcher {
+  private readonly inDoubtWaitMs: number;
+  private readonly perCustomer: { perSecond: number; burst: number };
+  private readonly maxInlineWaitMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly deps: SendDeps) {
+    this.inDoubtWaitMs = deps.inDoubtWaitMs ?? 60_000;
+    this.perCustomer = deps.perCustomer ?? { perSecond: 1 / 6, burst: 5 };
+    this.maxInlineWaitMs = deps.maxInlineWaitMs ?? 2_000;
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async send(messageId: string, attempt: number, maxAttempts: number): Promise<JobResult> {
+    const { messages, customers, alerts, clock } = this.deps;
+    const message = await messages.get(messageId);
+    if (message === undefined) return { kind: 'dead', error: `message ${messageId} not found` };
+    if (acceptedByMeta(message.state) || message.state === 'failed' || message.state === 'skipped') return { kind: 'done' };
+    if (message.body === null || message.recipient === null) {
+      await messages.markSkipped(message.id, 'nothing_to_send', clock.now());
+      return { kind: 'done' };
+    }
+
+    if (message.state === 'sending') {
+      const settled = await this.settleInDoubt(message);
+      if (settled !== null) return settled;
+    }
+
+    const skipReason = await this.suppression(message);
+    if (skipReason !== null) {
+      await messages.markSkipped(message.id, skipReason, clock.now());
+      return { kind: 'done' };
+    }
+    const paused = await alerts.sendingPaused(message.tenantId);
+    if (paused !== null) return { kind: 'postpone', afterMs: 5 * 60_000, reason: `sending paused: ${paused}` };
+    if (await messages.hasEarlierPending(message.tenantId, message.recipient, message.id)) {
+      return { kind: 'postpone', afterMs: 1_000, reason: 'an earlier message to this customer goes first' };
+    }
+    const account = await this.deps.accounts.forTenant(message.tenantId);
+    if (account === null) return { kind: 'postpone', afterMs: 60_000, reason: 'tenant has no WhatsApp account' };
+
+    const customerKey = `${account.phoneNumberId}:${message.recipient}`;
+    const customerWait = this.deps.pacer.reserve(customerKey, this.perCustomer.perSecond, this.perCustomer.burst);
+    if (customerWait > 0) {
+      this.deps.pacer.release(customerKey, this.perCustomer.perSecond);
+      return { kind: 'postpone', afterMs: customerWait, reason: 'pair rate: spacing messages to this customer' };
+    }
+    const numberWait = this.deps.pacer.reserve(`number:${account.phoneNumberId}`, account.messagesPerSecond);
+    if (numberWait > this.maxInlineWaitMs) {
+      this.deps.pacer.release(`number:${account.phoneNumberId}`, account.messagesPerSecond);
+      return { kind: 'postpone', afterMs: numberWait, reason: 'throughput: pacing this phone number' };
+    }
+    if (numberWait > 0) await this.sleep(numberWait);
+
+    const startedAt = clock.now();
+    await messages.markSending(message.id, startedAt);
+    const outcome = await this.deps.sender.send(account, message.body);
+    this.deps.observer?.outcome(message, outcome);
+    return this.record(message, outcome, startedAt, attempt, maxAttempts);
+  }
+
+  /** A send whose answer was lost: adopt the wamid a status webhook brought, or wait for one. */
+  private async settleInDoubt(message: MessageRecord): Promise<JobResult | null> {
+    const { messages, clock } = this.deps;
+    const status = await messages.statusByCallback(message.id);
+    if (status !== null && status !== undefined) {
+      await messages.markAccepted(message.id, status.wamid, message.recipient ?? '', clock.now());
+      return { kind: 'done' };
+    }
+    const startedAt = message.sendStartedAt?.getTime() ?? 0;
+    const waited = clock.now().getTime() - startedAt;
+    if (waited < this.inDoubtWaitMs) {
+      return { kind: 'postpone', afterMs: Math.max(1_000, this.inDoubtWaitMs - waited), reason: 'send in doubt: waiting for a status webhook' };
+    }
+    return null;
+  }
+
+  private async suppression(message: MessageRecord): Promise<string | null> {
+    const optOuts = await this.deps.customers.optOuts(message.tenantId, message.recipient!);
+    if (optOuts.some((o) => o.scope === 'all') && message.kind !== 'opt_out_confirmation') return 'opted_out';
+    if (message.category === 'marketing') {
+      if (optOuts.some((o) => o.scope === 'marketing')) return 'opted_out_marketing';
+      const contact = await this.deps.customers.contact(message.tenantId, message.recipient!);
+      if (contact?.marketingPausedUntil !== null && contact?.marketingPausedUntil !== undefined && contact.marketingPausedUntil > this.deps.clock.now()) {
+        return 'marketing_limit';
+      }
+    }
+    return null;
+  }
+
+  private async record(message: MessageRecord, outcome: SendOutcome, startedAt: Date, attempt: number, maxAttempts: number): Promise<JobResult> {
+    const { messages, customers, alerts, clock, ids } = this.deps;
+    const now = clock.now();
+    switch (outcome.kind) {
+      case 'accepted':
+        await messages.markAccepted(message.id, outcome.messageId, outcome.recipientId, now);
+        this.deps.observer?.sent(message, now.getTime() - startedAt.getTime());
+        return { kind: 'done' };
+      case 'retry': {
+        if (attempt >= maxAttempts) {
+          await messages.markFailed(message.id, outcome.code, `gave up after ${attempt} attempts: ${outcome.reason}`, now);
+          return { kind: 'dead', error: outcome.reason };
+        }
+        await messages.markRetrying(message.id, outcome.code, outcome.reason, now);
+        // Pair rate: 4^n seconds for that customer (1, 4, 16, 64 …).
+        const afterMs = outcome.scope === 'recipient' ? 4 ** Math.max(0, attempt - 1) * 1000 : (outcome.retryAfterMs ?? undefined);
+        return afterMs === undefined ? { kind: 'retry', error: outcome.reason } : { kind: 'retry', afterMs, error: outcome.reason };
+      }
+      case 'rejected': {
+        if (outcome.effect === 'pause_sender') {
+          // The message is fine; the account is not. Keep it queued until an operator fixes the token.
+          await messages.markRetrying(message.id, outcome.code, outcome.reason, now);
+          await alerts.pauseSending(message.tenantId, outcome.reason);
+          await alerts.raise({ id: ids.next('alr'), tenantId: message.tenantId, kind: 'sending_paused', detail: outcome.reason, createdAt: now });
+          return { kind: 'postpone', afterMs: 5 * 60_000, reason: `sending paused: ${outcome.reason}` };
+        }
+        await messages.markFailed(message.id, outcome.code, outcome.reason, now);
+        const customer = message.recipient!;
+        switch (outcome.effect) {
+          case 'undeliverable':
+            await customers.markUndeliverable(message.tenantId, customer, now);
+            break;
+          case 'marketing_opt_out':
+            await customers.optOut(message.tenantId, customer, 'marketing', 'error_131050', now);
+            break;
+          case 'marketing_limit':
+            await customers.pauseMarketing(message.tenantId, customer, new Date(now.getTime() + DAY));
+            break;
+          case 'alert':
+            await alerts.raise({ id: ids.next('alr'), tenantId: message.tenantId, kind: `error_${outcome.code ?? 'unknown'}`, detail: outcome.reason, createdAt: now });
+            break;
+          case 'outside_window':
+          case 'none':
+            break;
+        }
+        return { kind: 'done' };
+      }
+    }
+  }
+}
