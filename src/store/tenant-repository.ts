@@ -66,6 +66,11 @@ export class SqlTenantStore implements TenantStore {
     return row === undefined ? undefined : fromRow(row);
   }
 
+  async findByPhoneNumberId(phoneNumberId: string): Promise<StoredTenant | undefined> {
+    const row = await this.db.selectFrom('tenants').selectAll().where('phone_number_id', '=', phoneNumberId).executeTakeFirst();
+    return row === undefined ? undefined : fromRow(row);
+  }
+
   async list(page: PageRequest): Promise<Page<StoredTenant>> {
     let query = this.db.selectFrom('tenants').selectAll().orderBy('id', 'desc').limit(page.limit + 1);
     if (page.cursor !== null) query = query.where('id', '<', page.cursor);

@@ -2,6 +2,7 @@
  * Registering brands: create, read, change (JSON merge patch) and rotate guest keys.
  * Guest keys leave here once, in the answer to create or rotate; only hashes are stored.
  */
+import { randomInt } from 'node:crypto';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { Page, PageRequest } from '../domain/ports/page.js';
@@ -57,6 +58,11 @@ function validTimeZone(zone: string): boolean {
   }
 }
 
+/** 15 digits starting 1555 (the fictional-number range), random enough never to collide. */
+export function sandboxPhoneNumberId(): string {
+  return '1555' + String(randomInt(0, 10 ** 11)).padStart(11, '0');
+}
+
 export interface RotatedKey {
   guestKey: string;
   previousKeyValidUntil: string;
@@ -80,6 +86,10 @@ export class TenantService {
     }
     const { settings: rawSettings, secrets } = extractSecrets(rest);
     const settings = this.validSettings(rawSettings);
+    if (settings.whatsapp.phoneNumberId === null && typeof secrets.whatsappAccessToken !== 'string') {
+      // A sandbox tenant still needs a phone number id: webhooks are routed by it.
+      settings.whatsapp.phoneNumberId = sandboxPhoneNumberId();
+    }
     const now = this.clock.now();
     const tenant: StoredTenant = {
       id: this.ids.next('ten'),

@@ -34,6 +34,7 @@ export interface TenantStore {
   create(tenant: StoredTenant, guestKeyHash: string): Promise<void>;
   update(tenant: StoredTenant): Promise<void>;
   get(id: string): Promise<StoredTenant | undefined>;
+  findByPhoneNumberId(phoneNumberId: string): Promise<StoredTenant | undefined>;
   list(page: PageRequest): Promise<Page<StoredTenant>>;
   /** The tenant of a key that is current or still inside its grace period at `now`. */
   findGuestKey(keyHash: string, now: Date): Promise<GuestKeyMatch | undefined>;

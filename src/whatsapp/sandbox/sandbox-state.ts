@@ -1,0 +1,139 @@
+/**
+ * What the sandbox remembers: the chats per (tenant, customer), each message in and out with
+ * its status, and counters. **In memory only: a restart forgets every chat** (the sandbox is
+ * for trying things out and for tests, and Orderline's own store keeps the real record).
+ * Bounded so a long-running service or a benchmark cannot grow it without limit: the newest
+ * `messagesPerChat` entries of each chat and the `chats` most recently active chats are kept.
+ */
+import type { ChatSummary } from './message-summary.js';
+
+export type OutgoingStatus = 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
+export type IncomingStatus = 'received' | 'read';
+
+export interface ChatEntry {
+  direction: 'out' | 'in';
+  wamid: string;
+  /** The message type (`template`, `text`, `interactive`, `button`…). */
+  type: string;
+  /** When it was sent (out) or written by the customer (in), ISO-8601 UTC. */
+  at: string;
+  status: OutgoingStatus | IncomingStatus;
+  /** Each status with its time, in the order they happened. */
+  statuses: { status: OutgoingStatus | IncomingStatus; at: string }[];
+  /** The Meta error code of a failed message. */
+  errorCode?: number;
+  summary: ChatSummary;
+  /** The raw `/messages` request body (out) or the webhook's message object (in). */
+  body: unknown;
+}
+
+export interface ChatInfo {
+  tenantId: string;
+  /** The customer's number, digits only. */
+  phone: string;
+  messages: number;
+  lastAt: string;
+  last: ChatSummary | null;
+}
+
+export interface SandboxCounters {
+  accepted: number;
+  /** Sends answered with an error (malformed, bad token, rules). */
+  rejected: number;
+  markedRead: number;
+  inbound: number;
+  statuses: { sent: number; delivered: number; read: number; failed: number };
+  webhookPosts: number;
+  /** POSTs that got no 2xx (each retry counts). */
+  webhookFailures: number;
+}
+
+export interface StateLimits {
+  messagesPerChat: number;
+  chats: number;
+}
+
+interface Chat {
+  tenantId: string;
+  phone: string;
+  entries: ChatEntry[];
+}
+
+const RANK: Record<OutgoingStatus | IncomingStatus, number> = { accepted: 0, received: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+
+function emptyCounters(): SandboxCounters {
+  return {
+    accepted: 0,
+    rejected: 0,
+    markedRead: 0,
+    inbound: 0,
+    statuses: { sent: 0, delivered: 0, read: 0, failed: 0 },
+    webhookPosts: 0,
+    webhookFailures: 0,
+  };
+}
+
+export class SandboxState {
+  readonly counters: SandboxCounters = emptyCounters();
+  private readonly limits: StateLimits;
+  /** Insertion order is activity order: a chat is moved to the end when written to. */
+  private readonly chats = new Map<string, Chat>();
+  private readonly chatOfWamid = new Map<string, string>();
+
+  constructor(limits: Partial<StateLimits> = {}) {
+    this.limits = { messagesPerChat: limits.messagesPerChat ?? 500, chats: limits.chats ?? 10_000 };
+  }
+
+  append(tenantId: string, phone: string, entry: ChatEntry): void {
+    const key = `${tenantId}\u0000${phone}`;
+    const chat = this.chats.get(key) ?? { tenantId, phone, entries: [] };
+    this.chats.delete(key);
+    this.chats.set(key, chat);
+    chat.entries.push(entry);
+    this.chatOfWamid.set(entry.wamid, key);
+    while (chat.entries.length > this.limits.messagesPerChat) {
+      const dropped = chat.entries.shift();
+      if (dropped !== undefined) this.chatOfWamid.delete(dropped.wamid);
+    }
+    while (this.chats.size > this.limits.chats) {
+      const oldest = this.chats.keys().next();
+      if (oldest.done === true) break;
+      for (const e of this.chats.get(oldest.value)?.entries ?? []) this.chatOfWamid.delete(e.wamid);
+      this.chats.delete(oldest.value);
+    }
+  }
+
+  /** A chat's entries, oldest first (empty for a chat the sandbox does not have). */
+  entries(tenantId: string, phone: string): readonly ChatEntry[] {
+    return this.chats.get(`${tenantId}\u0000${phone}`)?.entries ?? [];
+  }
+
+  /** A tenant's chats, most recently active first. */
+  chatsOf(tenantId: string): ChatInfo[] {
+    const out: ChatInfo[] = [];
+    for (const chat of this.chats.values()) {
+      if (chat.tenantId !== tenantId) continue;
+      const last = chat.entries[chat.entries.length - 1];
+      out.push({ tenantId, phone: chat.phone, messages: chat.entries.length, lastAt: last?.at ?? '', last: last?.summary ?? null });
+    }
+    return out.reverse();
+  }
+
+  find(wamid: string): ChatEntry | undefined {
+    const key = this.chatOfWamid.get(wamid);
+    return key === undefined ? undefined : this.chats.get(key)?.entries.find((e) => e.wamid === wamid);
+  }
+
+  /**
+   * Moves a message's status forward (accepted < sent < delivered < read; failed is final).
+   * Returns false when the status would move backwards or the message is no longer kept.
+   */
+  advance(wamid: string, status: OutgoingStatus | IncomingStatus, at: string, errorCode?: number): boolean {
+    const entry = this.find(wamid);
+    if (entry === undefined || entry.status === 'failed' || RANK[status] <= RANK[entry.status]) return false;
+    entry.status = status;
+    entry.statuses.push({ status, at });
+    if (errorCode !== undefined) entry.errorCode = errorCode;
+    return true;
+  }
+}
