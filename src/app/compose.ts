@@ -19,8 +19,29 @@ import { SqlTenantStore } from '../store/tenant-repository.js';
 import { GuestAuthenticator } from '../use-cases/authenticate-guest.js';
 import { EventIngestion } from '../use-cases/ingest-event.js';
 import { TenantService } from '../use-cases/manage-tenants.js';
+import { silentBot } from '../domain/ports/bot.js';
+import { Pacer } from '../shared/pacer.js';
+import { SqlAlertStore } from '../store/alert-repository.js';
+import { SqlCustomerStore } from '../store/customer-repository.js';
+import { SqlLinkStore } from '../store/link-repository.js';
+import { SqlMessageStore } from '../store/message-repository.js';
+import { MessageOperations } from '../use-cases/operate-messages.js';
+import { NotificationPlanner } from '../use-cases/plan-notifications.js';
+import { WebhookProcessor } from '../use-cases/process-webhook.js';
+import { WebhookReceiver } from '../use-cases/receive-webhook.js';
+import { MessageDispatcher } from '../use-cases/send-message.js';
+import { CloudApiSender } from '../whatsapp/cloud-api-sender.js';
+import { webhookNotices, webhookPhoneNumberIds } from '../whatsapp/webhook-payload.js';
+import { jobHandlers } from '../worker/job-handlers.js';
+import { JobRunner, type RunnerOptions } from '../worker/job-runner.js';
+import type { LinkStore } from '../domain/ports/link-store.js';
+import type { MessageStore } from '../domain/ports/message-store.js';
+import type { CustomerStore } from '../domain/ports/customer-store.js';
+import type { AlertStore } from '../domain/ports/alert-store.js';
+import type { MessageSender } from '../domain/ports/message-sender.js';
 import { createLogger } from './logger.js';
 import { sealingSecretOf } from './local-secrets.js';
+import { WhatsAppAccounts } from './whatsapp-accounts.js';
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -30,6 +51,13 @@ export interface ComposeOptions {
   migrate?: boolean;
   /** Process-wide default metrics (event loop, memory); tests turn them off. */
   defaultMetrics?: boolean;
+  /** Replaces the Cloud API client (tests that fake Meta's answers). */
+  sender?: MessageSender;
+  runner?: Partial<RunnerOptions>;
+  /** How long a send whose answer was lost waits for a status webhook before it is sent again. */
+  inDoubtWaitMs?: number;
+  /** Sleeps for pacing; tests with a manual clock pass one that advances it. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface Orderline {
@@ -44,6 +72,20 @@ export interface Orderline {
   readonly guestAuth: GuestAuthenticator;
   readonly limiter: TokenBuckets;
   readonly metrics: Metrics;
+  readonly messages: MessageStore;
+  readonly customers: CustomerStore;
+  readonly links: LinkStore;
+  readonly alerts: AlertStore;
+  readonly accounts: WhatsAppAccounts;
+  readonly planner: NotificationPlanner;
+  readonly dispatcher: MessageDispatcher;
+  readonly webhookReceiver: WebhookReceiver;
+  readonly webhookProcessor: WebhookProcessor;
+  readonly messageOps: MessageOperations;
+  readonly runner: JobRunner;
+  readonly phoneNumberIdsOf: (body: unknown) => string[];
+  /** Where this service can reach itself (set once it listens); the built-in sandbox uses it. */
+  setInternalUrl(url: string): void;
   checkReady(): Promise<void>;
   close(): Promise<void>;
 }
@@ -61,12 +103,59 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     await connection.close();
     throw error;
   }
-  const secretBox = createSecretBox(sealingSecretOf(config));
+  const sealingSecret = sealingSecretOf(config);
+  const secretBox = createSecretBox(sealingSecret);
   const tenantStore = new SqlTenantStore(connection.db);
   const guestAuth = new GuestAuthenticator(tenantStore, clock);
-  const tenants = new TenantService(tenantStore, secretBox, clock, ids, (tenantId) => guestAuth.forget(tenantId));
+  let internalUrl = `http://${config.host}:${config.port}`;
+  const accounts = new WhatsAppAccounts(
+    tenantStore,
+    secretBox,
+    { graphUrl: config.whatsapp.graphUrl, appSecret: config.whatsapp.appSecret, sandboxKey: sealingSecret, internalUrl: () => internalUrl },
+    () => clock.now().getTime(),
+  );
+  const tenants = new TenantService(tenantStore, secretBox, clock, ids, (tenantId) => {
+    guestAuth.forget(tenantId);
+    accounts.forget(tenantId);
+  });
   const events = new SqlEventStore(connection.db, ids, connection.capabilities);
   const queue = new DatabaseJobQueue(connection.db, connection.capabilities, clock, ids);
+  const messages = new SqlMessageStore(connection.db, ids);
+  const customers = new SqlCustomerStore(connection.db);
+  const links = new SqlLinkStore(connection.db);
+  const alerts = new SqlAlertStore(connection.db);
+  const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? true });
+  const sender = options.sender ?? new CloudApiSender({ apiVersion: config.whatsapp.apiVersion });
+  const planner = new NotificationPlanner({ events, tenants: tenantStore, messages, links, clock, ids, publicUrl: config.publicUrl });
+  const dispatcher = new MessageDispatcher({
+    messages,
+    customers,
+    alerts,
+    accounts,
+    sender,
+    pacer: new Pacer(clock),
+    clock,
+    ids,
+    ...(options.inDoubtWaitMs !== undefined ? { inDoubtWaitMs: options.inDoubtWaitMs } : {}),
+    ...(options.sleep !== undefined ? { sleep: options.sleep } : {}),
+    observer: {
+      outcome: (message, outcome) =>
+        metrics.messages.inc({ kind: message.kind, outcome: outcome.kind, code: outcome.kind === 'accepted' ? '' : String(outcome.code ?? '') }),
+      sent: (message, latencyMs) => {
+        metrics.sendLatency.observe(latencyMs / 1000);
+        metrics.eventToSend.observe((clock.now().getTime() - message.createdAt.getTime()) / 1000);
+      },
+    },
+  });
+  const webhookProcessor = new WebhookProcessor({ tenants: tenantStore, messages, customers, bot: silentBot, clock, ids });
+  const runner = new JobRunner(
+    queue,
+    jobHandlers({ planner, dispatcher, webhooks: webhookProcessor, readWebhook: webhookNotices, clock }),
+    clock,
+    logger,
+    options.runner,
+  );
+  metrics.measureQueueDepth(() => queue.depth());
   return {
     config,
     logger,
@@ -78,11 +167,30 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     ingestion: new EventIngestion(events, clock, ids),
     guestAuth,
     limiter: new TokenBuckets(clock),
-    metrics: new Metrics({ defaultMetrics: options.defaultMetrics ?? true }),
+    metrics,
+    messages,
+    customers,
+    links,
+    alerts,
+    accounts,
+    planner,
+    dispatcher,
+    webhookReceiver: new WebhookReceiver(accounts, queue, clock, config.whatsapp.appSecret),
+    webhookProcessor,
+    messageOps: new MessageOperations(messages, links, clock),
+    runner,
+    phoneNumberIdsOf: webhookPhoneNumberIds,
+    setInternalUrl: (url: string) => {
+      internalUrl = url.replace(/\/+$/, '');
+    },
     checkReady: async () => {
       await ping(connection.db);
       await queue.depth();
     },
-    close: () => connection.close(),
+    close: async () => {
+      await runner.stop();
+      if (sender instanceof CloudApiSender) await sender.close();
+      await connection.close();
+    },
   };
 }

@@ -16,6 +16,13 @@ export function httpAppFor(orderline: Orderline, adminToken: string): Promise<Fa
       bodyLimit: orderline.config.bodyLimitBytes,
     },
     admin: { adminToken, tenants: orderline.tenants, events: orderline.events },
+    adminMessages: { tenants: orderline.tenants, messages: orderline.messageOps },
+    webhook: {
+      receiver: orderline.webhookReceiver,
+      verifyToken: orderline.config.whatsapp.verifyToken,
+      phoneNumberIdsOf: orderline.phoneNumberIdsOf,
+    },
+    links: { links: orderline.links, clock: orderline.clock },
     ops: { metrics: orderline.metrics, checkReady: () => orderline.checkReady() },
   });
 }

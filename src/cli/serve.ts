@@ -37,7 +37,12 @@ export async function serve(config: Config, role: Role): Promise<void> {
 
   if (role === 'worker' || role === 'all') {
     const maintenance = startMaintenance(orderline);
-    stops.push(async () => maintenance.stop());
+    orderline.runner.start();
+    // Stopping the runner finishes the sends in flight before the database closes.
+    stops.push(async () => {
+      maintenance.stop();
+      await orderline.runner.stop();
+    });
   }
   if (role === 'api' || role === 'all') {
     const token = adminTokenOf(config);
@@ -45,6 +50,7 @@ export async function serve(config: Config, role: Role): Promise<void> {
     const address = await app.listen({ port: config.port, host: config.host });
     stops.unshift(() => app.close());
     const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
+    orderline.setInternalUrl(url);
     // The banner (and the token, once) goes to the terminal, never through the logger.
     process.stdout.write(banner(config, url, token).join('\n') + '\n');
   } else {

@@ -8,6 +8,7 @@ import type { FastifyReply } from 'fastify';
 export const FAILURES = {
   badPayload: { statusCode: 400, error: 'Bad payload!!' },
   unauthorized: { statusCode: 401, error: 'Unauthorized!!' },
+  forbidden: { statusCode: 403, error: 'Forbidden!!' },
   notFound: { statusCode: 404, error: 'Not Found!!' },
   methodNotAllowed: { statusCode: 405, error: 'Method Not Allowed!!' },
   conflict: { statusCode: 409, error: 'Conflict!!' },

@@ -1,5 +1,5 @@
 /** Prometheus metrics of one running instance (a registry per app, no process-wide state). */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -22,6 +22,44 @@ export class Metrics {
     labelNames: ['kind', 'tenant', 'outcome'] as const,
     registers: [this.registry],
   });
+
+  readonly webhookUnknownNumbers = new Counter({
+    name: 'orderline_webhook_unknown_phone_numbers_total',
+    help: 'Webhook changes for phone number ids no tenant has (answered 200 and dropped)',
+    registers: [this.registry],
+  });
+  readonly messages = new Counter({
+    name: 'orderline_messages_total',
+    help: 'Send outcomes by notification kind, outcome and Meta error code',
+    labelNames: ['kind', 'outcome', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly sendLatency = new Histogram({
+    name: 'orderline_send_latency_seconds',
+    help: 'Time of the Cloud API send call',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly eventToSend = new Histogram({
+    name: 'orderline_event_to_send_seconds',
+    help: 'From the event being received to its message being accepted by Meta',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  private queueDepthSource: (() => Promise<number>) | undefined;
+  readonly queueDepth: Gauge = new Gauge({
+    name: 'orderline_queue_depth',
+    help: 'Jobs not yet done (pending or running)',
+    registers: [this.registry],
+    collect: async () => {
+      if (this.queueDepthSource !== undefined) this.queueDepth.set(await this.queueDepthSource());
+    },
+  });
+
+  /** Where the queue depth is read from when metrics are scraped. */
+  measureQueueDepth(source: () => Promise<number>): void {
+    this.queueDepthSource = source;
+  }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'orderline_' });

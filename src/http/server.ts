@@ -6,7 +6,12 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { adminMessageRoutes, type AdminMessageRouteDeps } from './admin-message-routes.js';
 import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
+import { redirectRoutes } from './redirect-routes.js';
+import { webhookRoutes, type WebhookRouteDeps } from './webhook-routes.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { LinkStore } from '../domain/ports/link-store.js';
 import { sendFailure } from './envelope.js';
 import { errorHandler } from './error-handler.js';
 import { guestRoutes, type GuestRouteDeps } from './guest-routes.js';
@@ -19,7 +24,12 @@ export interface HttpDeps {
   publicUrl: string;
   guest: Omit<GuestRouteDeps, 'metrics'>;
   admin: AdminRouteDeps;
+  adminMessages: Omit<AdminMessageRouteDeps, 'adminToken'>;
+  webhook: Omit<WebhookRouteDeps, 'metrics'>;
+  links: { links: LinkStore; clock: Clock };
   ops: OpsRouteDeps;
+  /** Extra route plugins (the built-in sandbox), registered last. */
+  plugins?: ((app: FastifyInstance) => Promise<void>)[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -81,6 +91,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
 
   await app.register(async (scope) => guestRoutes(scope, { ...deps.guest, metrics }));
   await app.register(async (scope) => adminRoutes(scope, deps.admin));
+  await app.register(async (scope) => adminMessageRoutes(scope, { ...deps.adminMessages, adminToken: deps.admin.adminToken }));
+  await app.register(async (scope) => webhookRoutes(scope, { ...deps.webhook, metrics }));
+  await app.register(async (scope) => redirectRoutes(scope, deps.links));
   await app.register(async (scope) => opsRoutes(scope, deps.ops));
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;
 }

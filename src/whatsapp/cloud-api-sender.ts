@@ -132,7 +132,8 @@ export class CloudApiSender implements MessageSender {
       text = await response.body.text();
     } catch (error) {
       if (deadline.aborted) return inDoubt(`no answer within ${this.timeoutMs} ms`);
-      if (signal?.aborted === true) return inDoubt('cancelled while sending');
+      // Not the deadline, so the caller's signal ended it.
+      if (abort.aborted) return inDoubt('cancelled while sending');
       return inDoubt(`network error: ${errorText(error)}`);
     }
     return this.outcomeOf(status, text, message.to);

@@ -48,6 +48,8 @@ export interface StatusReport {
   errorDetail: string | null;
   /** `biz_opaque_callback_data`: the message id we sent it with. */
   callbackData: string | null;
+  /** The customer it was sent to (`recipient_id`), when Meta says. */
+  recipientId?: string | null;
 }
 
 export interface StatusRecord extends StatusReport {

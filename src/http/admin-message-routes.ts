@@ -1,0 +1,83 @@
+/** Admin API for messages: lists with status history, one message, retry, and stats. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { MessageState } from '../domain/messages/message-state.js';
+import type { TenantService } from '../use-cases/manage-tenants.js';
+import type { MessageOperations } from '../use-cases/operate-messages.js';
+import { adminAuth } from './admin-auth.js';
+import { FailureSchema, HttpFailure } from './envelope.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
+
+export interface AdminMessageRouteDeps {
+  adminToken: string;
+  tenants: TenantService;
+  messages: MessageOperations;
+}
+
+const errors = { '4xx': FailureSchema, '5xx': FailureSchema };
+const security = [{ adminToken: [] }];
+const STATES = ['skipped', 'queued', 'sending', 'accepted', 'sent', 'delivered', 'read', 'failed'];
+
+type ListQuery = { limit?: string; cursor?: string; state?: string; kind?: string; orderId?: string };
+
+export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessageRouteDeps): Promise<void> {
+  app.addHook('onRequest', adminAuth(deps.adminToken));
+
+  app.get<{ Params: { id: string }; Querystring: ListQuery }>(
+    '/admin/tenants/:id/messages',
+    {
+      schema: {
+        tags: ['admin'],
+        security,
+        querystring: Type.Object({
+          limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+          cursor: Type.Optional(Type.String({ maxLength: 200 })),
+          state: Type.Optional(Type.String({ enum: STATES })),
+          kind: Type.Optional(Type.String({ maxLength: 60 })),
+          orderId: Type.Optional(Type.String({ maxLength: 255 })),
+        }),
+        response: errors,
+      },
+    },
+    async (request) => {
+      await deps.tenants.get(request.params.id);
+      const q = request.query;
+      const limit = q.limit === undefined ? 50 : Number(q.limit);
+      if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: '/limit', message: 'must be an integer from 1 to 200' }] });
+      return deps.messages.list(
+        request.params.id,
+        { limit, cursor: q.cursor ?? null },
+        {
+          ...(q.state !== undefined ? { state: q.state as MessageState } : {}),
+          ...(q.kind !== undefined ? { kind: q.kind } : {}),
+          ...(q.orderId !== undefined ? { orderId: q.orderId } : {}),
+        },
+      );
+    },
+  );
+  refuseOtherMethods(app, '/admin/tenants/:id/messages', ['GET']);
+
+  app.get<{ Params: { id: string; messageId: string } }>(
+    '/admin/tenants/:id/messages/:messageId',
+    { schema: { tags: ['admin'], security, response: errors } },
+    async (request) => ({ message: await deps.messages.get(request.params.id, request.params.messageId) }),
+  );
+  refuseOtherMethods(app, '/admin/tenants/:id/messages/:messageId', ['GET']);
+
+  app.post<{ Params: { id: string } }>(
+    '/admin/messages/:id/retry',
+    { schema: { tags: ['admin'], security, summary: 'Send a failed (dead-lettered) message again', response: errors } },
+    async (request) => ({ message: await deps.messages.retry(request.params.id) }),
+  );
+  refuseOtherMethods(app, '/admin/messages/:id/retry', ['POST']);
+
+  app.get<{ Params: { id: string } }>(
+    '/admin/tenants/:id/stats',
+    { schema: { tags: ['admin'], security, summary: 'Messages per kind: sent, delivered, read, failed by code, link clicks', response: errors } },
+    async (request) => {
+      await deps.tenants.get(request.params.id);
+      return { stats: { messages: await deps.messages.stats(request.params.id) } };
+    },
+  );
+  refuseOtherMethods(app, '/admin/tenants/:id/stats', ['GET']);
+}

@@ -1,0 +1,32 @@
+/**
+ * `GET /r/{token}`: the links in template buttons. A 302 to the stored target, the click
+ * counted; a link whose brand gave no page gets a short note instead of a dead end.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../domain/ports/clock.js';
+import type { LinkStore } from '../domain/ports/link-store.js';
+import { sendFailure } from './envelope.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
+
+const TOKEN = /^[A-Za-z0-9_-]{6,64}$/;
+
+export async function redirectRoutes(app: FastifyInstance, deps: { links: LinkStore; clock: Clock }): Promise<void> {
+  app.get<{ Params: { token: string } }>(
+    '/r/:token',
+    { schema: { tags: ['links'], summary: 'Follow a message link (302), counting the click' } },
+    async (request, reply) => {
+      const { token } = request.params;
+      if (!TOKEN.test(token)) return sendFailure(reply, 'notFound');
+      const link = await deps.links.click(token, deps.clock.now());
+      if (link === undefined) return sendFailure(reply, 'notFound');
+      if (link.target !== null) return reply.code(302).header('location', link.target).header('cache-control', 'no-store').send();
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Order status</title>' +
+            '<p>The store has not shared a tracking page for this order yet. You will get a WhatsApp message when it moves.</p>',
+        );
+    },
+  );
+  refuseOtherMethods(app, '/r/:token', ['GET']);
+}

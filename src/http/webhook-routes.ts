@@ -1,0 +1,63 @@
+/**
+ * Meta's webhook: `GET /webhooks/whatsapp` answers the verification challenge;
+ * `POST` takes up to 3 MB, checks X-Hub-Signature-256 on the raw bytes, persists, answers.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { WebhookReceiver } from '../use-cases/receive-webhook.js';
+import { SUCCESS, sendFailure } from './envelope.js';
+import type { Metrics } from './metrics.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
+
+export interface WebhookRouteDeps {
+  receiver: WebhookReceiver;
+  verifyToken: string | undefined;
+  metrics: Metrics;
+  /** Reads which of our phone numbers a webhook body is about (the WhatsApp adapter knows Meta's shape). */
+  phoneNumberIdsOf: (body: unknown) => string[];
+}
+
+const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
+
+export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): Promise<void> {
+  // The signature covers the exact bytes: keep them, never a re-serialised body.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body));
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/webhooks/whatsapp',
+    { schema: { tags: ['whatsapp'], summary: "Meta's webhook verification (hub.challenge)" } },
+    async (request, reply) => {
+      const q = request.query;
+      if (deps.verifyToken !== undefined && q['hub.mode'] === 'subscribe' && q['hub.verify_token'] === deps.verifyToken) {
+        return reply.type('text/plain; charset=utf-8').send(q['hub.challenge'] ?? '');
+      }
+      return sendFailure(reply, 'forbidden');
+    },
+  );
+
+  app.post(
+    '/webhooks/whatsapp',
+    { bodyLimit: WEBHOOK_BODY_LIMIT, schema: { tags: ['whatsapp'], summary: "Meta's webhook: statuses, customers' messages, preferences" } },
+    async (request, reply) => {
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return sendFailure(reply, 'badPayload', { details: [{ path: '', message: 'malformed JSON' }] });
+      }
+      const signature = request.headers['x-hub-signature-256'];
+      const result = await deps.receiver.receive(raw, typeof signature === 'string' ? signature : undefined, deps.phoneNumberIdsOf(body));
+      if (result.status === 'bad_signature') {
+        request.log.warn('webhook refused: missing or wrong X-Hub-Signature-256');
+        return sendFailure(reply, 'unauthorized');
+      }
+      for (const id of result.unknownNumbers) {
+        deps.metrics.webhookUnknownNumbers.inc();
+        request.log.info({ phoneNumberId: id }, 'webhook for an unknown phone number id dropped');
+      }
+      return reply.send(SUCCESS);
+    },
+  );
+  refuseOtherMethods(app, '/webhooks/whatsapp', ['GET', 'POST']);
+}

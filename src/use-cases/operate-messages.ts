@@ -1,0 +1,136 @@
+/**
+ * What operators see and do with messages: lists with status history, retrying a failed
+ * message, and per-kind statistics (sent, delivered, read, failed by code, link clicks).
+ */
+import type { Clock } from '../domain/ports/clock.js';
+import type { LinkStore } from '../domain/ports/link-store.js';
+import type { MessageFilter, MessageRecord, MessageStore, StatusRecord } from '../domain/ports/message-store.js';
+import type { Page, PageRequest } from '../domain/ports/page.js';
+import { ConflictError, NotFoundError } from './errors.js';
+import { sendJobFor } from './plan-notifications.js';
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+export function messageView(m: MessageRecord, statuses?: StatusRecord[]) {
+  return {
+    id: m.id,
+    tenantId: m.tenantId,
+    kind: m.kind,
+    category: m.category,
+    state: m.state,
+    skipReason: m.skipReason,
+    recipient: m.recipient,
+    waId: m.waId,
+    wamid: m.wamid,
+    orderId: m.orderId,
+    eventId: m.eventId,
+    eventUrl: m.eventId === null ? null : `/admin/tenants/${m.tenantId}/events/${m.eventId}`,
+    errorCode: m.errorCode,
+    errorDetail: m.errorDetail,
+    attempts: m.attempts,
+    createdAt: m.createdAt.toISOString(),
+    sentAt: iso(m.sentAt),
+    deliveredAt: iso(m.deliveredAt),
+    readAt: iso(m.readAt),
+    failedAt: iso(m.failedAt),
+    updatedAt: m.updatedAt.toISOString(),
+    ...(statuses === undefined
+      ? {}
+      : {
+          statuses: statuses.map((s) => ({
+            status: s.status,
+            at: s.at.toISOString(),
+            receivedAt: s.receivedAt.toISOString(),
+            errorCode: s.errorCode,
+            errorDetail: s.errorDetail,
+          })),
+        }),
+    body: m.body,
+  };
+}
+export type MessageView = ReturnType<typeof messageView>;
+
+export interface KindStats {
+  queued: number;
+  sending: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  skipped: number;
+  linkClicks: number;
+  failedByCode: Record<string, number>;
+}
+
+export class MessageOperations {
+  constructor(
+    private readonly messages: MessageStore,
+    private readonly links: LinkStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(tenantId: string, page: PageRequest, filter: MessageFilter): Promise<Page<MessageView>> {
+    const result = await this.messages.list(tenantId, page, filter);
+    return { items: result.items.map((m) => messageView(m)), nextCursor: result.nextCursor };
+  }
+
+  async get(tenantId: string | null, id: string): Promise<MessageView> {
+    const message = await this.messages.get(id);
+    if (message === undefined || (tenantId !== null && message.tenantId !== tenantId)) throw new NotFoundError(`message ${id}`);
+    return messageView(message, message.wamid === null ? [] : await this.messages.statusesOf(message.wamid));
+  }
+
+  /** Sends a failed message again (a dead letter an operator has looked at). */
+  async retry(id: string): Promise<MessageView> {
+    const message = await this.messages.get(id);
+    if (message === undefined) throw new NotFoundError(`message ${id}`);
+    if (message.state !== 'failed' || message.wamid !== null || message.body === null) {
+      throw new ConflictError(`message ${id} is ${message.state}; only a failed message that Meta never accepted can be retried`);
+    }
+    const now = this.clock.now();
+    await this.messages.requeue(id, sendJobFor(message.tenantId, id, now), now);
+    return this.get(null, id);
+  }
+
+  async stats(tenantId: string): Promise<Record<string, KindStats>> {
+    const byKind: Record<string, KindStats> = {};
+    const of = (kind: string): KindStats =>
+      (byKind[kind] ??= { queued: 0, sending: 0, sent: 0, delivered: 0, read: 0, failed: 0, skipped: 0, linkClicks: 0, failedByCode: {} });
+    for (const row of await this.messages.counts(tenantId)) {
+      const stats = of(row.kind);
+      // "sent" counts everything Meta took, "delivered" everything that reached the phone, and so on.
+      switch (row.state) {
+        case 'read':
+          stats.read += row.n;
+          stats.delivered += row.n;
+          stats.sent += row.n;
+          break;
+        case 'delivered':
+          stats.delivered += row.n;
+          stats.sent += row.n;
+          break;
+        case 'sent':
+        case 'accepted':
+          stats.sent += row.n;
+          break;
+        case 'failed': {
+          stats.failed += row.n;
+          const code = String(row.errorCode ?? 'none');
+          stats.failedByCode[code] = (stats.failedByCode[code] ?? 0) + row.n;
+          break;
+        }
+        case 'queued':
+          stats.queued += row.n;
+          break;
+        case 'sending':
+          stats.sending += row.n;
+          break;
+        case 'skipped':
+          stats.skipped += row.n;
+          break;
+      }
+    }
+    for (const { kind, clicks } of await this.links.clicksByKind(tenantId)) of(kind).linkClicks += clicks;
+    return byKind;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Meta's webhook, second half (in the worker): statuses move messages forward, failures
+ * that say something about the customer are remembered, customers' messages are stored once
+ * (by wamid), STOP / START are handled here before any bot sees the message, and marketing
+ * preferences from the app are recorded.
+ */
+import { optOutKeyword } from '../domain/messages/opt-out-keywords.js';
+import type { ReceivedMessage, WebhookNotices } from '../domain/messages/webhook-notices.js';
+import type { Bot } from '../domain/ports/bot.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { CustomerStore } from '../domain/ports/customer-store.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { MessageStore, StatusReport } from '../domain/ports/message-store.js';
+import type { TenantStore } from '../domain/ports/tenant-store.js';
+import { sendJobFor } from './plan-notifications.js';
+
+const DAY = 86_400_000;
+
+export interface WebhookProcessorDeps {
+  tenants: TenantStore;
+  messages: MessageStore;
+  customers: CustomerStore;
+  bot: Bot;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+export interface ProcessSummary {
+  statuses: number;
+  messages: number;
+  preferences: number;
+  unknownNumbers: number;
+}
+
+export class WebhookProcessor {
+  constructor(private readonly deps: WebhookProcessorDeps) {}
+
+  async process(notices: readonly WebhookNotices[]): Promise<ProcessSummary> {
+    const summary: ProcessSummary = { statuses: 0, messages: 0, preferences: 0, unknownNumbers: 0 };
+    const now = this.deps.clock.now();
+    for (const notice of notices) {
+      const tenant = await this.deps.tenants.findByPhoneNumberId(notice.phoneNumberId);
+      if (tenant === undefined) {
+        summary.unknownNumbers++;
+        continue;
+      }
+      summary.statuses += await this.deps.messages.recordStatuses(notice.statuses, now);
+      for (const status of notice.statuses) await this.rememberFailure(tenant.id, status, now);
+      for (const message of notice.messages) {
+        if (await this.receive(tenant.id, tenant.name, message, now)) summary.messages++;
+      }
+      for (const preference of notice.preferences) {
+        if (preference.value === 'stop') await this.deps.customers.optOut(tenant.id, preference.customer, 'marketing', 'user_preferences', preference.at);
+        else await this.deps.customers.optIn(tenant.id, preference.customer, 'marketing');
+        summary.preferences++;
+      }
+    }
+    return summary;
+  }
+
+  private async rememberFailure(tenantId: string, status: StatusReport, now: Date): Promise<void> {
+    const customer = status.recipientId ?? null;
+    if (status.status !== 'failed' || customer === null) return;
+    const { customers } = this.deps;
+    if (status.errorCode === 131026) await customers.markUndeliverable(tenantId, customer, now);
+    if (status.errorCode === 131050) await customers.optOut(tenantId, customer, 'marketing', 'error_131050', now);
+    if (status.errorCode === 131049) await customers.pauseMarketing(tenantId, customer, new Date(now.getTime() + DAY));
+  }
+
+  /** Stores a customer's message once; answers STOP / START, hands the rest to the bot. */
+  private async receive(tenantId: string, storeName: string, message: ReceivedMessage, now: Date): Promise<boolean> {
+    const { customers } = this.deps;
+    const isNew = await customers.recordInbound({
+      wamid: message.wamid,
+      tenantId,
+      customer: message.customer,
+      waId: message.waId,
+      userId: message.userId,
+      profileName: message.profileName,
+      type: message.type,
+      text: message.text,
+      payload: message.raw,
+      sentAt: message.sentAt,
+      receivedAt: now,
+    });
+    if (!isNew) return false;
+    const keyword = message.type === 'text' ? optOutKeyword(message.text) : null;
+    if (keyword === 'stop') {
+      if (await customers.optOut(tenantId, message.customer, 'all', 'keyword', now)) {
+        await this.confirm(tenantId, message, 'opt_out_confirmation', `You will no longer receive messages from ${storeName} on WhatsApp. Reply START to subscribe again.`, now);
+      }
+      return true;
+    }
+    if (keyword === 'start') {
+      if (await customers.optIn(tenantId, message.customer, 'all')) {
+        await this.confirm(tenantId, message, 'opt_in_confirmation', `You are subscribed again to messages from ${storeName}. Reply STOP to unsubscribe.`, now);
+      }
+      return true;
+    }
+    await this.deps.bot.handle({
+      wamid: message.wamid,
+      tenantId,
+      customer: message.customer,
+      waId: message.waId,
+      userId: message.userId,
+      profileName: message.profileName,
+      type: message.type,
+      text: message.text,
+      payload: message.raw,
+      sentAt: message.sentAt,
+      receivedAt: now,
+    });
+    return true;
+  }
+
+  /** One confirmation, a plain text inside the window the customer's message just opened. */
+  private async confirm(tenantId: string, message: ReceivedMessage, kind: string, text: string, now: Date): Promise<void> {
+    const id = this.deps.ids.next('msg');
+    await this.deps.messages.plan(
+      {
+        id,
+        tenantId,
+        eventId: null,
+        dedupeKey: `keyword:${message.wamid}`,
+        kind,
+        category: 'service',
+        orderId: null,
+        recipient: message.customer,
+        state: 'queued',
+        skipReason: null,
+        body: {
+          messaging_product: 'whatsapp',
+          recipient_type: 'individual',
+          to: message.customer,
+          type: 'text',
+          text: { body: text, preview_url: false },
+          biz_opaque_callback_data: id,
+        },
+        createdAt: now,
+      },
+      sendJobFor(tenantId, id, now),
+    );
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The job kinds the worker runs, each a thin adapter from a queued job to its use case.
+ */
+import type { Clock } from '../domain/ports/clock.js';
+import type { WebhookNotices } from '../domain/messages/webhook-notices.js';
+import { PROCESS_EVENT_JOB } from '../use-cases/ingest-event.js';
+import { SEND_MESSAGE_JOB, type NotificationPlanner } from '../use-cases/plan-notifications.js';
+import { PROCESS_WEBHOOK_JOB } from '../use-cases/receive-webhook.js';
+import type { MessageDispatcher } from '../use-cases/send-message.js';
+import type { WebhookProcessor } from '../use-cases/process-webhook.js';
+import type { JobHandler } from './job-runner.js';
+
+export interface HandlerDeps {
+  planner: NotificationPlanner;
+  dispatcher: MessageDispatcher;
+  webhooks: WebhookProcessor;
+  /** Reads a stored webhook body (Meta's shape) into notices. */
+  readWebhook: (body: unknown, receivedAt: Date) => WebhookNotices[];
+  clock: Clock;
+}
+
+function field(payload: unknown, name: string): string | null {
+  if (typeof payload !== 'object' || payload === null) return null;
+  const value = (payload as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : null;
+}
+
+export function jobHandlers(deps: HandlerDeps): Map<string, JobHandler> {
+  return new Map<string, JobHandler>([
+    [
+      PROCESS_EVENT_JOB,
+      async (job) => {
+        const eventId = field(job.payload, 'eventId');
+        if (eventId === null || job.tenantId === null) return { kind: 'dead', error: 'job payload has no eventId or tenant' };
+        await deps.planner.planForEvent(job.tenantId, eventId);
+        return { kind: 'done' };
+      },
+    ],
+    [
+      SEND_MESSAGE_JOB,
+      async (job) => {
+        const messageId = field(job.payload, 'messageId');
+        if (messageId === null) return { kind: 'dead', error: 'job payload has no messageId' };
+        return deps.dispatcher.send(messageId, job.attempt, job.maxAttempts);
+      },
+    ],
+    [
+      PROCESS_WEBHOOK_JOB,
+      async (job) => {
+        const body = field(job.payload, 'body');
+        if (body === null) return { kind: 'dead', error: 'job payload has no body' };
+        await deps.webhooks.process(deps.readWebhook(JSON.parse(body), deps.clock.now()));
+        return { kind: 'done' };
+      },
+    ],
+  ]);
+}
