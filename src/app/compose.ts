@@ -120,7 +120,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   });
   const events = new SqlEventStore(connection.db, ids, connection.capabilities);
   const queue = new DatabaseJobQueue(connection.db, connection.capabilities, clock, ids);
-  const messages = new SqlMessageStore(connection.db, ids);
+  const messages = new SqlMessageStore(connection.db, ids, connection.capabilities);
   const customers = new SqlCustomerStore(connection.db);
   const links = new SqlLinkStore(connection.db);
   const alerts = new SqlAlertStore(connection.db);

@@ -22,6 +22,19 @@ export interface StoreConnection {
   close(): Promise<void>;
 }
 
+/**
+ * Serialises transactions that touch the same key (a wamid) where the database runs
+ * transactions side by side: a transaction-scoped advisory lock on PostgreSQL. SQLite runs
+ * one writer at a time and needs none.
+ */
+export async function lockKeys(trx: Kysely<Database>, capabilities: Capabilities, keys: readonly string[]): Promise<void> {
+  if (!capabilities.rowLocks) return;
+  // Sorted, so two transactions never wait on each other in opposite orders.
+  for (const key of [...new Set(keys)].sort()) {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+  }
+}
+
 export class MigrationError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);

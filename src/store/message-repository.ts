@@ -13,6 +13,7 @@ import type {
   StatusReport,
 } from '../domain/ports/message-store.js';
 import type { Page, PageRequest } from '../domain/ports/page.js';
+import { lockKeys, type Capabilities } from './connect.js';
 import { newJobRow } from './job-rows.js';
 import { toPage } from './paging.js';
 import type { Database, MessageStatusesTable, MessagesTable } from './schema.js';
@@ -65,6 +66,7 @@ export class SqlMessageStore implements MessageStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly ids: IdGenerator,
+    private readonly capabilities: Capabilities,
   ) {}
 
   async plan(message: NewMessage, sendJob: JobSpec | null): Promise<boolean> {
@@ -142,6 +144,8 @@ export class SqlMessageStore implements MessageStore {
 
   async markAccepted(id: string, wamid: string, waId: string, at: Date): Promise<MessageState> {
     return this.db.transaction().execute(async (trx) => {
+      // Statuses for this wamid may be being recorded right now: take turns on it.
+      await lockKeys(trx, this.capabilities, [wamid]);
       await trx
         .updateTable('messages')
         .set({ state: 'accepted', wamid, wa_id: waId, error_code: null, error_detail: null, updated_at: at.getTime() })
@@ -196,6 +200,7 @@ export class SqlMessageStore implements MessageStore {
   async recordStatuses(statuses: readonly StatusReport[], receivedAt: Date): Promise<number> {
     if (statuses.length === 0) return 0;
     return this.db.transaction().execute(async (trx) => {
+      await lockKeys(trx, this.capabilities, statuses.map((s) => s.wamid));
       const inserted = await trx
         .insertInto('message_statuses')
         .values(
@@ -250,6 +255,7 @@ export class SqlMessageStore implements MessageStore {
         .where('id', '=', message.id)
         .execute();
     }
+    if (byWamid.size === 0) return;
     await trx
       .updateTable('message_statuses')
       .set({ applied: 1 })

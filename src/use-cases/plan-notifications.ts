@@ -172,7 +172,9 @@ export class NotificationPlanner {
       }
       case 'fulfillment_created': {
         const order = await storedOrder(event.fulfillment.orderId);
-        return { order, fulfillment: event.fulfillment, delivery: null, phone: event.fulfillment.phone ?? order?.customer.phone ?? null };
+        // The order's customer gets every message of the order (in order); the shipping
+        // destination's phone is only the fallback for an order we never saw.
+        return { order, fulfillment: event.fulfillment, delivery: null, phone: order?.customer.phone ?? event.fulfillment.phone ?? null };
       }
       case 'delivery_updated': {
         const order = await storedOrder(event.delivery.orderId);

@@ -2,10 +2,29 @@
  * What an operator sends to create or change a tenant: the settings of tenant-settings.ts,
  * all optional, plus the secrets (write-only: never returned, sealed at rest).
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TenantSettings } from './tenant-settings.js';
 
 const Secret = Type.String({ minLength: 1, maxLength: 4096, writeOnly: true });
+
+/**
+ * The settings as an operator may send them: every field optional at every depth (omitted
+ * ones take their defaults when the whole document is checked). Types and limits stay.
+ */
+function optionalEverywhere<T extends TSchema>(schema: T): TSchema {
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (typeof node !== 'object' || node === null) return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'required' || key === 'default') continue;
+      out[key] = strip(value);
+    }
+    return out;
+  };
+  return Type.Unsafe(strip(schema) as Record<string, unknown>);
+}
+
 const s = TenantSettings.properties;
 
 export const TenantCreateBody = Type.Object(
@@ -35,10 +54,10 @@ export const TenantCreateBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    notifications: Type.Optional(s.notifications),
-    cartRecovery: Type.Optional(s.cartRecovery),
-    bot: Type.Optional(s.bot),
-    guestApi: Type.Optional(s.guestApi),
+    notifications: Type.Optional(optionalEverywhere(s.notifications)),
+    cartRecovery: Type.Optional(optionalEverywhere(s.cartRecovery)),
+    bot: Type.Optional(optionalEverywhere(s.bot)),
+    guestApi: Type.Optional(optionalEverywhere(s.guestApi)),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,14 @@
+export { FailureRules, FailureRule, FailureRuleList, UNDELIVERABLE_SUFFIX, type RuleDecision, type ListedRule } from './failure-rules.js';
+export { graphErrorBody, graphErrors, type GraphError, type GraphErrorBody } from './graph-error.js';
+export { newWamid, newFbtraceId, wabaIdFor } from './graph-ids.js';
+export { customerDigits, DEFAULT_CUSTOMER_NAME, type CustomerAction, type InboundResult } from './inbound.js';
+export { KnownTemplates, renderPositional, type KnownTemplate, type KnownButton } from './known-templates.js';
+export type { ChatSummary } from './message-summary.js';
+export { checkMessageRequest, type CheckedRequest } from './request-checks.js';
+export { Sandbox, type SandboxOptions, type GraphAnswer, type GraphSendBody, type InboundOutcome } from './sandbox.js';
+export { staticDirectory, type SandboxAccount, type SandboxDirectory } from './sandbox-directory.js';
+export { sandboxRoutes, type SandboxRouteOptions } from './sandbox-routes.js';
+export { SandboxState, type ChatEntry, type ChatInfo, type SandboxCounters, type StateLimits } from './sandbox-state.js';
+export { ManualScheduler, timerScheduler, type Scheduler, type ClosableScheduler } from './scheduler.js';
+export { DEFAULT_STATUS_DELAYS, type StatusDelays } from './status-webhooks.js';
+export { hubSignature, webhookPayload, type WebhookPayload, type WebhookStatus, type InboundMessage } from './webhook-payload.js';

@@ -1,0 +1,295 @@
+/**
+ * The notification pipeline on real SQLite and PostgreSQL with a manual clock: events become
+ * the right template messages (or recorded skips), statuses from signed webhooks move them
+ * forward, and the rules (duplicates, cancellations, opt-outs, ordering) hold.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { businessOnBotOrder, seedDeliveryEvent, shopifyFulfillment, shopifyOrder } from '../../src/domain/events/fixtures.js';
+import { databaseTargets } from '../support/databases.js';
+import { createTenant, drain, postEvent, startHarness, type Harness } from '../support/harness.js';
+import { postWebhook, statusesWebhook, textWebhook } from '../support/meta-webhooks.js';
+import { ScriptedSender } from '../support/scripted-sender.js';
+
+let seq = 0;
+const uid = (p: string) => `${p}${Date.now()}${++seq}`;
+/** A fresh valid Indian mobile per test, so customers never share pacing or opt-outs. */
+const phone = () => `98${String(10_000_000 + (++seq % 89_999_999)).padStart(8, '0')}`;
+
+interface MessageJson {
+  id: string;
+  kind: string;
+  state: string;
+  skipReason: string | null;
+  recipient: string | null;
+  wamid: string | null;
+  errorCode: number | null;
+  eventUrl: string | null;
+  body: { template?: { name: string; components: { type: string; sub_type?: string; parameters: { text?: string; payload?: string }[] }[] } } | null;
+}
+
+describe.each(databaseTargets())('notification pipeline on $name', (factory) => {
+  describe.skipIf(factory.skip)('', () => {
+    let h: Harness;
+    let sender: ScriptedSender;
+    let tenant: { id: string; guestKey: string; phoneNumberId: string };
+
+    beforeAll(async () => {
+      sender = new ScriptedSender();
+      h = await startHarness(factory, {}, { sender, inDoubtWaitMs: 60_000 });
+      const created = await createTenant(h, { name: 'Chai Co' });
+      const view = await h.orderline.tenants.get(created.id);
+      tenant = { ...created, phoneNumberId: view.whatsapp.phoneNumberId! };
+    });
+    afterAll(async () => h?.close());
+
+    async function messages(filter = ''): Promise<MessageJson[]> {
+      const res = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/messages?limit=200${filter}`, headers: h.admin });
+      expect(res.statusCode).toBe(200);
+      return res.json<{ items: MessageJson[] }>().items;
+    }
+    const forOrder = async (orderId: string) => messages(`&orderId=${orderId}`);
+
+    it('sends a COD order its confirmation with Confirm and Cancel buttons, to the E.164 digits', async () => {
+      const id = uid('ord');
+      const to = phone();
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, name: '#1581', fullyPaid: false, phone: to }));
+      await drain(h);
+      const [message] = await forOrder(id);
+      expect(message).toMatchObject({ kind: 'order_confirmed_cod', state: 'accepted', recipient: `91${to}` });
+      const request = sender.to(`91${to}`).at(-1)!;
+      expect(request.account).toMatchObject({ phoneNumberId: tenant.phoneNumberId, tenantId: tenant.id });
+      expect(request.message).toMatchObject({
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: `91${to}`,
+        type: 'template',
+        biz_opaque_callback_data: message!.id,
+      });
+      const template = request.message.template as NonNullable<MessageJson['body']>['template'];
+      expect(template?.name).toBe('orderline_order_confirmed_cod');
+      const buttons = template?.components.filter((c) => c.type === 'button');
+      expect(buttons?.map((b) => [b.sub_type, b.parameters[0]?.payload])).toEqual([
+        ['quick_reply', `cod_confirm:${id}`],
+        ['quick_reply', `cod_cancel:${id}`],
+      ]);
+      const body = template?.components.find((c) => c.type === 'body');
+      expect(body?.parameters.map((p) => p.text)).toContain('#1581');
+      expect(message!.eventUrl).toMatch(new RegExp(`^/admin/tenants/${tenant.id}/events/evt_`));
+    });
+
+    it('sends a prepaid Shopify order the plain confirmation, once however often the event comes', async () => {
+      const id = uid('9');
+      const body = shopifyOrder({ id, phone: `+91${phone()}`, financial_status: 'paid', payment_gateway_names: ['razorpay'] });
+      for (let i = 0; i < 3; i++) await postEvent(h, tenant.guestKey, '/orders-create', body);
+      await drain(h);
+      const all = await forOrder(id);
+      expect(all.map((m) => [m.kind, m.state])).toEqual([['order_confirmed', 'accepted']]);
+      expect(sender.sent.filter((s) => (s.message.biz_opaque_callback_data as string) === all[0]!.id)).toHaveLength(1);
+    });
+
+    it('links the shipped message to the tracking page through /r/{token}, counting clicks', async () => {
+      const id = uid('ord');
+      const to = phone();
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: to }));
+      await postEvent(h, tenant.guestKey, '/fulfillments-create', shopifyFulfillment({ id: uid('ful'), order_id: id, tracking_url: 'https://track.example/AWB123', tracking_company: 'Delhivery', tracking_number: 'AWB123' }));
+      await drain(h, 60_000);
+      const shipped = (await forOrder(id)).find((m) => m.kind === 'order_shipped')!;
+      expect(shipped.state).toBe('accepted');
+      const button = shipped.body?.template?.components.find((c) => c.type === 'button' && c.sub_type === 'url');
+      const token = button?.parameters[0]?.text;
+      expect(token).toMatch(/^[A-Za-z0-9_-]{12}$/);
+      const body = shipped.body?.template?.components.find((c) => c.type === 'body');
+      expect(body?.parameters.map((p) => p.text)).toEqual(expect.arrayContaining(['Delhivery', 'AWB123']));
+      const follow = await h.app.inject({ method: 'GET', url: `/r/${token}` });
+      expect(follow.statusCode).toBe(302);
+      expect(follow.headers.location).toBe('https://track.example/AWB123');
+      const stats = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/stats`, headers: h.admin });
+      expect(stats.json<{ stats: { messages: Record<string, { linkClicks: number; sent: number }> } }>().stats.messages.order_shipped?.linkClicks).toBeGreaterThanOrEqual(1);
+      expect((await h.app.inject({ method: 'GET', url: '/r/unknown-token-1' })).statusCode).toBe(404);
+    });
+
+    it('maps the four delivery statuses, sends nothing for a stale one, and says when the order is unknown', async () => {
+      const id = uid('ord');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone(), fullyPaid: true }));
+      for (const status of ['Dispatched', 'In-transit', 'Delivered', 'In-transit', 'Returned']) {
+        await postEvent(h, tenant.guestKey, '/fulfillments-events-create', seedDeliveryEvent({ id, fulfillment_id: 'f1', status, delivery_id: uid('d') }));
+      }
+      await drain(h, 120_000);
+      const kinds = (await forOrder(id)).map((m) => m.kind).sort();
+      expect(kinds).toEqual(['order_confirmed', 'order_delivered', 'order_dispatched', 'order_in_transit', 'order_returned']);
+
+      const unknown = uid('ghost');
+      await postEvent(h, tenant.guestKey, '/fulfillments-events-create', seedDeliveryEvent({ id: unknown, fulfillment_id: 'f1', status: 'Delivered' }));
+      await drain(h);
+      expect((await forOrder(unknown)).map((m) => [m.state, m.skipReason])).toEqual([['skipped', 'unknown_order']]);
+    });
+
+    it('records skips with reasons: no phone, a cancelled order, a disabled kind', async () => {
+      const noPhone = uid('ord');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id: noPhone, phone: null, shippingAddress: { name: 'A', phone: null } }));
+      const cancelled = uid('ord');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id: cancelled, phone: phone() }));
+      await postEvent(h, tenant.guestKey, '/orders-cancelled', businessOnBotOrder({ id: cancelled, cancelledAt: '2026-03-01T09:00:00Z' }));
+      await postEvent(h, tenant.guestKey, '/fulfillments-create', shopifyFulfillment({ id: uid('ful'), order_id: cancelled }));
+      await drain(h, 60_000);
+      expect((await forOrder(noPhone)).map((m) => m.skipReason)).toEqual(['no_phone']);
+      const afterCancel = await forOrder(cancelled);
+      expect(afterCancel.find((m) => m.kind === 'order_cancelled')?.state).toBe('accepted');
+      expect(afterCancel.find((m) => m.kind === 'order_shipped')?.skipReason).toBe('order_cancelled');
+
+      const quiet = await createTenant(h, { name: 'Quiet', notifications: { order_confirmed: { enabled: false } } });
+      const id = uid('ord');
+      await postEvent(h, quiet.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone(), fullyPaid: true }));
+      await drain(h);
+      const res = await h.app.inject({ method: 'GET', url: `/admin/tenants/${quiet.id}/messages`, headers: h.admin });
+      expect(res.json<{ items: MessageJson[] }>().items.map((m) => [m.kind, m.skipReason])).toEqual([['order_confirmed', 'kind_disabled']]);
+    });
+
+    it('moves messages forward with signed status webhooks, in any order, and keeps early statuses', async () => {
+      const id = uid('ord');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone() }));
+      await drain(h);
+      const [message] = await forOrder(id);
+      const wamid = message!.wamid!;
+      expect((await postWebhook(h, tenant.phoneNumberId, statusesWebhook(tenant.phoneNumberId, [{ id: wamid, status: 'read' }]))).statusCode).toBe(200);
+      await postWebhook(h, tenant.phoneNumberId, statusesWebhook(tenant.phoneNumberId, [{ id: wamid, status: 'delivered' }, { id: wamid, status: 'sent' }]));
+      await postWebhook(h, tenant.phoneNumberId, statusesWebhook(tenant.phoneNumberId, [{ id: wamid, status: 'read' }]));
+      await drain(h);
+      const detail = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/messages/${message!.id}`, headers: h.admin });
+      const json = detail.json<{ message: { state: string; statuses: { status: string }[]; readAt: string } }>().message;
+      expect(json.state).toBe('read');
+      expect(json.statuses.map((s) => s.status).sort()).toEqual(['delivered', 'read', 'sent']);
+      expect(json.readAt).not.toBeNull();
+
+      const bad = await postWebhook(h, tenant.phoneNumberId, statusesWebhook(tenant.phoneNumberId, [{ id: wamid, status: 'failed' }]), 'wrong-secret');
+      expect(bad.statusCode).toBe(401);
+      const unsigned = await h.app.inject({ method: 'POST', url: '/webhooks/whatsapp', headers: { 'content-type': 'application/json' }, payload: '{}' });
+      expect(unsigned.statusCode).toBe(401);
+    });
+
+    it('applies a status that arrives before its wamid is stored, once the send records it', async () => {
+      const id = uid('ord');
+      const to = phone();
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: to }));
+      const nextWamid = uid('wamid.EARLY');
+      sender.nextWamid(`91${to}`, nextWamid);
+      await postWebhook(h, tenant.phoneNumberId, statusesWebhook(tenant.phoneNumberId, [{ id: nextWamid, status: 'delivered' }]));
+      await drain(h);
+      const [message] = await forOrder(id);
+      expect(message?.wamid).toBe(nextWamid);
+      expect(message?.state).toBe('delivered');
+    });
+
+    it('retries by error code: 131000 backs off and succeeds; 131026 fails for good; 190 pauses the tenant', async () => {
+      const retried = uid('ord');
+      sender.failNext(131000, 131000);
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id: retried, phone: phone() }));
+      await drain(h, 10 * 60_000);
+      const [ok] = await forOrder(retried);
+      expect(ok).toMatchObject({ state: 'accepted' });
+
+      const gone = uid('ord');
+      sender.failNext(131026);
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id: gone, phone: phone() }));
+      await drain(h, 10 * 60_000);
+      const [failed] = await forOrder(gone);
+      expect(failed).toMatchObject({ state: 'failed', errorCode: 131026 });
+      expect((await h.orderline.customers.contact(tenant.id, failed!.recipient!))?.undeliverableAt).not.toBeNull();
+
+      const paused = await createTenant(h, { name: 'Expired token' });
+      const order = uid('ord');
+      sender.failNext(190);
+      await postEvent(h, paused.guestKey, '/orders-create', businessOnBotOrder({ id: order, phone: phone() }));
+      await drain(h);
+      expect(await h.orderline.alerts.sendingPaused(paused.id)).toMatch(/190/);
+      const res = await h.app.inject({ method: 'GET', url: `/admin/tenants/${paused.id}/messages`, headers: h.admin });
+      expect(res.json<{ items: MessageJson[] }>().items[0]).toMatchObject({ state: 'queued', errorCode: 190 });
+      const sentBefore = sender.sent.length;
+      await drain(h, 60 * 60_000);
+      expect(sender.sent.length).toBe(sentBefore);
+    });
+
+    it('lets an operator retry a failed message', async () => {
+      const id = uid('ord');
+      sender.failNext(131026);
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone() }));
+      await drain(h);
+      const [failed] = await forOrder(id);
+      const retry = await h.app.inject({ method: 'POST', url: `/admin/messages/${failed!.id}/retry`, headers: h.admin });
+      expect(retry.statusCode).toBe(200);
+      await drain(h);
+      expect((await forOrder(id))[0]).toMatchObject({ state: 'accepted' });
+      const again = await h.app.inject({ method: 'POST', url: `/admin/messages/${failed!.id}/retry`, headers: h.admin });
+      expect(again.statusCode).toBe(409);
+    });
+
+    it('does not send again after a send whose answer was lost, when a status webhook shows Meta has it', async () => {
+      const id = uid('ord');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone() }));
+      await drain(h);
+      const [message] = await forOrder(id);
+      // Simulate the crash: the message was marked sending, the answer never recorded.
+      await h.orderline.connection.db.updateTable('messages').set({ state: 'sending', wamid: null, send_started_at: h.clock.now().getTime() }).where('id', '=', message!.id).execute();
+      const sends = () => sender.sent.filter((s) => s.message.biz_opaque_callback_data === message!.id).length;
+      await h.orderline.queue.enqueue([{ kind: 'message.send', payload: { messageId: message!.id }, runAt: h.clock.now(), tenantId: tenant.id }]);
+      await drain(h);
+      expect(sends()).toBe(1);
+      await postWebhook(h, tenant.phoneNumberId, statusesWebhook(tenant.phoneNumberId, [{ id: 'wamid.LOST1', status: 'sent', biz_opaque_callback_data: message!.id }]));
+      await drain(h, 120_000);
+      expect(sends()).toBe(1);
+      expect((await forOrder(id))[0]).toMatchObject({ wamid: 'wamid.LOST1', state: 'sent' });
+    });
+
+    it('sends again when no status ever comes for a lost send', async () => {
+      const id = uid('ord');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone() }));
+      await drain(h);
+      const [message] = await forOrder(id);
+      await h.orderline.connection.db.updateTable('messages').set({ state: 'sending', wamid: null, send_started_at: h.clock.now().getTime() }).where('id', '=', message!.id).execute();
+      const sends = () => sender.sent.filter((s) => s.message.biz_opaque_callback_data === message!.id).length;
+      await h.orderline.queue.enqueue([{ kind: 'message.send', payload: { messageId: message!.id }, runAt: h.clock.now(), tenantId: tenant.id }]);
+      await drain(h, 5 * 60_000);
+      expect(sends()).toBe(2);
+      expect((await forOrder(id))[0]?.state).toBe('accepted');
+    });
+
+    it('handles STOP before anything else: one confirmation, then nothing until START', async () => {
+      const to = phone();
+      const digits = `91${to}`;
+      await postWebhook(h, tenant.phoneNumberId, textWebhook(tenant.phoneNumberId, digits, 'STOP', uid('wamid.in')));
+      await postWebhook(h, tenant.phoneNumberId, textWebhook(tenant.phoneNumberId, digits, 'stop', uid('wamid.in')));
+      await drain(h);
+      const confirmations = sender.to(digits);
+      expect(confirmations).toHaveLength(1);
+      expect(confirmations[0]?.message).toMatchObject({ type: 'text' });
+      expect(JSON.stringify(confirmations[0]?.message)).toContain('START');
+      const optOuts = await h.orderline.customers.optOuts(tenant.id, digits);
+      expect(optOuts).toEqual([expect.objectContaining({ scope: 'all', source: 'keyword' })]);
+
+      const id = uid('ord');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: to }));
+      await drain(h);
+      expect((await forOrder(id))[0]).toMatchObject({ state: 'skipped', skipReason: 'opted_out' });
+      expect(sender.to(digits)).toHaveLength(1);
+
+      await postWebhook(h, tenant.phoneNumberId, textWebhook(tenant.phoneNumberId, digits, 'START', uid('wamid.in')));
+      await drain(h);
+      expect(sender.to(digits)).toHaveLength(2);
+      const later = uid('ord');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id: later, phone: to }));
+      await drain(h);
+      expect((await forOrder(later))[0]?.state).toBe('accepted');
+    });
+
+    it('sends one customer their messages in order: the confirmation before shipped, shipped before delivered', async () => {
+      const id = uid('ord');
+      const to = phone();
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: to, fullyPaid: true }));
+      await postEvent(h, tenant.guestKey, '/fulfillments-create', shopifyFulfillment({ id: 'f-order', order_id: id }));
+      await postEvent(h, tenant.guestKey, '/fulfillments-events-create', seedDeliveryEvent({ id, fulfillment_id: 'f-order', status: 'Delivered' }));
+      await drain(h, 10 * 60_000);
+      const names = sender.to(`91${to}`).map((s) => (s.message.template as { name: string }).name);
+      expect(names).toEqual(['orderline_order_confirmed', 'orderline_order_shipped', 'orderline_order_delivered']);
+    });
+  });
+});

@@ -1,0 +1,87 @@
+/** Builders for Meta's webhook bodies (reference: whatsapp-cloud-api.md, Webhooks), and signing. */
+import { createHmac } from 'node:crypto';
+import type { Harness } from './harness.js';
+
+export function statusesWebhook(
+  phoneNumberId: string,
+  statuses: { id: string; status: string; timestamp?: number; recipient_id?: string; biz_opaque_callback_data?: string; errors?: { code: number; title: string }[] }[],
+) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'WABA1',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
+              statuses: statuses.map((s) => ({ timestamp: String(s.timestamp ?? 1_772_360_000), recipient_id: '919812345678', ...s })),
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function textWebhook(phoneNumberId: string, from: string, text: string, wamid: string, timestamp = 1_772_360_000) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'WABA1',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
+              contacts: [{ profile: { name: 'Asha' }, wa_id: from }],
+              messages: [{ from, id: wamid, timestamp: String(timestamp), type: 'text', text: { body: text } }],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function preferencesWebhook(phoneNumberId: string, waId: string, value: 'stop' | 'resume') {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'WABA1',
+        changes: [
+          {
+            field: 'user_preferences',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
+              user_preferences: [{ wa_id: waId, detail: 'User requested to stop marketing messages', category: 'marketing_messages', value, timestamp: 1_772_360_000 }],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function sign(raw: string, secret: string): string {
+  return 'sha256=' + createHmac('sha256', secret).update(raw).digest('hex');
+}
+
+/** POSTs a webhook to the service signed with the tenant's secret (or `secret`). */
+export async function postWebhook(h: Harness, phoneNumberId: string, body: unknown, secret?: string) {
+  const raw = JSON.stringify(body);
+  const known = await h.orderline.accounts.webhookSecret(phoneNumberId);
+  const key = secret ?? known?.secret ?? 'none';
+  return h.app.inject({
+    method: 'POST',
+    url: '/webhooks/whatsapp',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw, key) },
+    payload: raw,
+  });
+}
