@@ -26,6 +26,7 @@ function fromRow(row: Selectable<MessagesTable>): MessageRecord {
     tenantId: row.tenant_id,
     eventId: row.event_id,
     dedupeKey: row.dedupe_key,
+    sequence: row.sequence,
     kind: row.kind,
     category: row.category as MessageCategory,
     orderId: row.order_id,
@@ -79,6 +80,7 @@ export class SqlMessageStore implements MessageStore {
           tenant_id: message.tenantId,
           event_id: message.eventId,
           dedupe_key: message.dedupeKey,
+          sequence: message.sequence,
           kind: message.kind,
           category: message.category,
           order_id: message.orderId,
@@ -122,14 +124,14 @@ export class SqlMessageStore implements MessageStore {
     return toPage(await query.execute(), page.limit, fromRow);
   }
 
-  async hasEarlierPending(tenantId: string, recipient: string, messageId: string): Promise<boolean> {
+  async hasEarlierPending(tenantId: string, recipient: string, sequence: string): Promise<boolean> {
     const row = await this.db
       .selectFrom('messages')
       .select('id')
       .where('tenant_id', '=', tenantId)
       .where('recipient', '=', recipient)
       .where('state', 'in', ['queued', 'sending'])
-      .where('id', '<', messageId)
+      .where('sequence', '<', sequence)
       .executeTakeFirst();
     return row !== undefined;
   }

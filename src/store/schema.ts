@@ -85,6 +85,8 @@ export interface MessagesTable {
   event_id: string | null;
   /** Makes planning idempotent: one message per (event, kind) however often a job re-runs. */
   dedupe_key: string;
+  /** Orders one customer's messages by when their cause happened (the event's id, time-ordered). */
+  sequence: string;
   kind: string;
   category: string;
   order_id: string | null;

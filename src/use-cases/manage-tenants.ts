@@ -13,6 +13,7 @@ import {
   type StoredTenant,
   type TenantStore,
 } from '../domain/ports/tenant-store.js';
+import { checkTenantTemplates } from '../domain/templates/check-tenant-templates.js';
 import { durationMs } from '../domain/tenants/duration.js';
 import { generateGuestKey, hashGuestKey } from '../domain/tenants/guest-key.js';
 import { TenantSettings } from '../domain/tenants/tenant-settings.js';
@@ -190,6 +191,7 @@ export class TenantService {
     if (!validTimeZone(result.value.timezone)) {
       issues.push({ path: '/timezone', message: `unknown IANA time zone "${result.value.timezone}"` });
     }
+    issues.push(...checkTenantTemplates(result.value));
     if (issues.length > 0) throw new InvalidInputError(issues);
     return result.value;
   }

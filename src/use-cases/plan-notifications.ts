@@ -63,6 +63,11 @@ function withGapsFilled(order: Order, earlier: Order): Order {
   };
 }
 
+/** The time-ordered part of an id (`evt_01k…` → `01k…`), comparable across kinds of ids. */
+export function sequenceOf(id: string): string {
+  return id.slice(id.indexOf('_') + 1);
+}
+
 export function newLinkToken(): string {
   return randomBytes(9).toString('base64url');
 }
@@ -95,6 +100,7 @@ export class NotificationPlanner {
       tenantId,
       eventId,
       dedupeKey: `${eventId}:${kind}`,
+      sequence: sequenceOf(eventId),
       kind,
       category: 'utility',
       orderId,

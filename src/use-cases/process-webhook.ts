@@ -12,7 +12,7 @@ import type { CustomerStore } from '../domain/ports/customer-store.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { MessageStore, StatusReport } from '../domain/ports/message-store.js';
 import type { TenantStore } from '../domain/ports/tenant-store.js';
-import { sendJobFor } from './plan-notifications.js';
+import { sendJobFor, sequenceOf } from './plan-notifications.js';
 
 const DAY = 86_400_000;
 
@@ -122,6 +122,7 @@ export class WebhookProcessor {
         tenantId,
         eventId: null,
         dedupeKey: `keyword:${message.wamid}`,
+        sequence: sequenceOf(id),
         kind,
         category: 'service',
         orderId: null,

@@ -61,7 +61,7 @@ export class MessageDispatcher {
   }
 
   async send(messageId: string, attempt: number, maxAttempts: number): Promise<JobResult> {
-    const { messages, customers, alerts, clock } = this.deps;
+    const { messages, alerts, clock } = this.deps;
     const message = await messages.get(messageId);
     if (message === undefined) return { kind: 'dead', error: `message ${messageId} not found` };
     if (acceptedByMeta(message.state) || message.state === 'failed' || message.state === 'skipped') return { kind: 'done' };
@@ -82,7 +82,7 @@ export class MessageDispatcher {
     }
     const paused = await alerts.sendingPaused(message.tenantId);
     if (paused !== null) return { kind: 'postpone', afterMs: 5 * 60_000, reason: `sending paused: ${paused}` };
-    if (await messages.hasEarlierPending(message.tenantId, message.recipient, message.id)) {
+    if (await messages.hasEarlierPending(message.tenantId, message.recipient, message.sequence)) {
       return { kind: 'postpone', afterMs: 1_000, reason: 'an earlier message to this customer goes first' };
     }
     const account = await this.deps.accounts.forTenant(message.tenantId);

@@ -150,6 +150,28 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       expect(unchanged.json<{ tenant: TenantJson }>().tenant.bot.idleTimeout).toBe('30m');
     });
 
+    it('refuses a template mapping that does not fit its layout, so Meta never answers 132000', async () => {
+      const t = await createTenant(h, { name: 'Templated' });
+      const patch = (template: unknown) => call('PATCH', `/admin/tenants/${t.id}`, { notifications: { order_shipped: { template } } });
+      const tooFew = await patch({ name: 'my_shipped', language: 'en', body: ['customer.firstName'], layout: { bodyParams: 2 } });
+      expect(tooFew.statusCode).toBe(400);
+      expect(JSON.stringify(tooFew.json())).toContain('/notifications/order_shipped/template/body');
+      const noLayout = await patch({ name: 'my_shipped', language: 'en', body: ['customer.firstName'] });
+      expect(noLayout.statusCode).toBe(400);
+      expect(JSON.stringify(noLayout.json())).toContain('/notifications/order_shipped/template/layout');
+      const unknownPath = await patch({ name: 'my_shipped', language: 'en', body: ['customer.shoeSize'], layout: { bodyParams: 1 } });
+      expect(unknownPath.statusCode).toBe(400);
+      const fits = await patch({
+        name: 'my_shipped',
+        language: 'en_US',
+        body: ['customer.firstName', { value: 'Order {{order.number}}', fallback: 'your order' }],
+        buttons: [{ index: 0, type: 'url', param: 'link.token' }],
+        layout: { bodyParams: 2, buttons: [{ index: 0, type: 'url', dynamic: true }] },
+      });
+      expect(fits.statusCode, fits.body).toBe(200);
+      expect(fits.json<{ tenant: TenantJson }>().tenant.notifications.order_shipped?.template).toMatchObject({ name: 'my_shipped' });
+    });
+
     it('pages lists newest first with limit and cursor', async () => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {

@@ -124,6 +124,26 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect((await forOrder(unknown)).map((m) => [m.state, m.skipReason])).toEqual([['skipped', 'unknown_order']]);
     });
 
+    it("uses the tenant's own template mapping when it has one", async () => {
+      const custom = await createTenant(h, {
+        name: 'Own Templates',
+        notifications: {
+          order_confirmed: {
+            template: { name: 'thanks_v2', language: 'hi', body: ['order.number', { value: '{{customer.firstName}}', fallback: 'friend' }], layout: { bodyParams: 2 } },
+          },
+        },
+      });
+      const to = phone();
+      await postEvent(h, custom.guestKey, '/orders-create', businessOnBotOrder({ id: uid('ord'), name: '#77', phone: to, fullyPaid: true, shippingAddress: { name: null, phone: to } }));
+      await drain(h);
+      const template = sender.to(`91${to}`)[0]?.message.template;
+      expect(template).toEqual({
+        name: 'thanks_v2',
+        language: { code: 'hi' },
+        components: [{ type: 'body', parameters: [{ type: 'text', text: '#77' }, { type: 'text', text: expect.any(String) as unknown }] }],
+      });
+    });
+
     it('records skips with reasons: no phone, a cancelled order, a disabled kind', async () => {
       const noPhone = uid('ord');
       await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id: noPhone, phone: null, shippingAddress: { name: 'A', phone: null } }));

@@ -15,6 +15,8 @@ export interface NewMessage {
   tenantId: string;
   eventId: string | null;
   dedupeKey: string;
+  /** Sorts one customer's messages in the order their causes happened; they go out in this order. */
+  sequence: string;
   kind: string;
   category: MessageCategory;
   orderId: string | null;
@@ -67,8 +69,8 @@ export interface MessageStore {
   plan(message: NewMessage, sendJob: JobSpec | null): Promise<boolean>;
   get(id: string): Promise<MessageRecord | undefined>;
   list(tenantId: string, page: PageRequest, filter?: MessageFilter): Promise<Page<MessageRecord>>;
-  /** Whether an older message to the same customer is still waiting to go out. */
-  hasEarlierPending(tenantId: string, recipient: string, messageId: string): Promise<boolean>;
+  /** Whether a message to the same customer that comes earlier in sequence is still waiting to go out. */
+  hasEarlierPending(tenantId: string, recipient: string, sequence: string): Promise<boolean>;
   markSending(id: string, at: Date): Promise<void>;
   /** Meta accepted it: stores its ids and applies any statuses that arrived before them. */
   markAccepted(id: string, wamid: string, waId: string, at: Date): Promise<MessageState>;

@@ -4,34 +4,11 @@
  * not match the template with error 132000, per message and only after the event; checking
  * when a mapping is saved turns that into one clear refusal for the operator.
  */
-import { Type, type Static } from '@sinclair/typebox';
 import { isTemplatePath } from './template-context.js';
-import type { TemplateMapping, TemplateParam } from './template-mapping.js';
+import type { LayoutButton, TemplateLayout, TemplateMapping, TemplateParam } from './template-mapping.js';
 import { LIMITS, placeholderPaths } from './template-text.js';
 
-export const LayoutButton = Type.Object(
-  {
-    index: Type.Integer({ minimum: 0, maximum: LIMITS.buttons - 1 }),
-    type: Type.Union([Type.Literal('url'), Type.Literal('quick_reply')]),
-    dynamic: Type.Boolean({
-      description: 'URL buttons: the URL ends in {{1}}, a suffix sent with each message. Quick replies: ignored',
-    }),
-  },
-  { additionalProperties: false },
-);
-export type LayoutButton = Static<typeof LayoutButton>;
-
-export const TemplateLayout = Type.Object(
-  {
-    bodyParams: Type.Integer({ minimum: 0, maximum: 60, description: 'How many {{n}} the body has' }),
-    headerParams: Type.Optional(
-      Type.Union([Type.Literal(0), Type.Literal(1)], { description: 'A text header has at most one {{1}}' }),
-    ),
-    buttons: Type.Optional(Type.Array(LayoutButton, { maxItems: LIMITS.buttons })),
-  },
-  { additionalProperties: false },
-);
-export type TemplateLayout = Static<typeof TemplateLayout>;
+export { LayoutButton, TemplateLayout } from './template-mapping.js';
 
 /** One reason a mapping does not fit; `path` is a JSON pointer into the mapping, e.g. `/body/2`. */
 export interface MappingIssue {

@@ -9,6 +9,7 @@ export const messaging: Migration = {
       .addColumn('tenant_id', 'text', (c) => c.notNull())
       .addColumn('event_id', 'text')
       .addColumn('dedupe_key', 'text', (c) => c.notNull())
+      .addColumn('sequence', 'text', (c) => c.notNull())
       .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('category', 'text', (c) => c.notNull())
       .addColumn('order_id', 'text')
@@ -31,7 +32,7 @@ export const messaging: Migration = {
       .execute();
     await db.schema.createIndex('messages_once').on('messages').columns(['tenant_id', 'dedupe_key']).unique().execute();
     await db.schema.createIndex('messages_tenant_id').on('messages').columns(['tenant_id', 'id']).execute();
-    await db.schema.createIndex('messages_recipient').on('messages').columns(['tenant_id', 'recipient', 'state']).execute();
+    await db.schema.createIndex('messages_recipient').on('messages').columns(['tenant_id', 'recipient', 'state', 'sequence']).execute();
     await db.schema.createIndex('messages_order').on('messages').columns(['tenant_id', 'order_id']).execute();
 
     await db.schema
