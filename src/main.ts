@@ -5,6 +5,8 @@
 import { Command, Option } from 'commander';
 import { compose } from './app/compose.js';
 import { VERSION } from './app/version.js';
+import { registerEventCommands } from './cli/events.js';
+import { registerTemplateCommands } from './cli/templates.js';
 import { registerTenantCommands } from './cli/tenants.js';
 import { serve, type Role } from './cli/serve.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
@@ -42,6 +44,8 @@ program
   });
 
 registerTenantCommands(program, config);
+registerTemplateCommands(program, config);
+registerEventCommands(program, config);
 
 function explain(error: unknown): string | undefined {
   if (error instanceof ConfigError) return `Configuration error: ${error.message}`;

@@ -9,6 +9,7 @@ import { databaseTargets } from '../support/databases.js';
 import { createTenant, drain, postEvent, startHarness, type Harness } from '../support/harness.js';
 import { postWebhook, statusesWebhook, textWebhook } from '../support/meta-webhooks.js';
 import { ScriptedSender } from '../support/scripted-sender.js';
+import { replayEvents } from '../../src/use-cases/replay-events.js';
 
 let seq = 0;
 const uid = (p: string) => `${p}${Date.now()}${++seq}`;
@@ -227,6 +228,24 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       const sentBefore = sender.sent.length;
       await drain(h, 60 * 60_000);
       expect(sender.sent.length).toBe(sentBefore);
+    });
+
+    it('replays events without sending twice, and plans what was never planned', async () => {
+      const since = h.clock.now();
+      const kept = uid('ord');
+      const lost = uid('ord');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id: kept, phone: phone() }));
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id: lost, phone: phone() }));
+      await drain(h);
+      // As if the planning of one event had been lost.
+      await h.orderline.connection.db.deleteFrom('messages').where('order_id', '=', lost).execute();
+      const before = sender.sent.length;
+      const queued = await replayEvents(h.orderline, tenant.id, since);
+      expect(queued).toBeGreaterThanOrEqual(2);
+      await drain(h, 60_000);
+      expect(sender.sent.length).toBe(before + 1);
+      expect((await forOrder(kept)).map((m) => m.state)).toEqual(['accepted']);
+      expect((await forOrder(lost)).map((m) => m.state)).toEqual(['accepted']);
     });
 
     it('lets an operator retry a failed message', async () => {

@@ -136,7 +136,11 @@ for (const factory of databaseTargets()) {
         expect(Object.keys(apiCreated).sort()).toEqual(['guestKey', 'tenant']);
         const { id: _a, createdAt: _b, updatedAt: _c, ...cliRest } = sandbox.tenant;
         const { id: _d, createdAt: _e, updatedAt: _f, ...apiRest } = apiCreated.tenant;
-        expect(cliRest).toEqual(apiRest);
+        // Each sandbox tenant gets its own generated phone number id.
+        const sandboxId = /^1555[0-9]{11}$/;
+        expect(cliRest.whatsapp.phoneNumberId).toMatch(sandboxId);
+        expect(apiRest.whatsapp.phoneNumberId).toMatch(sandboxId);
+        expect({ ...cliRest, whatsapp: { ...cliRest.whatsapp, phoneNumberId: 'x' } }).toEqual({ ...apiRest, whatsapp: { ...apiRest.whatsapp, phoneNumberId: 'x' } });
         expect(Object.keys(sandbox.tenant)).toEqual(Object.keys(apiCreated.tenant));
 
         // What the CLI stored is what the API reads back.
@@ -283,6 +287,20 @@ describe('orderline CLI start-up configuration errors', () => {
     expect(listed(help.stdout)).toEqual(expect.arrayContaining(['serve', 'migrate', 'tenants']));
     const tenants = await runCli(['tenants', '--help'], { cwd, script: BIN_JS });
     expect(listed(tenants.stdout)).toEqual(expect.arrayContaining(['create', 'list', 'show', 'rotate-key']));
+  });
+
+  it.concurrent('templates export prints the default catalog as template-creation bodies', async () => {
+    const result = await runCli(['templates', 'export'], { cwd, env: { PUBLIC_URL: 'https://notify.example.com' } });
+    expect(result.code, result.stderr).toBe(0);
+    const templates = JSON.parse(result.stdout) as { name: string; category: string; language: string; components: { type: string; buttons?: { type: string; url?: string }[] }[] }[];
+    expect(templates.map((t) => t.name)).toEqual(expect.arrayContaining(['orderline_order_confirmed_cod', 'orderline_order_shipped', 'orderline_cart_reminder']));
+    expect(templates.find((t) => t.name === 'orderline_cart_reminder')?.category).toBe('MARKETING');
+    expect(templates.find((t) => t.name === 'orderline_order_shipped')?.category).toBe('UTILITY');
+    const urls = templates.flatMap((t) => t.components.flatMap((c) => c.buttons ?? [])).flatMap((b) => (b.url === undefined ? [] : [b.url]));
+    expect(urls.length).toBeGreaterThan(0);
+    expect(urls.every((u) => u === 'https://notify.example.com/r/{{1}}')).toBe(true);
+    // Nothing but the catalog: no database was opened for it.
+    expect(fs.readdirSync(cwd)).toEqual([]);
   });
 
   it.concurrent.each([

@@ -6,7 +6,7 @@
  */
 import { isTemplatePath } from './template-context.js';
 import type { LayoutButton, TemplateLayout, TemplateMapping, TemplateParam } from './template-mapping.js';
-import { LIMITS, placeholderPaths } from './template-text.js';
+import { placeholderPaths } from './template-text.js';
 
 export { LayoutButton, TemplateLayout } from './template-mapping.js';
 

@@ -26,16 +26,17 @@ export class WebhookReceiver {
   ) {}
 
   static async start(path = '/webhooks/whatsapp'): Promise<WebhookReceiver> {
-    let receiver: WebhookReceiver | undefined;
+    // The handler needs the receiver, which needs the server's port: a holder breaks the loop.
+    const holder: { receiver?: WebhookReceiver } = {};
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => receiver?.take(Buffer.concat(chunks).toString('utf8'), req.headers, res));
+      req.on('end', () => holder.receiver?.take(Buffer.concat(chunks).toString('utf8'), req.headers, res));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}${path}`);
-    return receiver;
+    holder.receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}${path}`);
+    return holder.receiver;
   }
 
   /** The next POSTs are answered with these statuses, in order. */
