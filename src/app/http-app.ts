@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { adminAuth } from '../http/admin-auth.js';
 import { buildHttpServer } from '../http/server.js';
+import { sandboxRoutes } from '../whatsapp/sandbox/sandbox-routes.js';
 import type { Orderline } from './compose.js';
 import { VERSION } from './version.js';
 
@@ -24,5 +26,14 @@ export function httpAppFor(orderline: Orderline, adminToken: string): Promise<Fa
     },
     links: { links: orderline.links, clock: orderline.clock },
     ops: { metrics: orderline.metrics, checkReady: () => orderline.checkReady() },
+    // The built-in sandbox: tenants without Meta credentials send here, operators play the customer.
+    plugins: [
+      (app) =>
+        sandboxRoutes(app, {
+          directory: orderline.accounts.sandboxDirectory(),
+          authorizeOperator: adminAuth(adminToken),
+          publicUrl: orderline.config.publicUrl,
+        }),
+    ],
   });
 }

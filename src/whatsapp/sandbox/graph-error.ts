@@ -52,7 +52,12 @@ export const graphErrors = {
     details,
   }),
   /** 131009: a field is there but its value is not allowed (length, characters, counts). */
-  invalidValue: (details: string): GraphError => ({ httpStatus: 400, code: 131009, message: '(#131009) Parameter value is not valid', details }),
+  invalidValue: (details: string): GraphError => ({
+    httpStatus: 400,
+    code: 131009,
+    message: '(#131009) Parameter value is not valid',
+    details,
+  }),
   /** 132000: a known template got a different number of parameters than it has placeholders. */
   parameterCount: (details: string): GraphError => ({
     httpStatus: 400,
@@ -79,6 +84,8 @@ export const graphErrors = {
       `Unsupported post request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, ` +
       'or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api',
   }),
+  /** 131000 (HTTP 500): the sandbox itself failed. */
+  unknown: (): GraphError => ({ httpStatus: 500, code: 131000, message: '(#131000) Something went wrong', details: 'Something went wrong' }),
   /** A path that is not `/{version}/{id}/messages` with a version like v21.0. */
   unknownPath: (path: string): GraphError => ({ httpStatus: 400, code: 2500, message: `Unknown path components: ${path}` }),
 } as const;

@@ -13,6 +13,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FailureSchema, sendFailure } from '../../http/envelope.js';
 import { errorHandler } from '../../http/error-handler.js';
+import { refuseOtherMethods } from '../../http/method-not-allowed.js';
 import { FailureRuleList } from './failure-rules.js';
 import { graphErrorBody, graphErrors, type GraphError } from './graph-error.js';
 import { newFbtraceId } from './graph-ids.js';
@@ -76,6 +77,13 @@ function sendGraphError(reply: FastifyReply, error: GraphError): FastifyReply {
   return sendJson(reply, error.httpStatus, graphErrorBody(error, newFbtraceId()));
 }
 
+function badPayload(reply: FastifyReply, path: string, message: string): FastifyReply {
+  return sendFailure(reply, 'badPayload', { details: [{ path, message }] });
+}
+
+const NOT_A_NUMBER = 'must be an international number of 8 to 15 digits';
+const UNKNOWN_TENANT = 'no sandbox tenant with this id';
+
 function actionOf(body: InboundBody): CustomerAction | undefined {
   const given = [body.text, body.buttonId, body.listRowId].filter((v) => v !== undefined);
   if (given.length !== 1) return undefined;
@@ -90,9 +98,11 @@ async function graphRoutes(app: FastifyInstance, sandbox: Sandbox): Promise<void
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
-    if (status < 500) return sendGraphError(reply, { ...graphErrors.invalidParameter(error.message.slice(0, 300)), httpStatus: status });
+    if (status < 500) {
+      return sendGraphError(reply, { ...graphErrors.invalidParameter(error.message.slice(0, 300)), httpStatus: status });
+    }
     request.log.error({ err: error }, 'sandbox graph route failed');
-    return sendGraphError(reply, { httpStatus: 500, code: 131000, message: '(#131000) Something went wrong', details: 'Something went wrong' });
+    return sendGraphError(reply, graphErrors.unknown());
   });
 
   app.post<{ Params: Static<typeof GraphParams> }>(
@@ -104,12 +114,18 @@ async function graphRoutes(app: FastifyInstance, sandbox: Sandbox): Promise<void
         description:
           "The stand-in for Meta's POST /{version}/{phone-number-id}/messages: Authorization: Bearer <the account's access token>, " +
           "the Cloud API's JSON body. Answers exactly as Meta (success, or {error:{…}}); status webhooks follow.",
-        response: { 200: Type.Union([GraphSendSchema, Type.Object({ success: Type.Boolean() })]), '4xx': GraphErrorSchema, '5xx': GraphErrorSchema },
+        response: {
+          200: Type.Union([GraphSendSchema, Type.Object({ success: Type.Boolean() })]),
+          '4xx': GraphErrorSchema,
+          '5xx': GraphErrorSchema,
+        },
       },
     },
     async (request, reply) => {
       const { version, phoneNumberId } = request.params;
-      if (!/^v\d+\.\d+$/.test(version)) return sendGraphError(reply, graphErrors.unknownPath(`${version}/${phoneNumberId}/messages`));
+      if (!/^v\d+\.\d+$/.test(version)) {
+        return sendGraphError(reply, graphErrors.unknownPath(`${version}/${phoneNumberId}/messages`));
+      }
       let body: unknown;
       try {
         body = typeof request.body === 'string' && request.body.trim() !== '' ? JSON.parse(request.body) : undefined;
@@ -149,11 +165,13 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
       return sendJson(reply, 200, { items: sandbox.rules.list() });
     },
   );
+  refuseOtherMethods(app, '/sandbox/graph/_rules', ['GET', 'POST']);
   app.get(
     '/sandbox/graph/_stats',
     { schema: { tags, security, description: 'Counters since start (in memory)', response: { 200: anyJson, ...envelopeErrors } } },
     async (_request, reply) => sendJson(reply, 200, sandbox.state.counters),
   );
+  refuseOtherMethods(app, '/sandbox/graph/_stats', ['GET']);
 
   app.post<{ Params: Static<typeof TenantParams>; Body: InboundBody }>(
     '/sandbox/tenants/:tenantId/inbound',
@@ -171,24 +189,17 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
     },
     async (request, reply) => {
       const action = actionOf(request.body);
-      if (action === undefined) {
-        return sendFailure(reply, 'badPayload', { details: [{ path: '', message: 'give exactly one of text, buttonId or listRowId' }] });
-      }
+      if (action === undefined) return badPayload(reply, '', 'give exactly one of text, buttonId or listRowId');
       const from = request.body.from === undefined ? undefined : customerDigits(request.body.from);
-      if (request.body.from !== undefined && from === undefined) {
-        return sendFailure(reply, 'badPayload', { details: [{ path: '/from', message: 'must be an international number of 8 to 15 digits' }] });
-      }
-      if (from === undefined && 'text' in action) {
-        return sendFailure(reply, 'badPayload', { details: [{ path: '/from', message: 'is required with text' }] });
-      }
+      if (request.body.from !== undefined && from === undefined) return badPayload(reply, '/from', NOT_A_NUMBER);
+      if (from === undefined && 'text' in action) return badPayload(reply, '/from', 'is required with text');
       const outcome = await sandbox.receive(request.params.tenantId, from, action, request.body.name);
-      if (outcome.kind === 'unknownTenant') return sendFailure(reply, 'notFound', { message: 'no sandbox tenant with this id' });
-      if (outcome.kind === 'noChat') {
-        return sendFailure(reply, 'badPayload', { details: [{ path: '/from', message: 'no chat offers this id; give from' }] });
-      }
+      if (outcome.kind === 'unknownTenant') return sendFailure(reply, 'notFound', { message: UNKNOWN_TENANT });
+      if (outcome.kind === 'noChat') return badPayload(reply, '/from', 'no chat offers this id; give from');
       return sendJson(reply, 200, outcome.result);
     },
   );
+  refuseOtherMethods(app, '/sandbox/tenants/:tenantId/inbound', ['POST']);
 
   app.get<{ Params: Static<typeof TenantParams> }>(
     '/sandbox/tenants/:tenantId/chats',
@@ -203,10 +214,11 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
     },
     async (request, reply) => {
       const chats = await sandbox.chats(request.params.tenantId);
-      if (chats === undefined) return sendFailure(reply, 'notFound', { message: 'no sandbox tenant with this id' });
+      if (chats === undefined) return sendFailure(reply, 'notFound', { message: UNKNOWN_TENANT });
       return sendJson(reply, 200, { items: chats });
     },
   );
+  refuseOtherMethods(app, '/sandbox/tenants/:tenantId/chats', ['GET']);
   app.get<{ Params: Static<typeof ChatParams> }>(
     '/sandbox/tenants/:tenantId/chats/:phone',
     {
@@ -222,14 +234,13 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
     },
     async (request, reply) => {
       const digits = customerDigits(request.params.phone);
-      if (digits === undefined) {
-        return sendFailure(reply, 'badPayload', { details: [{ path: '/phone', message: 'must be an international number of 8 to 15 digits' }] });
-      }
+      if (digits === undefined) return badPayload(reply, '/phone', NOT_A_NUMBER);
       const entries = await sandbox.chat(request.params.tenantId, digits);
-      if (entries === undefined) return sendFailure(reply, 'notFound', { message: 'no sandbox tenant with this id' });
+      if (entries === undefined) return sendFailure(reply, 'notFound', { message: UNKNOWN_TENANT });
       return sendJson(reply, 200, { items: entries });
     },
   );
+  refuseOtherMethods(app, '/sandbox/tenants/:tenantId/chats/:phone', ['GET']);
 }
 
 /** Registers the sandbox's routes; the sandbox lives as long as `app` (closed in onClose). */

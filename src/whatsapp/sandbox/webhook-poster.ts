@@ -55,8 +55,10 @@ export class WebhookPoster {
   }
 
   private retryLater(url: string, bytes: string, signature: string, retry: number, onSettled?: () => void): void {
+    // Shutting down: pending webhooks are dropped quietly (the sandbox's state goes with it).
+    if (this.closed) return;
     const wait = this.retryDelays[retry];
-    if (wait === undefined || this.closed) {
+    if (wait === undefined) {
       this.options.logger?.warn({ url, attempts: retry + 1 }, 'sandbox webhook given up after retries');
       onSettled?.();
       return;
@@ -76,7 +78,8 @@ export class WebhookPoster {
       const response = await request(url, {
         method: 'POST',
         dispatcher: this.agent,
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+        // Meta's webhook requests carry this user agent; some receivers log or filter on it.
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature, 'user-agent': 'facebookexternalua' },
         body: bytes,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
