@@ -164,7 +164,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     tenants,
     events,
     queue,
-    ingestion: new EventIngestion(events, clock, ids),
+    ingestion: new EventIngestion(events, clock, ids, () => runner.nudge()),
     guestAuth,
     limiter: new TokenBuckets(clock),
     metrics,

@@ -40,8 +40,14 @@ export class EventIngestion {
     private readonly store: EventStore,
     private readonly clock: Clock,
     ids: IdGenerator,
+    /** Told after a commit that queued work, so an in-process worker starts at once. */
+    onQueued: () => void = () => {},
   ) {
-    this.commits = new GroupCommit((batch) => this.store.ingest((tx) => storeEventBatch(tx, batch, ids)));
+    this.commits = new GroupCommit(async (batch) => {
+      const results = await this.store.ingest((tx) => storeEventBatch(tx, batch, ids));
+      if (results.some((r) => r.status === 'stored' && r.outcome === 'accepted')) onQueued();
+      return results;
+    });
   }
 
   async ingest(request: IngestRequest, admit: Admission = () => true): Promise<IngestResult> {
