@@ -54,7 +54,7 @@ describe('JobRunner', () => {
     await queue.enqueue([{ kind: 'test', payload: {}, runAt: clock.now(), key: 'k1', maxAttempts: 3 }]);
     await runner.runOnce();
     const first = await queue.findByKey('k1');
-    expect(first?.runAt.getTime() - clock.now().getTime()).toBe(backoffMs(1, { backoffBaseMs: 1000, backoffMaxMs: 1e9, random: () => 0.5 }));
+    expect(first!.runAt.getTime() - clock.now().getTime()).toBe(backoffMs(1, { backoffBaseMs: 1000, backoffMaxMs: 1e9, random: () => 0.5 }));
     expect(first?.lastError).toBe('boom');
     for (let i = 0; i < 5; i++) {
       clock.advance(60_000);
