@@ -16,6 +16,8 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const MAIN_JS = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
 /** The installed `orderline` command (package.json "bin"); it loads MAIN_JS. */
 export const BIN_JS = path.join(REPO_ROOT, 'bin', 'orderline.js');
+/** The WhatsApp sandbox as its own process (src/whatsapp/sandbox/standalone.ts, built). */
+export const SANDBOX_JS = path.join(REPO_ROOT, 'dist', 'src', 'whatsapp', 'sandbox', 'standalone.js');
 
 export interface Exit {
   code: number | null;
@@ -28,8 +30,10 @@ process.once('exit', () => {
   for (const child of live.keys()) child.kill('SIGKILL');
 });
 
-function assertBuilt(): void {
-  if (!fs.existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} does not exist: run "npm run build" before the process tests`);
+function assertBuilt(script: string): void {
+  for (const file of new Set([MAIN_JS, script])) {
+    if (!fs.existsSync(file)) throw new Error(`${file} does not exist: run "npm run build" before the process tests`);
+  }
 }
 
 /** A port that was free a moment ago (bound to 0 on 127.0.0.1, then released). */
@@ -64,7 +68,7 @@ interface Spawned {
 }
 
 function spawnMain(args: string[], cwd: string, env: Record<string, string>, script = MAIN_JS): Spawned {
-  assertBuilt();
+  assertBuilt(script);
   const child = spawn(process.execPath, [script, ...args], { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -133,6 +137,67 @@ export interface ServiceProcess {
 const LISTENING = /listening on (http:\/\/\S+)/;
 
 /**
+ * Resolves with the URL once the child printed `pattern` (first group: the URL); SIGKILLs it
+ * and rejects on timeout or an early exit. Returns the handle every started child gets.
+ */
+async function whenListening(run: Spawned, name: string, pattern: RegExp, timeoutMs: number): Promise<ServiceProcess> {
+  const describe = () => `stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`;
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      finish();
+      run.child.kill('SIGKILL');
+      reject(new Error(`${name} printed no "listening on" within ${timeoutMs} ms\n${describe()}`));
+    }, timeoutMs);
+    const check = () => {
+      const match = pattern.exec(run.stdout());
+      if (match?.[1] === undefined) return;
+      finish();
+      resolve(match[1]);
+    };
+    const finish = () => {
+      clearTimeout(timer);
+      run.child.stdout?.off('data', check);
+    };
+    // After a successful start this rejects an already settled promise: a no-op.
+    run.exited.then((exit) => {
+      finish();
+      reject(new Error(`${name} exited before it was listening (${JSON.stringify(exit)})\n${describe()}`));
+    }, reject);
+    run.child.stdout?.on('data', check);
+    check();
+  });
+
+  const signal = (sig: NodeJS.Signals) => {
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill(sig);
+  };
+  return {
+    url,
+    port: Number(new URL(url).port),
+    pid: run.child.pid ?? -1,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    exited: run.exited,
+    signal,
+    stop: async (sig: NodeJS.Signals = 'SIGTERM', stopTimeoutMs = 10_000) => {
+      signal(sig);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+          run.child.kill('SIGKILL');
+          reject(new Error(`${name} did not exit within ${stopTimeoutMs} ms of ${sig}\n${describe()}`));
+        }, stopTimeoutMs);
+      });
+      try {
+        return await Promise.race([run.exited, timedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/**
  * Starts `orderline serve [args]` and resolves once it printed `listening on <url>`. PORT is
  * chosen free unless `env` sets it.
  */
@@ -145,61 +210,49 @@ export async function startService(options: {
   const env = { ...options.env };
   env.PORT ??= String(await freePort());
   const run = spawnMain(['serve', ...(options.args ?? [])], options.cwd, env);
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  const describe = () => `stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`;
+  return whenListening(run, 'orderline serve', LISTENING, options.timeoutMs ?? 15_000);
+}
 
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      finish();
-      run.child.kill('SIGKILL');
-      reject(new Error(`orderline serve printed no "listening on" within ${timeoutMs} ms\n${describe()}`));
-    }, timeoutMs);
-    const check = () => {
-      const match = LISTENING.exec(run.stdout());
-      if (match?.[1] === undefined) return;
-      finish();
-      resolve(match[1]);
-    };
-    const finish = () => {
-      clearTimeout(timer);
-      run.child.stdout?.off('data', check);
-    };
-    // After a successful start this rejects an already settled promise: a no-op.
-    run.exited.then((exit) => {
-      finish();
-      reject(new Error(`orderline serve exited before it was listening (${JSON.stringify(exit)})\n${describe()}`));
-    }, reject);
-    run.child.stdout?.on('data', check);
-    check();
-  });
+/** The standalone sandbox's options (see src/whatsapp/sandbox/README.md, Standalone). */
+export interface SandboxOptions {
+  webhookUrl: string;
+  appSecret: string;
+  accessToken: string;
+  phoneNumberId: string;
+  /** Default 0: any free port. */
+  port?: number;
+  tenantId?: string;
+  /** Waits before sent, delivered and read (ms). */
+  delays?: [number, number, number];
+  statusBatchMs?: number;
+  noRead?: boolean;
+  logLevel?: string;
+}
 
-  const signal = (name: NodeJS.Signals) => {
-    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill(name);
-  };
-  return {
-    url,
-    port: Number(new URL(url).port),
-    pid: run.child.pid ?? -1,
-    stdout: run.stdout,
-    stderr: run.stderr,
-    exited: run.exited,
-    signal,
-    stop: async (name: NodeJS.Signals = 'SIGTERM', stopTimeoutMs = 10_000) => {
-      signal(name);
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => {
-          run.child.kill('SIGKILL');
-          reject(new Error(`orderline serve did not exit within ${stopTimeoutMs} ms of ${name}\n${describe()}`));
-        }, stopTimeoutMs);
-      });
-      try {
-        return await Promise.race([run.exited, timedOut]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  };
+export interface SandboxProcess extends ServiceProcess {
+  /** What to give a sender as its Graph URL: `{url}/sandbox/graph`. */
+  readonly graphUrl: string;
+}
+
+/**
+ * Starts the WhatsApp sandbox as its own process (`node dist/src/whatsapp/sandbox/standalone.js`)
+ * on 127.0.0.1 and resolves once it printed `sandbox listening on <url>`. Tracked like every
+ * other child: `stopAllChildren()` ends it.
+ */
+export async function startSandboxProcess(options: SandboxOptions & { cwd: string; timeoutMs?: number }): Promise<SandboxProcess> {
+  const args = [
+    ...['--port', String(options.port ?? 0), '--host', '127.0.0.1'],
+    ...['--webhook-url', options.webhookUrl, '--app-secret', options.appSecret],
+    ...['--access-token', options.accessToken, '--phone-number-id', options.phoneNumberId],
+    ...['--log-level', options.logLevel ?? 'warn'],
+  ];
+  if (options.tenantId !== undefined) args.push('--tenant-id', options.tenantId);
+  if (options.delays !== undefined) args.push('--delays', options.delays.join(','));
+  if (options.statusBatchMs !== undefined) args.push('--status-batch-ms', String(options.statusBatchMs));
+  if (options.noRead === true) args.push('--no-read');
+  const run = spawnMain(args, options.cwd, {}, SANDBOX_JS);
+  const handle = await whenListening(run, 'the standalone sandbox', /sandbox listening on (http:\/\/\S+)/, options.timeoutMs ?? 15_000);
+  return { ...handle, graphUrl: `${handle.url}/sandbox/graph` };
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after the deadline. */

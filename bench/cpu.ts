@@ -1,0 +1,60 @@
+/**
+ * CPU time used during a run, to show which side saturated: the server (from
+ * /proc/<pid>/stat, Linux only) and this process (autocannon, the load generator).
+ */
+import fs from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ, 100 on Linux
+
+function serverCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after "(comm)": state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy CPU time of the whole machine (all cores), or null. */
+function machineBusyMs(): number | null {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const t = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
+    const busy = t.reduce((a, b) => a + b, 0) - (t[3] ?? 0) - (t[4] ?? 0);
+    return (busy * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+const selfCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+export interface CpuUse {
+  serverPct: number;
+  loadgenPct: number;
+  /** Everything else on the machine (other processes): noise. */
+  otherPct: number;
+}
+
+/** Starts measuring; the returned function gives CPU use in % of one core (NaN when unknown). */
+export function measureCpu(pid: number | undefined): () => CpuUse {
+  const wall = performance.now();
+  const server = serverCpuMs(pid);
+  const self = selfCpuMs();
+  const machine = machineBusyMs();
+  return () => {
+    const pct = (ms: number) => (100 * ms) / (performance.now() - wall);
+    const serverNow = serverCpuMs(pid);
+    const machineNow = machineBusyMs();
+    const serverPct = server === null || serverNow === null ? NaN : pct(serverNow - server);
+    const loadgenPct = pct(selfCpuMs() - self);
+    const otherPct = machine === null || machineNow === null ? NaN : Math.max(0, pct(machineNow - machine) - serverPct - loadgenPct);
+    return { serverPct, loadgenPct, otherPct };
+  };
+}
