@@ -9,6 +9,7 @@ import { VERSION } from './version.js';
 export function httpAppFor(orderline: Orderline, adminToken: string): Promise<FastifyInstance> {
   return buildHttpServer({
     logger: orderline.logger,
+    debugEnabled: orderline.logger.isLevelEnabled('debug'),
     version: VERSION,
     publicUrl: orderline.config.publicUrl,
     guest: {

@@ -60,6 +60,6 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (status >= 400 && status < 500) {
     return sendFailure(reply, BY_STATUS[status] ?? 'badPayload');
   }
-  request.log.error({ err: error }, 'unexpected fault while handling a request');
+  request.log.error({ err: error, tenant: request.guest?.tenantId }, 'unexpected fault while handling a request');
   return sendFailure(reply, 'internal');
 }

@@ -20,6 +20,8 @@ import { opsRoutes, type OpsRouteDeps } from './ops-routes.js';
 
 export interface HttpDeps {
   logger: FastifyBaseLogger;
+  /** Whether 2xx access lines (debug) are written at all. */
+  debugEnabled: boolean;
   version: string;
   publicUrl: string;
   guest: Omit<GuestRouteDeps, 'metrics'>;
@@ -62,8 +64,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'info' : 'debug';
+    // Skip building the line when the level is off (2xx lines are debug, off by default).
+    if (level === 'debug' && !deps.debugEnabled) return;
     request.log[level](
-      { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      { tenant: request.guest?.tenantId, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
       'request completed',
     );
   });

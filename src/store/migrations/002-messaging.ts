@@ -114,6 +114,9 @@ export const messaging: Migration = {
       .execute();
     await db.schema.createIndex('alerts_tenant').on('alerts').columns(['tenant_id', 'id']).execute();
 
+    // Abandoned leases (a worker died) are found by this index, not by scanning running jobs.
+    await db.schema.createIndex('jobs_leases').on('jobs').columns(['state', 'locked_until']).execute();
+
     // Set when Meta says the access token is dead (190): sending pauses until an operator fixes it.
     await db.schema.alterTable('tenants').addColumn('sending_paused', 'text').execute();
   },
