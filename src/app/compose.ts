@@ -114,16 +114,26 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     { graphUrl: config.whatsapp.graphUrl, appSecret: config.whatsapp.appSecret, sandboxKey: sealingSecret, internalUrl: () => internalUrl },
     () => clock.now().getTime(),
   );
-  const tenants = new TenantService(tenantStore, secretBox, clock, ids, (tenantId) => {
-    guestAuth.forget(tenantId);
-    accounts.forget(tenantId);
-  });
+  const alerts = new SqlAlertStore(connection.db);
+  const tenants = new TenantService(
+    tenantStore,
+    secretBox,
+    clock,
+    ids,
+    (tenantId) => {
+      guestAuth.forget(tenantId);
+      accounts.forget(tenantId);
+    },
+    async (tenantId, secretsChanged) => {
+      // A new access token is the fix for an expired one (error 190): sending resumes.
+      if (secretsChanged.includes('whatsappAccessToken')) await alerts.resumeSending(tenantId);
+    },
+  );
   const events = new SqlEventStore(connection.db, ids, connection.capabilities);
   const queue = new DatabaseJobQueue(connection.db, connection.capabilities, clock, ids);
   const messages = new SqlMessageStore(connection.db, ids, connection.capabilities);
   const customers = new SqlCustomerStore(connection.db);
   const links = new SqlLinkStore(connection.db);
-  const alerts = new SqlAlertStore(connection.db);
   const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? true });
   const sender = options.sender ?? new CloudApiSender({ apiVersion: config.whatsapp.apiVersion });
   const planner = new NotificationPlanner({ events, tenants: tenantStore, messages, links, clock, ids, publicUrl: config.publicUrl });

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { MessageState } from '../domain/messages/message-state.js';
+import type { AlertStore } from '../domain/ports/alert-store.js';
 import type { TenantService } from '../use-cases/manage-tenants.js';
 import type { MessageOperations } from '../use-cases/operate-messages.js';
 import { adminAuth } from './admin-auth.js';
@@ -12,6 +13,7 @@ export interface AdminMessageRouteDeps {
   adminToken: string;
   tenants: TenantService;
   messages: MessageOperations;
+  alerts: AlertStore;
 }
 
 const errors = { '4xx': FailureSchema, '5xx': FailureSchema };
@@ -70,6 +72,21 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
     async (request) => ({ message: await deps.messages.retry(request.params.id) }),
   );
   refuseOtherMethods(app, '/admin/messages/:id/retry', ['POST']);
+
+  app.get<{ Params: { id: string } }>(
+    '/admin/tenants/:id/alerts',
+    { schema: { tags: ['admin'], security, summary: "A tenant's alerts, newest first, and whether its sending is paused", response: errors } },
+    async (request) => {
+      await deps.tenants.get(request.params.id);
+      const items = await deps.alerts.list(request.params.id, 100);
+      return {
+        sendingPaused: await deps.alerts.sendingPaused(request.params.id),
+        items: items.map((a) => ({ id: a.id, kind: a.kind, detail: a.detail, createdAt: a.createdAt.toISOString() })),
+        nextCursor: null,
+      };
+    },
+  );
+  refuseOtherMethods(app, '/admin/tenants/:id/alerts', ['GET']);
 
   app.get<{ Params: { id: string } }>(
     '/admin/tenants/:id/stats',

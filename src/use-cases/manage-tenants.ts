@@ -77,6 +77,8 @@ export class TenantService {
     private readonly ids: IdGenerator,
     /** Called when keys change, so caches of key → tenant drop their entries. */
     private readonly onKeysChanged: (tenantId: string) => void = () => {},
+    /** Called after a successful change, with the names of the secrets it set or removed. */
+    private readonly onChanged: (tenantId: string, secretsChanged: SecretName[]) => Promise<void> = async () => {},
   ) {}
 
   async create(input: unknown): Promise<{ tenant: TenantView; guestKey: string }> {
@@ -153,6 +155,8 @@ export class TenantService {
     } catch (error) {
       throw this.translate(error);
     }
+    this.onKeysChanged(id);
+    await this.onChanged(id, Object.keys(secrets) as SecretName[]);
     return tenantView(updated);
   }
 
