@@ -26,6 +26,9 @@ import { SqlCustomerStore } from '../store/customer-repository.js';
 import { SqlLinkStore } from '../store/link-repository.js';
 import { SqlMessageStore } from '../store/message-repository.js';
 import { MessageOperations } from '../use-cases/operate-messages.js';
+import { CartRecovery } from '../use-cases/recover-carts.js';
+import { SqlCartStore } from '../store/cart-repository.js';
+import type { CartStore } from '../domain/ports/cart-store.js';
 import { NotificationPlanner } from '../use-cases/plan-notifications.js';
 import { WebhookProcessor } from '../use-cases/process-webhook.js';
 import { WebhookReceiver } from '../use-cases/receive-webhook.js';
@@ -78,6 +81,8 @@ export interface Orderline {
   readonly alerts: AlertStore;
   readonly accounts: WhatsAppAccounts;
   readonly planner: NotificationPlanner;
+  readonly carts: CartStore;
+  readonly cartRecovery: CartRecovery;
   readonly dispatcher: MessageDispatcher;
   readonly webhookReceiver: WebhookReceiver;
   readonly webhookProcessor: WebhookProcessor;
@@ -157,10 +162,12 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       },
     },
   });
+  const carts = new SqlCartStore(connection.db, ids);
+  const cartRecovery = new CartRecovery({ carts, events, tenants: tenantStore, messages, customers, links, clock, ids, publicUrl: config.publicUrl });
   const webhookProcessor = new WebhookProcessor({ tenants: tenantStore, messages, customers, bot: silentBot, clock, ids });
   const runner = new JobRunner(
     queue,
-    jobHandlers({ planner, dispatcher, webhooks: webhookProcessor, readWebhook: webhookNotices, clock }),
+    jobHandlers({ planner, carts: cartRecovery, dispatcher, webhooks: webhookProcessor, readWebhook: webhookNotices, clock }),
     clock,
     logger,
     options.runner,
@@ -184,6 +191,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     alerts,
     accounts,
     planner,
+    carts,
+    cartRecovery,
     dispatcher,
     webhookReceiver: new WebhookReceiver(accounts, queue, clock, config.whatsapp.appSecret),
     webhookProcessor,

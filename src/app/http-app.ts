@@ -19,7 +19,7 @@ export function httpAppFor(orderline: Orderline, adminToken: string): Promise<Fa
       bodyLimit: orderline.config.bodyLimitBytes,
     },
     admin: { adminToken, tenants: orderline.tenants, events: orderline.events },
-    adminMessages: { tenants: orderline.tenants, messages: orderline.messageOps, alerts: orderline.alerts },
+    adminMessages: { tenants: orderline.tenants, messages: orderline.messageOps, alerts: orderline.alerts, carts: orderline.carts },
     webhook: {
       receiver: orderline.webhookReceiver,
       verifyToken: orderline.config.whatsapp.verifyToken,

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { MessageState } from '../domain/messages/message-state.js';
 import type { AlertStore } from '../domain/ports/alert-store.js';
+import type { CartRecord, CartStore } from '../domain/ports/cart-store.js';
 import type { TenantService } from '../use-cases/manage-tenants.js';
 import type { MessageOperations } from '../use-cases/operate-messages.js';
 import { adminAuth } from './admin-auth.js';
@@ -14,6 +15,31 @@ export interface AdminMessageRouteDeps {
   tenants: TenantService;
   messages: MessageOperations;
   alerts: AlertStore;
+  carts: CartStore;
+}
+
+function cartView(c: CartRecord) {
+  return {
+    id: c.id,
+    cartKey: c.cartKey,
+    state: c.state,
+    remindersSent: c.remindersSent,
+    nextStep: c.nextStep,
+    reason: c.reason,
+    customer: c.customer,
+    cartTime: c.cartTime.toISOString(),
+    lastRemindedAt: c.lastRemindedAt?.toISOString() ?? null,
+    total: c.cart.total,
+    currency: c.cart.currency,
+    items: c.cart.lineItems.length,
+    recoveryUrl: c.cart.recoveryUrl,
+    recovered:
+      c.state === 'recovered'
+        ? { orderId: c.recoveredOrderId, value: c.recoveredValue, currency: c.recoveredCurrency, afterReminder: c.recoveredAfterStep }
+        : null,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
 }
 
 const errors = { '4xx': FailureSchema, '5xx': FailureSchema };
@@ -73,6 +99,30 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
   );
   refuseOtherMethods(app, '/admin/messages/:id/retry', ['POST']);
 
+  app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string } }>(
+    '/admin/tenants/:id/carts',
+    {
+      schema: {
+        tags: ['admin'],
+        security,
+        summary: "A tenant's abandoned carts: pending, reminded n times, recovered (with the order's value), expired, opted out, skipped and why",
+        querystring: Type.Object({
+          limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+          cursor: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+        response: errors,
+      },
+    },
+    async (request) => {
+      await deps.tenants.get(request.params.id);
+      const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
+      if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: '/limit', message: 'must be an integer from 1 to 200' }] });
+      const page = await deps.carts.list(request.params.id, { limit, cursor: request.query.cursor ?? null });
+      return { items: page.items.map(cartView), nextCursor: page.nextCursor };
+    },
+  );
+  refuseOtherMethods(app, '/admin/tenants/:id/carts', ['GET']);
+
   app.get<{ Params: { id: string } }>(
     '/admin/tenants/:id/alerts',
     { schema: { tags: ['admin'], security, summary: "A tenant's alerts, newest first, and whether its sending is paused", response: errors } },
@@ -93,7 +143,13 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
     { schema: { tags: ['admin'], security, summary: 'Messages per kind: sent, delivered, read, failed by code, link clicks', response: errors } },
     async (request) => {
       await deps.tenants.get(request.params.id);
-      return { stats: { messages: await deps.messages.stats(request.params.id) } };
+      const carts = await deps.carts.stats(request.params.id);
+      return {
+        stats: {
+          messages: await deps.messages.stats(request.params.id),
+          carts: { ...carts, recoveryRate: carts.remindedCarts === 0 ? 0 : Math.round((carts.recoveredCarts / carts.remindedCarts) * 10_000) / 10_000 },
+        },
+      };
     },
   );
   refuseOtherMethods(app, '/admin/tenants/:id/stats', ['GET']);

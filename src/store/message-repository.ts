@@ -276,6 +276,24 @@ export class SqlMessageStore implements MessageStore {
     return row === undefined ? undefined : statusFromRow(row);
   }
 
+  async recentToCustomer(
+    tenantId: string,
+    recipient: string,
+    kinds: readonly string[],
+    since: Date,
+  ): Promise<{ kind: string; dedupeKey: string; state: MessageState }[]> {
+    if (kinds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['kind', 'dedupe_key', 'state'])
+      .where('tenant_id', '=', tenantId)
+      .where('recipient', '=', recipient)
+      .where('kind', 'in', [...kinds])
+      .where('created_at', '>=', since.getTime())
+      .execute();
+    return rows.map((r) => ({ kind: r.kind, dedupeKey: r.dedupe_key, state: r.state as MessageState }));
+  }
+
   async counts(tenantId: string): Promise<{ kind: string; state: string; errorCode: number | null; n: number }[]> {
     const rows = await this.db
       .selectFrom('messages')

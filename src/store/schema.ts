@@ -171,6 +171,31 @@ export interface AlertsTable {
   resolved_at: number | null;
 }
 
+export interface CartsTable {
+  tenant_id: string;
+  cart_key: string;
+  /** An opaque id for the admin API. */
+  id: string;
+  token: string | null;
+  cart_token: string | null;
+  /** The customer's number as digits, when usable. */
+  customer: string | null;
+  /** The latest normalised cart (JSON). */
+  snapshot: string;
+  cart_time: number;
+  state: string;
+  reminders_sent: number;
+  next_step: number;
+  last_reminded_at: number | null;
+  reason: string | null;
+  recovered_order_id: string | null;
+  recovered_value: string | null;
+  recovered_currency: string | null;
+  recovered_after_step: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   guest_keys: GuestKeysTable;
@@ -186,6 +211,7 @@ export interface Database {
   opt_outs: OptOutsTable;
   links: LinksTable;
   alerts: AlertsTable;
+  carts: CartsTable;
 }
 
 // Kept for the day a table needs a database-generated column.

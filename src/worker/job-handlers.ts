@@ -8,10 +8,12 @@ import { SEND_MESSAGE_JOB, type NotificationPlanner } from '../use-cases/plan-no
 import { PROCESS_WEBHOOK_JOB } from '../use-cases/receive-webhook.js';
 import type { MessageDispatcher } from '../use-cases/send-message.js';
 import type { WebhookProcessor } from '../use-cases/process-webhook.js';
+import { CART_REMINDER_JOB, type CartRecovery } from '../use-cases/recover-carts.js';
 import type { JobHandler } from './job-runner.js';
 
 export interface HandlerDeps {
   planner: NotificationPlanner;
+  carts: CartRecovery;
   dispatcher: MessageDispatcher;
   webhooks: WebhookProcessor;
   /** Reads a stored webhook body (Meta's shape) into notices. */
@@ -33,6 +35,7 @@ export function jobHandlers(deps: HandlerDeps): Map<string, JobHandler> {
         const eventId = field(job.payload, 'eventId');
         if (eventId === null || job.tenantId === null) return { kind: 'dead', error: 'job payload has no eventId or tenant' };
         await deps.planner.planForEvent(job.tenantId, eventId);
+        await deps.carts.onEvent(job.tenantId, eventId);
         return { kind: 'done' };
       },
     ],
@@ -42,6 +45,15 @@ export function jobHandlers(deps: HandlerDeps): Map<string, JobHandler> {
         const messageId = field(job.payload, 'messageId');
         if (messageId === null) return { kind: 'dead', error: 'job payload has no messageId' };
         return deps.dispatcher.send(messageId, job.attempt, job.maxAttempts);
+      },
+    ],
+    [
+      CART_REMINDER_JOB,
+      async (job) => {
+        const cartKey = field(job.payload, 'cartKey');
+        const step = typeof job.payload === 'object' && job.payload !== null ? (job.payload as { step?: unknown }).step : undefined;
+        if (cartKey === null || typeof step !== 'number' || job.tenantId === null) return { kind: 'dead', error: 'job payload has no cartKey, step or tenant' };
+        return deps.carts.remind(job.tenantId, cartKey, step);
       },
     ],
     [

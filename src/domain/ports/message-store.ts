@@ -89,6 +89,8 @@ export interface MessageStore {
   statusesOf(wamid: string): Promise<StatusRecord[]>;
   /** A status carrying this message id as callback data (settles a send whose answer was lost). */
   statusByCallback(messageId: string): Promise<StatusRecord | undefined>;
+  /** Messages of these kinds planned for a customer since a time (suppression rules). */
+  recentToCustomer(tenantId: string, recipient: string, kinds: readonly string[], since: Date): Promise<{ kind: string; dedupeKey: string; state: MessageState }[]>;
   /** Counts by kind and state, and failures by error code, for stats. */
   counts(tenantId: string): Promise<{ kind: string; state: string; errorCode: number | null; n: number }[]>;
 }

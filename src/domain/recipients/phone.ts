@@ -31,3 +31,8 @@ export function maskPhone(phone: string | null | undefined): string {
   const head = digits.length > 8 ? digits.slice(0, 2) : '';
   return `${phone.trim().startsWith('+') ? '+' : ''}${head}${'*'.repeat(digits.length - head.length - 4)}${digits.slice(-4)}`;
 }
+
+/** The country of an international number given as digits ("14155552671" → "US"), or null. */
+export function countryOfDigits(digits: string): string | null {
+  return parsePhoneNumberFromString('+' + digits)?.country ?? null;
+}

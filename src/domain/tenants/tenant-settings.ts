@@ -85,6 +85,19 @@ export const TenantSettings = Type.Object(
         expireAfter: Type.Union([Duration, Type.Null()], { default: '7d', description: 'null: carts never expire' }),
         discountCode: Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()], { default: null }),
         attributionWindow: durationDefaulting('7d'),
+        suppression: Type.Object(
+          {
+            afterOrderConfirmation: Type.Union([Duration, Type.Null()], {
+              default: '24h',
+              description: 'No cart reminder this long after an order confirmation to the same customer; null: off',
+            }),
+            perCustomer: Type.Union([Duration, Type.Null()], {
+              default: '24h',
+              description: 'At most one cart reminder per customer in this window across carts; null: off',
+            }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

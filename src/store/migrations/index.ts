@@ -1,10 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './001-initial.js';
 import { messaging } from './002-messaging.js';
+import { carts } from './003-carts.js';
 
 /** Migrations live in code (not files on disk) so a built package carries them. */
 export const migrations: MigrationProvider = {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001-initial': initial, '002-messaging': messaging };
+    return { '001-initial': initial, '002-messaging': messaging, '003-carts': carts };
   },
 };

@@ -1,0 +1,134 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Cart } from '../domain/events/model.js';
+import type { CartRecord, CartState, CartStats, CartStore } from '../domain/ports/cart-store.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { JobSpec } from '../domain/ports/job-queue.js';
+import type { Page, PageRequest } from '../domain/ports/page.js';
+import { newJobRow } from './job-rows.js';
+import { toPage } from './paging.js';
+import type { CartsTable, Database } from './schema.js';
+
+const OPEN: CartState[] = ['pending', 'reminded'];
+const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+function fromRow(row: Selectable<CartsTable>): CartRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    cartKey: row.cart_key,
+    token: row.token,
+    cartToken: row.cart_token,
+    customer: row.customer,
+    cart: JSON.parse(row.snapshot) as Cart,
+    cartTime: new Date(row.cart_time),
+    state: row.state as CartState,
+    remindersSent: row.reminders_sent,
+    nextStep: row.next_step,
+    lastRemindedAt: date(row.last_reminded_at),
+    reason: row.reason,
+    recoveredOrderId: row.recovered_order_id,
+    recoveredValue: row.recovered_value,
+    recoveredCurrency: row.recovered_currency,
+    recoveredAfterStep: row.recovered_after_step,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+function toRow(c: CartRecord): CartsTable {
+  return {
+    tenant_id: c.tenantId,
+    cart_key: c.cartKey,
+    id: c.id,
+    token: c.token,
+    cart_token: c.cartToken,
+    customer: c.customer,
+    snapshot: JSON.stringify(c.cart),
+    cart_time: c.cartTime.getTime(),
+    state: c.state,
+    reminders_sent: c.remindersSent,
+    next_step: c.nextStep,
+    last_reminded_at: c.lastRemindedAt?.getTime() ?? null,
+    reason: c.reason,
+    recovered_order_id: c.recoveredOrderId,
+    recovered_value: c.recoveredValue,
+    recovered_currency: c.recoveredCurrency,
+    recovered_after_step: c.recoveredAfterStep,
+    created_at: c.createdAt.getTime(),
+    updated_at: c.updatedAt.getTime(),
+  };
+}
+
+export class SqlCartStore implements CartStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async get(tenantId: string, cartKey: string): Promise<CartRecord | undefined> {
+    const row = await this.db.selectFrom('carts').selectAll().where('tenant_id', '=', tenantId).where('cart_key', '=', cartKey).executeTakeFirst();
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  async save(cart: CartRecord, job: { key: string; next: JobSpec | null }): Promise<void> {
+    const row = toRow(cart);
+    await this.db.transaction().execute(async (trx) => {
+      const { tenant_id: _t, cart_key: _k, id: _i, created_at: _c, ...changes } = row;
+      await trx
+        .insertInto('carts')
+        .values(row)
+        .onConflict((oc) => oc.columns(['tenant_id', 'cart_key']).doUpdateSet(changes))
+        .execute();
+      // One indexed write stops or moves the sequence: the pending job is found by its key.
+      await trx.deleteFrom('jobs').where('job_key', '=', job.key).where('state', '=', 'pending').execute();
+      if (job.next !== null) {
+        await trx.insertInto('jobs').values(newJobRow(this.ids.next('job'), { ...job.next, key: job.key }, cart.updatedAt)).execute();
+      }
+    });
+  }
+
+  async openForOrder(
+    tenantId: string,
+    match: { token: string | null; cartToken: string | null; customer: string | null; since: Date },
+  ): Promise<CartRecord[]> {
+    const rows = await this.db
+      .selectFrom('carts')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('state', 'in', OPEN)
+      .where((eb) => {
+        const ors = [];
+        if (match.token !== null) ors.push(eb('token', '=', match.token), eb('cart_key', '=', match.token));
+        if (match.cartToken !== null) ors.push(eb('cart_token', '=', match.cartToken), eb('cart_key', '=', match.cartToken));
+        if (match.customer !== null) ors.push(eb.and([eb('customer', '=', match.customer), eb('cart_time', '>=', match.since.getTime())]));
+        return ors.length === 0 ? eb.val(false) : eb.or(ors);
+      })
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  async list(tenantId: string, page: PageRequest): Promise<Page<CartRecord>> {
+    let query = this.db.selectFrom('carts').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(page.limit + 1);
+    if (page.cursor !== null) query = query.where('id', '<', page.cursor);
+    return toPage(await query.execute(), page.limit, fromRow);
+  }
+
+  async stats(tenantId: string): Promise<CartStats> {
+    const rows = await this.db
+      .selectFrom('carts')
+      .select(['state', 'reminders_sent', 'recovered_value', 'recovered_currency'])
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    const stats: CartStats = { carts: rows.length, remindedCarts: 0, remindersSent: 0, recoveredCarts: 0, recoveredRevenue: {} };
+    for (const r of rows) {
+      stats.remindersSent += r.reminders_sent;
+      if (r.reminders_sent > 0) stats.remindedCarts += 1;
+      if (r.state === 'recovered') {
+        stats.recoveredCarts += 1;
+        const currency = r.recovered_currency ?? 'unknown';
+        stats.recoveredRevenue[currency] = Math.round(((stats.recoveredRevenue[currency] ?? 0) + Number(r.recovered_value ?? 0)) * 100) / 100;
+      }
+    }
+    return stats;
+  }
+}
