@@ -196,6 +196,28 @@ export interface CartsTable {
   updated_at: number;
 }
 
+export interface ConversationsTable {
+  id: string;
+  tenant_id: string;
+  customer: string;
+  /** 'bot', or 'human' while an operator has taken the conversation. */
+  mode: string;
+  /** Where the customer is in a flow (JSON). */
+  state: string;
+  last_inbound_at: number;
+  expires_at: number;
+  updated_at: number;
+}
+
+export interface OrderConfirmationsTable {
+  tenant_id: string;
+  order_id: string;
+  /** 'confirmed' or 'cancel_requested' (a cash-on-delivery customer's answer). */
+  decision: string;
+  customer: string;
+  at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   guest_keys: GuestKeysTable;
@@ -212,6 +234,8 @@ export interface Database {
   links: LinksTable;
   alerts: AlertsTable;
   carts: CartsTable;
+  conversations: ConversationsTable;
+  order_confirmations: OrderConfirmationsTable;
 }
 
 // Kept for the day a table needs a database-generated column.

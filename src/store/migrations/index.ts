@@ -2,10 +2,11 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './001-initial.js';
 import { messaging } from './002-messaging.js';
 import { carts } from './003-carts.js';
+import { conversations } from './004-conversations.js';
 
 /** Migrations live in code (not files on disk) so a built package carries them. */
 export const migrations: MigrationProvider = {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001-initial': initial, '002-messaging': messaging, '003-carts': carts };
+    return { '001-initial': initial, '002-messaging': messaging, '003-carts': carts, '004-conversations': conversations };
   },
 };

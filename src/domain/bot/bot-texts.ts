@@ -1,0 +1,47 @@
+/**
+ * Everything the order assistant says, by name. A tenant overrides any of them in
+ * `bot.texts`; `{placeholders}` are filled in when the text is used.
+ */
+export const DEFAULT_BOT_TEXTS = {
+  greeting: 'Hi{name}! I am the {store} order assistant. What would you like to do?',
+  menuButton: 'Options',
+  'menu.track': 'Track an order',
+  'menu.cancel': 'Cancel an order',
+  'menu.details': 'My details',
+  'menu.human': 'Talk to a person',
+  fallback: "Sorry, I didn't get that. Type \"menu\" to see what I can do, or send your order number (like #1001).",
+  pickOrderToTrack: 'Which order would you like to track?',
+  pickOrderToCancel: 'Which order would you like to cancel?',
+  noOrders: "I couldn't find any orders for this WhatsApp number.",
+  orderNotFound: "I couldn't find order {number}. Please check the number and try again.",
+  notYourOrder: "I can only share orders placed with this WhatsApp number. Order {number} isn't one of them.",
+  orderStatus: 'Order {number}: {status}.{items}{tracking}',
+  confirmCancel: 'Cancel order {number}? This cannot be undone.',
+  'cancel.yes': 'Yes, cancel it',
+  'cancel.no': 'No, keep it',
+  pickReason: 'Why would you like to cancel order {number}?',
+  'reason.changed_mind': 'Changed my mind',
+  'reason.ordered_by_mistake': 'Ordered by mistake',
+  'reason.found_cheaper': 'Found it cheaper',
+  'reason.delivery_too_slow': 'Delivery too slow',
+  'reason.other': 'Other reason',
+  cancelled: 'Order {number} has been cancelled. You will get a confirmation shortly.',
+  cancelKept: 'OK, order {number} stays as it is.',
+  cannotCancelShipped: 'Order {number} has already been {status}, so I cannot cancel it here. Would you like to talk to a person?',
+  cancelRefused: "The store couldn't cancel order {number} right now. Would you like to talk to a person?",
+  details: 'Here is what {store} has for you:\n{details}',
+  noDetails: "I couldn't find your details for this WhatsApp number.",
+  handoff: 'Connecting you with a person from {store}. They will reply here soon.',
+  released: 'You are back with the {store} order assistant. Type "menu" to see the options.',
+  tryLater: 'Sorry, I cannot reach the store right now. Please try again in a few minutes.',
+  codConfirmed: 'Thank you! Order {number} is confirmed and will be shipped soon.',
+  noPhone: 'Order look-ups need your phone number, and WhatsApp did not share it with us. Please write to the store from the number you ordered with.',
+  'talk.human': 'Talk to a person',
+} as const;
+
+export type BotTextName = keyof typeof DEFAULT_BOT_TEXTS;
+
+export function botText(overrides: Readonly<Record<string, string>>, name: BotTextName, values: Record<string, string> = {}): string {
+  const template = overrides[name] ?? DEFAULT_BOT_TEXTS[name];
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? (whole === '{name}' ? '' : whole));
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { intentOf } from './intent.js';
+
+describe('intentOf', () => {
+  it('reads our own button and list ids', () => {
+    expect(intentOf('menu:track', 'Track an order')).toEqual({ kind: 'track' });
+    expect(intentOf('track:4331283087516', null)).toEqual({ kind: 'track_order', orderRef: '4331283087516' });
+    expect(intentOf('reason:ord:42:changed_mind', null)).toEqual({ kind: 'cancel_reason', orderId: 'ord:42', reason: 'changed_mind' });
+    expect(intentOf('cod_confirm:123', 'Confirm order')).toEqual({ kind: 'cod_confirm', orderId: '123' });
+  });
+
+  it('understands greetings, typed order numbers and a few words', () => {
+    expect(intentOf(null, 'Hi')).toEqual({ kind: 'menu' });
+    expect(intentOf(null, 'MENU')).toEqual({ kind: 'menu' });
+    expect(intentOf(null, '#2207')).toEqual({ kind: 'track_order', orderRef: '2207' });
+    expect(intentOf(null, 'where is 2207')).toEqual({ kind: 'track_order', orderRef: '2207' });
+    expect(intentOf(null, 'I want to cancel')).toEqual({ kind: 'cancel' });
+    expect(intentOf(null, 'can I talk to a person')).toEqual({ kind: 'human' });
+    expect(intentOf(null, 'the weather is nice')).toEqual({ kind: 'unknown' });
+  });
+});

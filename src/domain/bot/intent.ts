@@ -1,0 +1,61 @@
+/**
+ * What a customer's message asks for. Taps carry our own ids (menu:…, track:…, cancel:…,
+ * reason:…, cod_confirm:… from the COD template); typed text is matched for greetings,
+ * menu words and order numbers ("#2207", "where is 2207").
+ */
+export type Intent =
+  | { kind: 'menu' }
+  | { kind: 'track' }
+  | { kind: 'cancel' }
+  | { kind: 'details' }
+  | { kind: 'human' }
+  | { kind: 'track_order'; orderRef: string }
+  | { kind: 'cancel_order'; orderId: string }
+  | { kind: 'cancel_yes'; orderId: string }
+  | { kind: 'cancel_no'; orderId: string }
+  | { kind: 'cancel_reason'; orderId: string; reason: string }
+  | { kind: 'cod_confirm'; orderId: string }
+  | { kind: 'cod_cancel'; orderId: string }
+  | { kind: 'unknown' };
+
+const GREETING = /^(hi|hello|hey|hii+|namaste|menu|start over|help|options|good (morning|afternoon|evening))\b/i;
+const TRACK_WORDS = /\b(track|where|status|order)\b/i;
+const ORDER_NUMBER = /#?\b(\d{3,20})\b/;
+
+export function intentOf(choice: string | null, text: string | null): Intent {
+  if (choice !== null) {
+    const [verb, ...rest] = choice.split(':');
+    const arg = rest.join(':');
+    switch (verb) {
+      case 'menu':
+        return arg === 'track' ? { kind: 'track' } : arg === 'cancel' ? { kind: 'cancel' } : arg === 'details' ? { kind: 'details' } : arg === 'human' ? { kind: 'human' } : { kind: 'menu' };
+      case 'track':
+        return { kind: 'track_order', orderRef: arg };
+      case 'cancel':
+        return { kind: 'cancel_order', orderId: arg };
+      case 'cancel_yes':
+        return { kind: 'cancel_yes', orderId: arg };
+      case 'cancel_no':
+        return { kind: 'cancel_no', orderId: arg };
+      case 'reason': {
+        const cut = arg.lastIndexOf(':');
+        return { kind: 'cancel_reason', orderId: arg.slice(0, cut), reason: arg.slice(cut + 1) };
+      }
+      case 'cod_confirm':
+        return { kind: 'cod_confirm', orderId: arg };
+      case 'cod_cancel':
+        return { kind: 'cod_cancel', orderId: arg };
+    }
+  }
+  if (text === null) return { kind: 'unknown' };
+  const trimmed = text.trim();
+  if (GREETING.test(trimmed)) return { kind: 'menu' };
+  const number = ORDER_NUMBER.exec(trimmed);
+  if (number?.[1] !== undefined && (trimmed.startsWith('#') || TRACK_WORDS.test(trimmed) || /^\d+$/.test(trimmed))) {
+    return { kind: 'track_order', orderRef: number[1] };
+  }
+  if (/\bcancel\b/i.test(trimmed)) return { kind: 'cancel' };
+  if (/\b(track|where is my order|status)\b/i.test(trimmed)) return { kind: 'track' };
+  if (/\b(human|agent|person|support|call me)\b/i.test(trimmed)) return { kind: 'human' };
+  return { kind: 'unknown' };
+}

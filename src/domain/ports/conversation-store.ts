@@ -1,0 +1,42 @@
+/**
+ * The order assistant's memory: one conversation per customer of a tenant, with where the
+ * customer is in a flow. A conversation idle past its timeout starts over, so it never wedges.
+ */
+import type { Page, PageRequest } from './page.js';
+
+export type ConversationMode = 'bot' | 'human';
+
+/** Where a customer is: a flow and what it has gathered so far. */
+export interface FlowState {
+  flow: 'idle' | 'track' | 'cancel_pick' | 'cancel_confirm' | 'cancel_reason';
+  orderId?: string;
+  /** Row ids offered in the last list, to map a tap back to an order. */
+  offered?: string[];
+}
+
+export interface Conversation {
+  id: string;
+  tenantId: string;
+  customer: string;
+  mode: ConversationMode;
+  state: FlowState;
+  lastInboundAt: Date;
+  expiresAt: Date;
+  updatedAt: Date;
+}
+
+export interface OrderConfirmation {
+  orderId: string;
+  decision: 'confirmed' | 'cancel_requested';
+  customer: string;
+  at: Date;
+}
+
+export interface ConversationStore {
+  get(tenantId: string, customer: string): Promise<Conversation | undefined>;
+  getById(tenantId: string, id: string): Promise<Conversation | undefined>;
+  save(conversation: Conversation): Promise<void>;
+  list(tenantId: string, page: PageRequest): Promise<Page<Conversation>>;
+  recordConfirmation(tenantId: string, confirmation: OrderConfirmation): Promise<void>;
+  confirmationOf(tenantId: string, orderId: string): Promise<OrderConfirmation | undefined>;
+}
