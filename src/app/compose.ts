@@ -19,7 +19,12 @@ import { SqlTenantStore } from '../store/tenant-repository.js';
 import { GuestAuthenticator } from '../use-cases/authenticate-guest.js';
 import { EventIngestion } from '../use-cases/ingest-event.js';
 import { TenantService } from '../use-cases/manage-tenants.js';
-import { silentBot } from '../domain/ports/bot.js';
+import { BrandApiFactory } from '../brand/brand-api-factory.js';
+import type { BrandApi } from '../domain/ports/brand-api.js';
+import { botText } from '../domain/bot/bot-texts.js';
+import { SqlConversationStore } from '../store/conversation-repository.js';
+import { OrderAssistant } from '../use-cases/assistant/order-assistant.js';
+import { ConversationOperations } from '../use-cases/operate-conversations.js';
 import { Pacer } from '../shared/pacer.js';
 import { SqlAlertStore } from '../store/alert-repository.js';
 import { SqlCustomerStore } from '../store/customer-repository.js';
@@ -59,6 +64,8 @@ export interface ComposeOptions {
   runner?: Partial<RunnerOptions>;
   /** How long a send whose answer was lost waits for a status webhook before it is sent again. */
   inDoubtWaitMs?: number;
+  /** Replaces the brand API clients (tests that script a brand's answers). */
+  brandApi?: (tenantId: string) => BrandApi | null;
   /** Sleeps for pacing; tests with a manual clock pass one that advances it. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -87,6 +94,8 @@ export interface Orderline {
   readonly webhookReceiver: WebhookReceiver;
   readonly webhookProcessor: WebhookProcessor;
   readonly messageOps: MessageOperations;
+  readonly conversationOps: ConversationOperations;
+  readonly brands: BrandApiFactory;
   readonly runner: JobRunner;
   readonly phoneNumberIdsOf: (body: unknown) => string[];
   /** Where this service can reach itself (set once it listens); the built-in sandbox uses it. */
@@ -120,6 +129,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     () => clock.now().getTime(),
   );
   const alerts = new SqlAlertStore(connection.db);
+  const brands = new BrandApiFactory({ logger, now: () => clock.now().getTime() });
   const tenants = new TenantService(
     tenantStore,
     secretBox,
@@ -128,6 +138,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     (tenantId) => {
       guestAuth.forget(tenantId);
       accounts.forget(tenantId);
+      brands.forget(tenantId);
     },
     async (tenantId, secretsChanged) => {
       // A new access token is the fix for an expired one (error 190): sending resumes.
@@ -164,7 +175,34 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   });
   const carts = new SqlCartStore(connection.db, ids);
   const cartRecovery = new CartRecovery({ carts, events, tenants: tenantStore, messages, customers, links, clock, ids, publicUrl: config.publicUrl });
-  const webhookProcessor = new WebhookProcessor({ tenants: tenantStore, messages, customers, bot: silentBot, clock, ids });
+  const conversations = new SqlConversationStore(connection.db);
+  const assistant = new OrderAssistant({
+    tenants: tenantStore,
+    conversations,
+    messages,
+    events,
+    alerts,
+    brandFor: async (tenant) => {
+      if (options.brandApi !== undefined) return options.brandApi(tenant.id);
+      const sealed = tenant.sealedSecrets.brandApiKey;
+      return brands.brandApiFor({ id: tenant.id, brandApi: tenant.settings.brandApi }, sealed === undefined ? null : secretBox.open(sealed));
+    },
+    clock,
+    ids,
+    log: logger,
+  });
+  const webhookProcessor = new WebhookProcessor({ tenants: tenantStore, messages, customers, bot: assistant, clock, ids });
+  const conversationOps = new ConversationOperations({
+    conversations,
+    messages,
+    events,
+    clock,
+    ids,
+    releasedText: async (tenantId) => {
+      const tenant = await tenantStore.get(tenantId);
+      return botText(tenant?.settings.bot.texts ?? {}, 'released', { store: tenant?.name ?? '' });
+    },
+  });
   const runner = new JobRunner(
     queue,
     jobHandlers({ planner, carts: cartRecovery, dispatcher, webhooks: webhookProcessor, readWebhook: webhookNotices, clock }),
@@ -197,6 +235,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     webhookReceiver: new WebhookReceiver(accounts, queue, clock, config.whatsapp.appSecret),
     webhookProcessor,
     messageOps: new MessageOperations(messages, links, clock),
+    conversationOps,
+    brands,
     runner,
     phoneNumberIdsOf: webhookPhoneNumberIds,
     setInternalUrl: (url: string) => {

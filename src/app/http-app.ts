@@ -27,6 +27,7 @@ export function httpAppFor(orderline: Orderline, adminToken: string): Promise<Fa
     },
     links: { links: orderline.links, clock: orderline.clock },
     ops: { metrics: orderline.metrics, checkReady: () => orderline.checkReady() },
+    adminConversations: { tenants: orderline.tenants, conversations: orderline.conversationOps },
     // The built-in sandbox: tenants without Meta credentials send here, operators play the customer.
     plugins: [
       (app) =>

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { adminConversationRoutes, type AdminConversationRouteDeps } from './admin-conversation-routes.js';
 import { adminMessageRoutes, type AdminMessageRouteDeps } from './admin-message-routes.js';
 import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
 import { redirectRoutes } from './redirect-routes.js';
@@ -27,6 +28,7 @@ export interface HttpDeps {
   guest: Omit<GuestRouteDeps, 'metrics'>;
   admin: AdminRouteDeps;
   adminMessages: Omit<AdminMessageRouteDeps, 'adminToken'>;
+  adminConversations: Omit<AdminConversationRouteDeps, 'adminToken'>;
   webhook: Omit<WebhookRouteDeps, 'metrics'>;
   links: { links: LinkStore; clock: Clock };
   ops: OpsRouteDeps;
@@ -96,6 +98,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await app.register(async (scope) => guestRoutes(scope, { ...deps.guest, metrics }));
   await app.register(async (scope) => adminRoutes(scope, deps.admin));
   await app.register(async (scope) => adminMessageRoutes(scope, { ...deps.adminMessages, adminToken: deps.admin.adminToken }));
+  await app.register(async (scope) => adminConversationRoutes(scope, { ...deps.adminConversations, adminToken: deps.admin.adminToken }));
   await app.register(async (scope) => webhookRoutes(scope, { ...deps.webhook, metrics }));
   await app.register(async (scope) => redirectRoutes(scope, deps.links));
   await app.register(async (scope) => opsRoutes(scope, deps.ops));

@@ -82,6 +82,9 @@ export class SqlCartStore implements CartStore {
       // One indexed write stops or moves the sequence: the pending job is found by its key.
       await trx.deleteFrom('jobs').where('job_key', '=', job.key).where('state', '=', 'pending').execute();
       if (job.next !== null) {
+        // The reminder job running now (the one scheduling its successor) still holds the key,
+        // and a key names at most one live job: it lets go so the next step can take it.
+        await trx.updateTable('jobs').set({ job_key: null }).where('job_key', '=', job.key).where('state', '=', 'running').execute();
         await trx.insertInto('jobs').values(newJobRow(this.ids.next('job'), { ...job.next, key: job.key }, cart.updatedAt)).execute();
       }
     });

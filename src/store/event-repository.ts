@@ -237,6 +237,19 @@ export class SqlEventStore implements EventStore {
     return row === undefined ? undefined : fromRow(row);
   }
 
+  async deliveryProgressOf(tenantId: string, orderId: string): Promise<number> {
+    // Progress keys are "orderId|fulfillmentId"; the order id is matched exactly, not as a pattern.
+    const rows = await this.db
+      .selectFrom('resources')
+      .select(['resource_key', 'progress'])
+      .where('tenant_id', '=', tenantId)
+      .where('kind', '=', 'delivery_progress')
+      .where('resource_key', '>=', `${orderId}|`)
+      .where('resource_key', '<', `${orderId}}`)
+      .execute();
+    return rows.filter((r) => r.resource_key.startsWith(`${orderId}|`)).reduce((max, r) => Math.max(max, r.progress), 0);
+  }
+
   async exists(tenantId: string, kind: string, resourceKey: string): Promise<boolean> {
     const row = await this.db
       .selectFrom('resources')

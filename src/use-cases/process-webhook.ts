@@ -106,6 +106,7 @@ export class WebhookProcessor {
       profileName: message.profileName,
       type: message.type,
       text: message.text,
+      choice: message.choice,
       payload: message.raw,
       sentAt: message.sentAt,
       receivedAt: now,

@@ -130,6 +130,12 @@ export class CartRecovery {
     }
     const quietEnd = endOfQuietHours(now, tenant.settings.timezone, settings.quietHours);
     if (quietEnd !== null) return { kind: 'postpone', afterMs: quietEnd.getTime() - now.getTime(), reason: 'quiet hours' };
+    // Late (held by quiet hours, or the service was down) and the next step is due too: only
+    // the latest due step goes out, so the customer never gets two reminders at once.
+    const following = settings.reminders[step + 1];
+    if (following !== undefined && now.getTime() >= record.cartTime.getTime() + durationMs(following.after)) {
+      return this.skipStep(tenant, updated, step, 'superseded');
+    }
 
     const customer = record.customer!;
     const optOut = (await customers.optOuts(tenantId, customer)).find((o) => o.scope === 'all' || o.scope === 'marketing');

@@ -8,6 +8,7 @@ import { compose, type Orderline } from '../../src/app/compose.js';
 import { httpAppFor } from '../../src/app/http-app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { ManualClock } from '../../src/domain/ports/clock.js';
+import type { BrandApi } from '../../src/domain/ports/brand-api.js';
 import type { MessageSender } from '../../src/domain/ports/message-sender.js';
 import type { TargetFactory } from './databases.js';
 
@@ -20,10 +21,16 @@ export interface Harness {
   clock: ManualClock;
   admin: Record<string, string>;
   close(): Promise<void>;
+  /**
+   * As after a process restart: closes the HTTP app and Orderline, then composes new ones on
+   * the same database, clock and options. `orderline` and `app` are replaced in place.
+   */
+  restart(): Promise<void>;
 }
 
 export interface HarnessOptions {
   sender?: MessageSender;
+  brandApi?: (tenantId: string) => BrandApi | null;
   inDoubtWaitMs?: number;
 }
 
@@ -32,29 +39,40 @@ export async function startHarness(factory: TargetFactory, env: Record<string, s
   const url = db.target.kind === 'sqlite' ? `file:${db.target.file}` : db.target.url;
   const config = loadConfig({ DATABASE_URL: url, ADMIN_TOKEN, ORDERLINE_SECRET: SECRET, LOG_LEVEL: 'silent', ...env }, db.dataDir);
   const clock = new ManualClock('2026-03-01T10:00:00.000Z');
-  const orderline = await compose(config, {
-    clock,
-    logger: pino({ level: 'silent' }),
-    defaultMetrics: false,
-    ...(options.sender !== undefined ? { sender: options.sender } : {}),
-    ...(options.inDoubtWaitMs !== undefined ? { inDoubtWaitMs: options.inDoubtWaitMs } : {}),
-    // Pacing waits move the manual clock instead of sleeping.
-    sleep: async (ms) => clock.advance(ms),
-    runner: { random: () => 0.5 },
-  });
-  const app = await httpAppFor(orderline, ADMIN_TOKEN);
-  await app.ready();
-  return {
-    orderline,
-    app,
+  const start = async () => {
+    const orderline = await compose(config, {
+      clock,
+      logger: pino({ level: 'silent' }),
+      defaultMetrics: false,
+      ...(options.sender !== undefined ? { sender: options.sender } : {}),
+      ...(options.inDoubtWaitMs !== undefined ? { inDoubtWaitMs: options.inDoubtWaitMs } : {}),
+    ...(options.brandApi !== undefined ? { brandApi: options.brandApi } : {}),
+      // Pacing waits move the manual clock instead of sleeping.
+      sleep: async (ms) => clock.advance(ms),
+      runner: { random: () => 0.5 },
+    });
+    const app = await httpAppFor(orderline, ADMIN_TOKEN);
+    await app.ready();
+    return { orderline, app };
+  };
+  const stop = async (running: { orderline: Orderline; app: FastifyInstance }) => {
+    await running.app.close();
+    await running.orderline.close();
+  };
+  const harness: Harness = {
+    ...(await start()),
     clock,
     admin: { authorization: `Bearer ${ADMIN_TOKEN}` },
     close: async () => {
-      await app.close();
-      await orderline.close();
+      await stop(harness);
       await db.cleanup();
     },
+    restart: async () => {
+      await stop(harness);
+      Object.assign(harness, await start());
+    },
   };
+  return harness;
 }
 
 /** Creates a tenant through the admin API and returns its id and guest key. */

@@ -12,7 +12,7 @@ export type Reply =
 const cut = (text: string, max: number) => (text.length <= max ? text : text.slice(0, max - 1) + '…');
 
 /** The Cloud API body for a reply (without `to`), with every limit applied. */
-export function replyBody(reply: Reply): Record<string, unknown> {
+export function replyBody(reply: Reply): { type: string } & Record<string, unknown> {
   switch (reply.type) {
     case 'text':
       return { type: 'text', text: { body: cut(reply.text, 4096), preview_url: false } };

@@ -23,6 +23,8 @@ export interface InboundMessage {
   type: string;
   /** Text, or a tapped button's / list row's title. */
   text: string | null;
+  /** The id of a tapped reply button or list row, or a template quick-reply payload. */
+  choice?: string | null;
   /** The message as Meta sent it. */
   payload: unknown;
   sentAt: Date;

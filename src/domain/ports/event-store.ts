@@ -108,6 +108,8 @@ export interface EventStore {
   get(tenantId: string, eventId: string): Promise<StoredEvent | undefined>;
   /** The latest stored revision of a resource (e.g. an order), whatever its outcome. */
   latestOf(tenantId: string, kind: string, resourceKey: string): Promise<StoredEvent | undefined>;
+  /** The furthest delivery status rank reached by any fulfillment of an order (0: none). */
+  deliveryProgressOf(tenantId: string, orderId: string): Promise<number>;
   /** Whether any event of this resource is stored (e.g. an order's cancellation). */
   exists(tenantId: string, kind: string, resourceKey: string): Promise<boolean>;
   /** Accepted events received at or after `since`, oldest first (for replays). */

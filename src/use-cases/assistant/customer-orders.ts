@@ -1,0 +1,76 @@
+/**
+ * The assistant's access to orders, with the security rule applied everywhere: a customer
+ * sees and cancels only orders whose phone is the WhatsApp number they write from.
+ */
+import type { Order } from '../../domain/events/model.js';
+import type { BrandApi, BrandFailure } from '../../domain/ports/brand-api.js';
+import type { EventStore } from '../../domain/ports/event-store.js';
+import { normalizePhone } from '../../domain/recipients/phone.js';
+
+export type OrderAccess =
+  | { kind: 'mine'; order: Order; shipped: 'no' | 'shipped' | 'delivered' }
+  | { kind: 'not_found' }
+  | { kind: 'not_yours'; order: Order }
+  | BrandFailure;
+
+export class CustomerOrders {
+  constructor(
+    private readonly events: EventStore,
+    private readonly tenantId: string,
+    private readonly brand: BrandApi,
+    private readonly customer: string,
+    private readonly defaultCountry: string,
+  ) {}
+
+  get e164(): string {
+    return `+${this.customer}`;
+  }
+
+  /** Whether the order's phone is this customer's number (after normalising both). */
+  owns(order: Order): boolean {
+    const phone = normalizePhone(order.customer.phone ?? order.shippingAddress?.phone ?? order.billingAddress?.phone ?? null, this.defaultCountry);
+    return phone.ok && phone.digits === this.customer;
+  }
+
+  async recent(): Promise<{ kind: 'found'; orders: Order[] } | { kind: 'not_found' } | BrandFailure> {
+    const result = await this.brand.recentOrders(this.e164);
+    if (result.kind !== 'found') return result;
+    // The brand's list is for this phone, but only orders that say so are shown.
+    const mine = result.value.filter((o) => this.owns(o));
+    return mine.length === 0 ? { kind: 'not_found' } : { kind: 'found', orders: mine };
+  }
+
+  /** An order by id (a tap) or by the number a customer typed ("#2207"). */
+  async find(ref: string, typed: boolean): Promise<OrderAccess> {
+    let order: Order | null = null;
+    if (typed) {
+      // No look-up by number exists: match it in the customer's recent orders, then try it as an id.
+      const recent = await this.brand.recentOrders(this.e164);
+      if (recent.kind === 'failure') return recent;
+      if (recent.kind === 'found') {
+        order = recent.value.find((o) => [o.number, o.id].some((n) => n !== null && n.replace(/\D/g, '') === ref)) ?? null;
+      }
+    }
+    if (order === null) {
+      const byId = await this.brand.getOrder(ref);
+      if (byId.kind !== 'found') return byId;
+      order = byId.value;
+    }
+    if (!this.owns(order)) return { kind: 'not_yours', order };
+    return { kind: 'mine', order, shipped: await this.shippedState(order) };
+  }
+
+  private async shippedState(order: Order): Promise<'no' | 'shipped' | 'delivered'> {
+    const rank = await this.events.deliveryProgressOf(this.tenantId, order.id);
+    if (rank === 3) return 'delivered';
+    if (rank > 0 || order.tracking !== null) return 'shipped';
+    return 'no';
+  }
+}
+
+export function statusText(order: Order, shipped: 'no' | 'shipped' | 'delivered'): string {
+  if (order.cancelledAt !== null) return 'cancelled';
+  if (shipped === 'delivered') return 'delivered';
+  if (shipped === 'shipped') return 'shipped and on its way';
+  return 'confirmed and being prepared';
+}

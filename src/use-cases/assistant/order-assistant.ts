@@ -1,0 +1,291 @@
+/**
+ * The order assistant: customers track, cancel and ask on WhatsApp, answered from the
+ * brand's own APIs. One reply per inbound message at most (merged), only inside the 24-hour
+ * window the customer's message opened, in the tenant's own words. A conversation idle past
+ * `bot.idleTimeout` starts over; while an operator has it, the bot stays quiet.
+ */
+import { botText, type BotTextName } from '../../domain/bot/bot-texts.js';
+import { intentOf, type Intent } from '../../domain/bot/intent.js';
+import { replyBody, type Reply } from '../../domain/bot/replies.js';
+import type { AlertStore } from '../../domain/ports/alert-store.js';
+import type { Bot } from '../../domain/ports/bot.js';
+import type { BrandApi, BrandFailure } from '../../domain/ports/brand-api.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import type { Conversation, ConversationStore } from '../../domain/ports/conversation-store.js';
+import type { InboundMessage } from '../../domain/ports/customer-store.js';
+import type { EventStore } from '../../domain/ports/event-store.js';
+import type { IdGenerator } from '../../domain/ports/ids.js';
+import type { MessageStore } from '../../domain/ports/message-store.js';
+import type { StoredTenant, TenantStore } from '../../domain/ports/tenant-store.js';
+import type { NormalizedEvent } from '../../domain/events/model.js';
+import { normalizePhone } from '../../domain/recipients/phone.js';
+import { durationMs } from '../../domain/tenants/duration.js';
+import { sendJobFor, sequenceOf } from '../plan-notifications.js';
+import { CustomerOrders, statusText } from './customer-orders.js';
+
+const WINDOW_MS = 24 * 3_600_000;
+const REASONS = ['changed_mind', 'ordered_by_mistake', 'found_cheaper', 'delivery_too_slow', 'other'] as const;
+
+export interface AssistantLog {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+export interface AssistantDeps {
+  tenants: TenantStore;
+  conversations: ConversationStore;
+  messages: MessageStore;
+  events: EventStore;
+  alerts: AlertStore;
+  /** The brand's APIs for a tenant, or null when it has none configured. */
+  brandFor: (tenant: StoredTenant) => Promise<BrandApi | null>;
+  clock: Clock;
+  ids: IdGenerator;
+  log: AssistantLog;
+}
+
+interface Turn {
+  tenant: StoredTenant;
+  conversation: Conversation;
+  message: InboundMessage;
+  say: (name: BotTextName, values?: Record<string, string>) => string;
+}
+
+export class OrderAssistant implements Bot {
+  constructor(private readonly deps: AssistantDeps) {}
+
+  async handle(message: InboundMessage): Promise<void> {
+    const { tenants, conversations, clock } = this.deps;
+    const tenant = await tenants.get(message.tenantId);
+    if (tenant === undefined || !tenant.settings.bot.enabled) return;
+    const now = clock.now();
+    const existing = await conversations.get(tenant.id, message.customer);
+    const fresh = existing === undefined || existing.expiresAt < now;
+    const conversation: Conversation = {
+      id: existing?.id ?? this.deps.ids.next('cnv'),
+      tenantId: tenant.id,
+      customer: message.customer,
+      mode: existing?.mode ?? 'bot',
+      state: fresh ? { flow: 'idle' } : existing.state,
+      lastInboundAt: message.sentAt,
+      expiresAt: new Date(now.getTime() + durationMs(tenant.settings.bot.idleTimeout)),
+      updatedAt: now,
+    };
+    const texts = tenant.settings.bot.texts;
+    const turn: Turn = {
+      tenant,
+      conversation,
+      message,
+      say: (name, values = {}) => botText(texts, name, { store: tenant.name, ...values }),
+    };
+    let reply: Reply | null = null;
+    if (conversation.mode === 'bot' && now.getTime() - message.sentAt.getTime() < WINDOW_MS) {
+      reply = await this.respond(turn, intentOf(message.choice ?? null, message.text));
+    }
+    await conversations.save(turn.conversation);
+    if (reply !== null) await this.send(turn, reply);
+  }
+
+  private async respond(turn: Turn, intent: Intent): Promise<Reply> {
+    const { say } = turn;
+    if (intent.kind === 'menu') return this.menu(turn, say('greeting', { name: turn.message.profileName ? ` ${turn.message.profileName}` : '' }));
+    if (intent.kind === 'unknown') return this.menu(turn, say('fallback'));
+    if (intent.kind === 'human') {
+      turn.conversation.mode = 'human';
+      turn.conversation.state = { flow: 'idle' };
+      return { type: 'text', text: say('handoff') };
+    }
+    // Everything else looks orders up by the customer's phone number.
+    if (!/^\d{8,15}$/.test(turn.message.customer)) return { type: 'text', text: say('noPhone') };
+    if (intent.kind === 'cod_confirm') return this.codConfirm(turn, intent.orderId);
+    const brand = await this.deps.brandFor(turn.tenant);
+    if (brand === null) return { type: 'text', text: say('tryLater') };
+    const orders = new CustomerOrders(this.deps.events, turn.tenant.id, brand, turn.message.customer, turn.tenant.settings.defaultCountry);
+    switch (intent.kind) {
+      case 'track':
+      case 'cancel':
+      case 'details':
+        return this.listOrDetails(turn, orders, brand, intent.kind);
+      case 'track_order':
+        return this.track(turn, orders, intent.orderRef, turn.message.choice === null || turn.message.choice === undefined);
+      case 'cancel_order':
+      case 'cod_cancel':
+        return this.askCancel(turn, orders, intent.orderId);
+      case 'cancel_yes':
+        return this.askReason(turn, orders, intent.orderId);
+      case 'cancel_no':
+        turn.conversation.state = { flow: 'idle' };
+        return { type: 'text', text: turn.say('cancelKept', { number: intent.orderId }) };
+      case 'cancel_reason':
+        return this.cancel(turn, orders, brand, intent.orderId, intent.reason);
+    }
+  }
+
+  private menu(turn: Turn, text: string): Reply {
+    turn.conversation.state = { flow: 'idle' };
+    return {
+      type: 'list',
+      text,
+      button: turn.say('menuButton'),
+      rows: (['track', 'cancel', 'details', 'human'] as const).map((k) => ({ id: `menu:${k}`, title: turn.say(`menu.${k}`) })),
+    };
+  }
+
+  private async listOrDetails(turn: Turn, orders: CustomerOrders, brand: BrandApi, what: 'track' | 'cancel' | 'details'): Promise<Reply> {
+    if (what === 'details') {
+      const customer = await brand.customerByPhone(orders.e164);
+      if (customer.kind === 'failure') return this.outage(turn, customer);
+      if (customer.kind === 'not_found') return { type: 'text', text: turn.say('noDetails') };
+      const c = customer.value;
+      const address = c.addresses[0];
+      const lines = [
+        [c.firstName, c.lastName].filter(Boolean).join(' '),
+        c.email,
+        c.phone,
+        address === undefined ? null : [address.address1, address.city, address.zip].filter(Boolean).join(', '),
+      ].filter((l): l is string => l !== null && l !== '');
+      return { type: 'text', text: turn.say('details', { details: lines.join('\n') }) };
+    }
+    const recent = await orders.recent();
+    if (recent.kind === 'failure') return this.outage(turn, recent);
+    if (recent.kind === 'not_found') return { type: 'text', text: turn.say('noOrders') };
+    turn.conversation.state = { flow: what === 'track' ? 'track' : 'cancel_pick', offered: recent.orders.map((o) => o.id) };
+    return {
+      type: 'list',
+      text: turn.say(what === 'track' ? 'pickOrderToTrack' : 'pickOrderToCancel'),
+      button: turn.say('menuButton'),
+      rows: recent.orders.map((o) => ({
+        id: `${what === 'track' ? 'track' : 'cancel'}:${o.id}`,
+        title: o.number ?? `#${o.id}`,
+        description: [o.createdAt?.slice(0, 10), o.total !== null ? `${o.total} ${o.currency ?? ''}`.trim() : null].filter(Boolean).join(' · '),
+      })),
+    };
+  }
+
+  private async track(turn: Turn, orders: CustomerOrders, ref: string, typed: boolean): Promise<Reply> {
+    const access = await orders.find(ref, typed);
+    if (access.kind === 'failure') return this.outage(turn, access);
+    if (access.kind === 'not_found') return { type: 'text', text: turn.say('orderNotFound', { number: `#${ref}` }) };
+    if (access.kind === 'not_yours') return this.refuse(turn, ref, access.order.id);
+    const { order, shipped } = access;
+    turn.conversation.state = { flow: 'idle' };
+    const items = order.lineItems.length === 0 ? '' : `\nItems: ${order.lineItems.slice(0, 5).map((i) => `${i.title} × ${i.quantity}`).join(', ')}`;
+    const tracking = order.tracking?.url ? `\nTrack it: ${order.tracking.url}` : '';
+    return { type: 'text', text: turn.say('orderStatus', { number: order.number ?? `#${order.id}`, status: statusText(order, shipped), items, tracking }) };
+  }
+
+  private async askCancel(turn: Turn, orders: CustomerOrders, orderId: string): Promise<Reply> {
+    const access = await orders.find(orderId, false);
+    if (access.kind === 'failure') return this.outage(turn, access);
+    if (access.kind === 'not_found') return { type: 'text', text: turn.say('orderNotFound', { number: `#${orderId}` }) };
+    if (access.kind === 'not_yours') return this.refuse(turn, orderId, access.order.id);
+    const number = access.order.number ?? `#${orderId}`;
+    if (access.shipped !== 'no' || access.order.cancelledAt !== null) {
+      turn.conversation.state = { flow: 'idle' };
+      return {
+        type: 'buttons',
+        text: turn.say('cannotCancelShipped', { number, status: access.order.cancelledAt !== null ? 'cancelled' : access.shipped }),
+        buttons: [{ id: 'menu:human', title: turn.say('talk.human') }],
+      };
+    }
+    turn.conversation.state = { flow: 'cancel_confirm', orderId };
+    return {
+      type: 'buttons',
+      text: turn.say('confirmCancel', { number }),
+      buttons: [
+        { id: `cancel_yes:${orderId}`, title: turn.say('cancel.yes') },
+        { id: `cancel_no:${orderId}`, title: turn.say('cancel.no') },
+      ],
+    };
+  }
+
+  private async askReason(turn: Turn, orders: CustomerOrders, orderId: string): Promise<Reply> {
+    const access = await orders.find(orderId, false);
+    if (access.kind === 'failure') return this.outage(turn, access);
+    if (access.kind !== 'mine') return access.kind === 'not_yours' ? this.refuse(turn, orderId, orderId) : { type: 'text', text: turn.say('orderNotFound', { number: `#${orderId}` }) };
+    turn.conversation.state = { flow: 'cancel_reason', orderId };
+    return {
+      type: 'list',
+      text: turn.say('pickReason', { number: access.order.number ?? `#${orderId}` }),
+      button: turn.say('menuButton'),
+      rows: REASONS.map((r) => ({ id: `reason:${orderId}:${r}`, title: turn.say(`reason.${r}`) })),
+    };
+  }
+
+  private async cancel(turn: Turn, orders: CustomerOrders, brand: BrandApi, orderId: string, reason: string): Promise<Reply> {
+    // Checked again at the last step: a tap can be replayed or forged.
+    const access = await orders.find(orderId, false);
+    if (access.kind === 'failure') return this.outage(turn, access);
+    if (access.kind !== 'mine') return access.kind === 'not_yours' ? this.refuse(turn, orderId, orderId) : { type: 'text', text: turn.say('orderNotFound', { number: `#${orderId}` }) };
+    const number = access.order.number ?? `#${orderId}`;
+    if (access.shipped !== 'no') return this.askCancel(turn, orders, orderId);
+    const reasonText = (REASONS as readonly string[]).includes(reason) ? turn.say(`reason.${reason as (typeof REASONS)[number]}`) : 'Other reason';
+    const result = await brand.cancelOrder(orderId, reasonText);
+    turn.conversation.state = { flow: 'idle' };
+    if (result.kind === 'cancelled') return { type: 'text', text: turn.say('cancelled', { number }) };
+    if (result.kind === 'not_found') return { type: 'text', text: turn.say('orderNotFound', { number }) };
+    if (result.failure === 'refused') {
+      return { type: 'buttons', text: turn.say('cancelRefused', { number }), buttons: [{ id: 'menu:human', title: turn.say('talk.human') }] };
+    }
+    return this.outage(turn, result);
+  }
+
+  private async codConfirm(turn: Turn, orderId: string): Promise<Reply> {
+    const stored = await this.deps.events.latestOf(turn.tenant.id, 'order_created', orderId);
+    const event = stored?.normalized as NormalizedEvent | undefined;
+    const order = event?.kind === 'order_created' ? event.order : null;
+    const phone = normalizePhone(order?.customer.phone ?? null, turn.tenant.settings.defaultCountry);
+    if (order === null || !phone.ok || phone.digits !== turn.message.customer) return this.refuse(turn, orderId, orderId);
+    await this.deps.conversations.recordConfirmation(turn.tenant.id, { orderId, decision: 'confirmed', customer: turn.message.customer, at: this.deps.clock.now() });
+    turn.conversation.state = { flow: 'idle' };
+    return { type: 'text', text: turn.say('codConfirmed', { number: order.number ?? `#${orderId}` }) };
+  }
+
+  /** Someone else's order: a polite refusal, and a line in the log for the operator. */
+  private refuse(turn: Turn, shown: string, orderId: string): Reply {
+    this.deps.log.warn({ tenant: turn.tenant.id, orderId, conversation: turn.conversation.id }, "a customer asked about an order that is not theirs; refused");
+    turn.conversation.state = { flow: 'idle' };
+    return { type: 'text', text: turn.say('notYourOrder', { number: shown.startsWith('#') ? shown : `#${shown}` }) };
+  }
+
+  /** The brand could not answer: a polite "try later" for the customer, the cause for the operator. */
+  private async outage(turn: Turn, failure: BrandFailure): Promise<Reply> {
+    turn.conversation.state = { flow: 'idle' };
+    await this.deps.alerts.raise({
+      id: this.deps.ids.next('alr'),
+      tenantId: turn.tenant.id,
+      kind: `brand_api_${failure.failure}`,
+      detail: `${failure.cause}${failure.httpStatus !== null ? ` (HTTP ${failure.httpStatus})` : ''}`,
+      createdAt: this.deps.clock.now(),
+    });
+    return { type: 'text', text: turn.say('tryLater') };
+  }
+
+  private async send(turn: Turn, reply: Reply): Promise<void> {
+    const now = this.deps.clock.now();
+    const id = this.deps.ids.next('msg');
+    await this.deps.messages.plan(
+      {
+        id,
+        tenantId: turn.tenant.id,
+        eventId: null,
+        dedupeKey: `bot:${turn.message.wamid}`,
+        sequence: sequenceOf(id),
+        kind: 'bot_reply',
+        category: 'service',
+        orderId: null,
+        recipient: turn.message.customer,
+        state: 'queued',
+        skipReason: null,
+        body: {
+          messaging_product: 'whatsapp',
+          recipient_type: 'individual',
+          to: turn.message.customer,
+          ...replyBody(reply),
+          biz_opaque_callback_data: id,
+        },
+        createdAt: now,
+      },
+      sendJobFor(turn.tenant.id, id, now),
+    );
+  }
+}

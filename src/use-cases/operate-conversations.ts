@@ -1,0 +1,114 @@
+/**
+ * Operators and the assistant's conversations: list them, take one over (the bot stays
+ * quiet until it is released) and hand it back; and what is known about one order.
+ */
+import type { Clock } from '../domain/ports/clock.js';
+import type { Conversation, ConversationStore } from '../domain/ports/conversation-store.js';
+import type { EventStore } from '../domain/ports/event-store.js';
+import type { IdGenerator } from '../domain/ports/ids.js';
+import type { MessageStore } from '../domain/ports/message-store.js';
+import type { Page, PageRequest } from '../domain/ports/page.js';
+import type { NormalizedEvent } from '../domain/events/model.js';
+import { ConflictError, NotFoundError } from './errors.js';
+import { messageView, type MessageView } from './operate-messages.js';
+import { sendJobFor, sequenceOf } from './plan-notifications.js';
+
+const WINDOW_MS = 24 * 3_600_000;
+
+export function conversationView(c: Conversation) {
+  return {
+    id: c.id,
+    customer: c.customer,
+    mode: c.mode,
+    flow: c.state.flow,
+    lastInboundAt: c.lastInboundAt.toISOString(),
+    expiresAt: c.expiresAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+export class ConversationOperations {
+  constructor(
+    private readonly deps: {
+      conversations: ConversationStore;
+      messages: MessageStore;
+      events: EventStore;
+      clock: Clock;
+      ids: IdGenerator;
+      /** What the customer is told when the bot takes over again. */
+      releasedText: (tenantId: string) => Promise<string>;
+    },
+  ) {}
+
+  async list(tenantId: string, page: PageRequest): Promise<Page<ReturnType<typeof conversationView>>> {
+    const result = await this.deps.conversations.list(tenantId, page);
+    return { items: result.items.map(conversationView), nextCursor: result.nextCursor };
+  }
+
+  async take(tenantId: string, id: string) {
+    const conversation = await this.load(tenantId, id);
+    if (conversation.mode === 'human') throw new ConflictError(`conversation ${id} is already with an operator`);
+    const updated: Conversation = { ...conversation, mode: 'human', state: { flow: 'idle' }, updatedAt: this.deps.clock.now() };
+    await this.deps.conversations.save(updated);
+    return conversationView(updated);
+  }
+
+  async release(tenantId: string, id: string) {
+    const conversation = await this.load(tenantId, id);
+    if (conversation.mode === 'bot') throw new ConflictError(`conversation ${id} is already with the bot`);
+    const now = this.deps.clock.now();
+    const updated: Conversation = { ...conversation, mode: 'bot', state: { flow: 'idle' }, updatedAt: now };
+    await this.deps.conversations.save(updated);
+    // Free-form messages only inside the window the customer's last message opened.
+    if (now.getTime() - conversation.lastInboundAt.getTime() < WINDOW_MS) {
+      const messageId = this.deps.ids.next('msg');
+      await this.deps.messages.plan(
+        {
+          id: messageId,
+          tenantId,
+          eventId: null,
+          dedupeKey: `release:${id}:${now.getTime()}`,
+          sequence: sequenceOf(messageId),
+          kind: 'bot_reply',
+          category: 'service',
+          orderId: null,
+          recipient: conversation.customer,
+          state: 'queued',
+          skipReason: null,
+          body: {
+            messaging_product: 'whatsapp',
+            recipient_type: 'individual',
+            to: conversation.customer,
+            type: 'text',
+            text: { body: await this.deps.releasedText(tenantId), preview_url: false },
+            biz_opaque_callback_data: messageId,
+          },
+          createdAt: now,
+        },
+        sendJobFor(tenantId, messageId, now),
+      );
+    }
+    return conversationView(updated);
+  }
+
+  /** One order as Orderline knows it: its latest body, the customer's COD answer, its messages. */
+  async order(tenantId: string, orderId: string): Promise<{ id: string; order: unknown; confirmation: unknown; messages: MessageView[] }> {
+    const latest = await this.deps.events.latestOf(tenantId, 'order_created', orderId);
+    const confirmation = await this.deps.conversations.confirmationOf(tenantId, orderId);
+    const messages = await this.deps.messages.list(tenantId, { limit: 200, cursor: null }, { orderId });
+    if (latest === undefined && confirmation === undefined && messages.items.length === 0) throw new NotFoundError(`order ${orderId}`);
+    const normalized = latest?.normalized as NormalizedEvent | undefined;
+    return {
+      id: orderId,
+      order: normalized?.kind === 'order_created' ? normalized.order : null,
+      confirmation: confirmation === undefined ? null : { decision: confirmation.decision, customer: confirmation.customer, at: confirmation.at.toISOString() },
+      messages: messages.items.map((m) => messageView(m)),
+    };
+  }
+
+  private async load(tenantId: string, id: string): Promise<Conversation> {
+    const conversation = await this.deps.conversations.getById(tenantId, id);
+    if (conversation === undefined) throw new NotFoundError(`conversation ${id}`);
+    return conversation;
+  }
+}
