@@ -85,3 +85,31 @@ export async function postWebhook(h: Harness, phoneNumberId: string, body: unkno
     payload: raw,
   });
 }
+
+/** A customer's tap: a reply button, a list row, or a template quick-reply button. */
+export function tapWebhook(phoneNumberId: string, from: string, tap: { kind: 'button_reply' | 'list_reply' | 'template_button'; id: string; title?: string }, wamid: string) {
+  const title = tap.title ?? tap.id;
+  const message =
+    tap.kind === 'template_button'
+      ? { type: 'button', button: { payload: tap.id, text: title } }
+      : { type: 'interactive', interactive: tap.kind === 'button_reply' ? { type: 'button_reply', button_reply: { id: tap.id, title } } : { type: 'list_reply', list_reply: { id: tap.id, title } } };
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'WABA1',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
+              contacts: [{ profile: { name: 'Asha' }, wa_id: from }],
+              messages: [{ from, id: wamid, timestamp: '1772360000', ...message }],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * The order assistant over the webhook, on real SQLite and PostgreSQL, with a scripted brand:
+ * menu, track by list and by typed number, cancel with reason, refusals, details, handoff,
+ * COD taps, someone else's order, brand outages, duplicates, and one reply per message.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { businessOnBotOrder } from '../../src/domain/events/fixtures.js';
+import { normalizeOrder } from '../../src/domain/events/order.js';
+import type { Order } from '../../src/domain/events/model.js';
+import { databaseTargets } from '../support/databases.js';
+import { createTenant, drain, postEvent, startHarness, type Harness } from '../support/harness.js';
+import { MemoryBrand } from '../support/memory-brand.js';
+import { postWebhook, tapWebhook, textWebhook } from '../support/meta-webhooks.js';
+import { ScriptedSender } from '../support/scripted-sender.js';
+
+let seq = 0;
+/** A WhatsApp number as Meta sends it: international digits (India here). */
+const phone = () => `9197${String(10_000_000 + (++seq % 89_999_999)).padStart(8, '0')}`;
+const wamid = () => `wamid.IN${Date.now()}${++seq}`;
+
+function order(id: string, number: string, digits: string, extra: Record<string, unknown> = {}): Order {
+  const result = normalizeOrder(businessOnBotOrder({ id, name: number, phone: `+${digits}`, shipment_details: null, ...extra }));
+  if (!result.ok) throw new Error('fixture');
+  return result.value;
+}
+
+interface Sent {
+  type: string;
+  text?: { body: string };
+  interactive?: { type: string; body: { text: string }; action: { buttons?: { reply: { id: string; title: string } }[]; sections?: { rows: { id: string; title: string }[] }[] } };
+}
+
+describe.each(databaseTargets())('order assistant on $name', (factory) => {
+  describe.skipIf(factory.skip)('', () => {
+    let h: Harness;
+    let sender: ScriptedSender;
+    const brand = new MemoryBrand();
+    let tenant: { id: string; guestKey: string; phoneNumberId: string };
+
+    beforeAll(async () => {
+      sender = new ScriptedSender();
+      h = await startHarness(factory, {}, { sender, brandApi: () => brand });
+      const created = await createTenant(h, { name: 'Chai Co', bot: { texts: { greeting: 'Namaste{name}! How can {store} help?' } } });
+      const view = await h.orderline.tenants.get(created.id);
+      tenant = { ...created, phoneNumberId: view.whatsapp.phoneNumberId! };
+    });
+    afterAll(async () => h?.close());
+
+    /** The customer says something; returns what the bot answered to that message (or nothing). */
+    async function say(customer: string, body: unknown): Promise<Sent[]> {
+      const before = sender.to(customer).length;
+      expect((await postWebhook(h, tenant.phoneNumberId, body)).statusCode).toBe(200);
+      await drain(h, 60_000);
+      return sender.to(customer).slice(before).map((s) => s.message as unknown as Sent);
+    }
+    const text = (customer: string, words: string) => say(customer, textWebhook(tenant.phoneNumberId, customer, words, wamid()));
+    const tap = (customer: string, kind: 'button_reply' | 'list_reply' | 'template_button', id: string) =>
+      say(customer, tapWebhook(tenant.phoneNumberId, customer, { kind, id }, wamid()));
+    const rows = (m: Sent | undefined) => m?.interactive?.action.sections?.[0]?.rows.map((r) => r.id) ?? [];
+    const buttons = (m: Sent | undefined) => m?.interactive?.action.buttons?.map((b) => b.reply.id) ?? [];
+
+    it('greets with the menu, in the tenant own words', async () => {
+      const me = phone();
+      const [reply, ...more] = await text(me, 'hi');
+      expect(more).toEqual([]);
+      expect(reply?.type).toBe('interactive');
+      expect(reply?.interactive?.body.text).toBe('Namaste Asha! How can Chai Co help?');
+      expect(rows(reply)).toEqual(['menu:track', 'menu:cancel', 'menu:details', 'menu:human']);
+    });
+
+    it('tracks by list and by typed number, showing only the customer own orders', async () => {
+      const me = phone();
+      brand.orders.set('t1', order('t1', '#2201', me, { lineItems: [{ product: { id: 'p', title: 'Masala Chai' }, quantity: 2 }] }));
+      brand.orders.set('t2', order('t2', '#2202', me, { shipment_details: { status: 'in transit', tracking_info: 'https://track.example/T2' } }));
+      const [list] = await tap(me, 'list_reply', 'menu:track');
+      expect(rows(list).sort()).toEqual(['track:t1', 'track:t2']);
+      const [status] = await tap(me, 'list_reply', 'track:t1');
+      expect(status?.text?.body).toContain('#2201');
+      expect(status?.text?.body).toContain('Masala Chai × 2');
+      const [typed] = await text(me, 'where is 2202');
+      expect(typed?.text?.body).toContain('#2202');
+      expect(typed?.text?.body).toContain('https://track.example/T2');
+      const [missing] = await text(me, '#9999');
+      expect(missing?.text?.body).toContain("couldn't find order #9999");
+    });
+
+    it("refuses someone else's order, typed or forged as a tap, and never cancels it", async () => {
+      const me = phone();
+      const other = phone();
+      brand.orders.set('3301', order('3301', '#3301', other));
+      const [typed] = await text(me, '#3301');
+      expect(typed?.text?.body).toContain("isn't one of them");
+      const [forged] = await tap(me, 'button_reply', 'cancel_yes:3301');
+      expect(forged?.text?.body).toContain("isn't one of them");
+      const [reason] = await tap(me, 'list_reply', 'reason:3301:changed_mind');
+      expect(reason?.text?.body).toContain("isn't one of them");
+      expect(brand.cancels.filter((c) => c.id === '3301')).toEqual([]);
+    });
+
+    it('cancels with confirmation and a reason, sending the brand exactly the reason', async () => {
+      const me = phone();
+      brand.orders.set('c1', order('c1', '#4401', me));
+      const [list] = await text(me, 'I want to cancel');
+      expect(rows(list)).toContain('cancel:c1');
+      const [confirm] = await tap(me, 'list_reply', 'cancel:c1');
+      expect(buttons(confirm)).toEqual(['cancel_yes:c1', 'cancel_no:c1']);
+      const [reasons] = await tap(me, 'button_reply', 'cancel_yes:c1');
+      expect(rows(reasons)).toContain('reason:c1:ordered_by_mistake');
+      const [done] = await tap(me, 'list_reply', 'reason:c1:ordered_by_mistake');
+      expect(done?.text?.body).toContain('#4401 has been cancelled');
+      expect(brand.cancels).toContainEqual({ id: 'c1', reason: 'Ordered by mistake' });
+    });
+
+    it('does not cancel a shipped order and offers a person instead', async () => {
+      const me = phone();
+      brand.orders.set('s1', order('s1', '#5501', me, { shipment_details: { status: 'shipped', tracking_info: 'https://track.example/S1' } }));
+      const [reply] = await tap(me, 'list_reply', 'cancel:s1');
+      expect(reply?.interactive?.body.text).toContain('already been shipped');
+      expect(buttons(reply)).toEqual(['menu:human']);
+      await tap(me, 'button_reply', 'cancel_yes:s1');
+      const [last] = await tap(me, 'list_reply', 'reason:s1:other');
+      expect(last?.interactive?.body.text).toContain('already been shipped');
+      expect(brand.cancels.filter((c) => c.id === 's1')).toEqual([]);
+    });
+
+    it('shows the customer details from the brand', async () => {
+      const me = phone();
+      brand.customers.set(`+${me}`, { firstName: 'Asha', lastName: 'Rao', phone: `+${me}`, email: 'asha@example.com', addresses: [] });
+      const [reply] = await tap(me, 'list_reply', 'menu:details');
+      expect(reply?.text?.body).toContain('Asha Rao');
+      expect(reply?.text?.body).toContain('asha@example.com');
+    });
+
+    it('hands the conversation to a person and back', async () => {
+      const me = phone();
+      const [handoff] = await tap(me, 'list_reply', 'menu:human');
+      expect(handoff?.text?.body).toContain('Connecting you with a person');
+      expect(await text(me, 'hello?')).toEqual([]);
+      const list = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/conversations`, headers: h.admin });
+      const conversation = list.json<{ items: { id: string; customer: string; mode: string }[] }>().items.find((c) => c.customer === me)!;
+      expect(conversation.mode).toBe('human');
+      const release = await h.app.inject({ method: 'POST', url: `/admin/tenants/${tenant.id}/conversations/${conversation.id}/release`, headers: h.admin });
+      expect(release.statusCode).toBe(200);
+      await drain(h);
+      expect((sender.to(me).at(-1)?.message as unknown as Sent).text?.body).toContain('back with the Chai Co order assistant');
+      expect((await text(me, 'menu')).length).toBe(1);
+      const take = await h.app.inject({ method: 'POST', url: `/admin/tenants/${tenant.id}/conversations/${conversation.id}/take`, headers: h.admin });
+      expect(take.json()).toMatchObject({ conversation: { mode: 'human' } });
+      expect(await text(me, 'menu')).toEqual([]);
+    });
+
+    it('records a COD confirmation tap on the order, and a Cancel tap starts the cancel flow', async () => {
+      const me = phone();
+      const id = `cod${Date.now()}`;
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, name: '#6601', phone: `+${me}`, fullyPaid: false }));
+      await drain(h);
+      const [thanks] = await tap(me, 'template_button', `cod_confirm:${id}`);
+      expect(thanks?.text?.body).toContain('#6601 is confirmed');
+      const view = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/orders/${id}`, headers: h.admin });
+      expect(view.json()).toMatchObject({ order: { id, confirmation: { decision: 'confirmed', customer: me } } });
+
+      brand.orders.set(id, order(id, '#6601', me));
+      const [confirm] = await tap(me, 'template_button', `cod_cancel:${id}`);
+      expect(buttons(confirm)).toEqual([`cancel_yes:${id}`, `cancel_no:${id}`]);
+      // Someone else tapping a forwarded COD button gets nothing recorded.
+      const stranger = phone();
+      const [refused] = await tap(stranger, 'template_button', `cod_confirm:${id}`);
+      expect(refused?.text?.body).toContain("isn't one of them");
+    });
+
+    it('answers politely when the brand is down, alerts the operator, and recovers', async () => {
+      const me = phone();
+      brand.orders.set('d1', order('d1', '#7701', me));
+      brand.failNext('unavailable');
+      const [sorry] = await tap(me, 'list_reply', 'menu:track');
+      expect(sorry?.text?.body).toContain('cannot reach the store');
+      brand.failNext('timeout');
+      expect((await text(me, '#7701'))[0]?.text?.body).toContain('cannot reach the store');
+      brand.failNext('malformed');
+      expect((await text(me, '#7701'))[0]?.text?.body).toContain('cannot reach the store');
+      const alerts = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/alerts`, headers: h.admin });
+      expect(alerts.json<{ items: { kind: string }[] }>().items.map((a) => a.kind)).toEqual(expect.arrayContaining(['brand_api_unavailable', 'brand_api_timeout', 'brand_api_malformed']));
+      expect((await text(me, '#7701'))[0]?.text?.body).toContain('#7701');
+    });
+
+    it('answers a duplicate webhook once, and anything else with a helpful fallback', async () => {
+      const me = phone();
+      const body = textWebhook(tenant.phoneNumberId, me, 'hello', wamid());
+      await postWebhook(h, tenant.phoneNumberId, body);
+      await postWebhook(h, tenant.phoneNumberId, body);
+      await drain(h);
+      expect(sender.to(me)).toHaveLength(1);
+      const [fallback] = await text(me, 'the weather is lovely');
+      expect(fallback?.interactive?.body.text).toContain("didn't get that");
+      expect(rows(fallback)).toContain('menu:track');
+    });
+
+    it('explains instead of looking up orders for a customer known only by a user id', async () => {
+      const [reply] = await say('IN.usr_abc123', textWebhook(tenant.phoneNumberId, 'IN.usr_abc123', '#2201', wamid()));
+      expect(reply?.text?.body).toContain('phone number');
+      expect(brand.calls.some((c) => c.includes('usr_abc123'))).toBe(false);
+    });
+  });
+});
