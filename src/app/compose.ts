@@ -21,6 +21,7 @@ import { EventIngestion } from '../use-cases/ingest-event.js';
 import { TenantService } from '../use-cases/manage-tenants.js';
 import { BrandApiFactory } from '../brand/brand-api-factory.js';
 import type { BrandApi } from '../domain/ports/brand-api.js';
+import type { StoredTenant } from '../domain/ports/tenant-store.js';
 import { botText } from '../domain/bot/bot-texts.js';
 import { SqlConversationStore } from '../store/conversation-repository.js';
 import { OrderAssistant } from '../use-cases/assistant/order-assistant.js';
@@ -152,7 +153,12 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const links = new SqlLinkStore(connection.db);
   const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? true });
   const sender = options.sender ?? new CloudApiSender({ apiVersion: config.whatsapp.apiVersion });
-  const planner = new NotificationPlanner({ events, tenants: tenantStore, messages, links, clock, ids, publicUrl: config.publicUrl });
+  const brandFor = async (tenant: StoredTenant): Promise<BrandApi | null> => {
+    if (options.brandApi !== undefined) return options.brandApi(tenant.id);
+    const sealed = tenant.sealedSecrets.brandApiKey;
+    return brands.brandApiFor({ id: tenant.id, brandApi: tenant.settings.brandApi }, sealed === undefined ? null : secretBox.open(sealed));
+  };
+  const planner = new NotificationPlanner({ events, tenants: tenantStore, messages, links, clock, ids, publicUrl: config.publicUrl, brandFor });
   const dispatcher = new MessageDispatcher({
     messages,
     customers,
@@ -182,11 +188,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     messages,
     events,
     alerts,
-    brandFor: async (tenant) => {
-      if (options.brandApi !== undefined) return options.brandApi(tenant.id);
-      const sealed = tenant.sealedSecrets.brandApiKey;
-      return brands.brandApiFor({ id: tenant.id, brandApi: tenant.settings.brandApi }, sealed === undefined ? null : secretBox.open(sealed));
-    },
+    brandFor,
     clock,
     ids,
     log: logger,

@@ -13,7 +13,8 @@ import type { IdGenerator } from '../domain/ports/ids.js';
 import type { LinkStore } from '../domain/ports/link-store.js';
 import type { OutgoingMessage } from '../domain/ports/message-sender.js';
 import type { MessageStore, NewMessage } from '../domain/ports/message-store.js';
-import type { TenantStore } from '../domain/ports/tenant-store.js';
+import type { BrandApi } from '../domain/ports/brand-api.js';
+import type { StoredTenant, TenantStore } from '../domain/ports/tenant-store.js';
 import { normalizePhone } from '../domain/recipients/phone.js';
 import { defaultCatalog, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
 import { renderTemplate } from '../domain/templates/render-template.js';
@@ -24,6 +25,8 @@ export const SEND_MESSAGE_JOB = 'message.send';
 export type PlanOutcome = { planned: 'queued' | 'skipped'; messageId: string; reason?: string } | { planned: 'nothing'; reason: string };
 
 export interface PlannerDeps {
+  /** The brand's APIs, to fill gaps (an unknown order, a missing phone); null when it has none. */
+  brandFor?: (tenant: StoredTenant) => Promise<BrandApi | null>;
   events: EventStore;
   tenants: TenantStore;
   messages: MessageStore;
@@ -120,9 +123,13 @@ export class NotificationPlanner {
     if (AFTER_SHIPPING.has(kind) && orderId !== null && (await events.exists(tenantId, 'order_cancelled', orderId))) {
       return skip('order_cancelled');
     }
-    const facts = await this.factsOf(tenantId, event);
+    const facts = await this.fillGaps(tenant, await this.factsOf(tenantId, event), orderId);
     if (facts.phone === null) return skip(facts.order === null && event.kind === 'delivery_updated' ? 'unknown_order' : 'no_phone');
-    const phone = normalizePhone(facts.phone, tenant.settings.defaultCountry);
+    let phone = normalizePhone(facts.phone, tenant.settings.defaultCountry);
+    if (!phone.ok) {
+      const looked = await this.phoneByEmail(tenant, facts.order?.customer.email ?? facts.fulfillment?.email ?? null);
+      if (looked !== null) phone = normalizePhone(looked, tenant.settings.defaultCountry);
+    }
     if (!phone.ok) return skip(`invalid_phone:${phone.reason}`);
 
     const mapping = setting.template ?? this.catalog[kind].mapping;
@@ -159,6 +166,32 @@ export class NotificationPlanner {
       sendJobFor(tenantId, base.id, now),
     );
     return planned ? { planned: 'queued', messageId: base.id } : { planned: 'nothing', reason: 'already planned' };
+  }
+
+  /**
+   * What our own records lack, asked of the brand: an order Orderline never saw (a delivery
+   * update for it), and a phone for an event that has only an email.
+   */
+  private async fillGaps(tenant: StoredTenant, facts: OrderFacts, orderId: string | null): Promise<OrderFacts> {
+    let filled = facts;
+    if (filled.order === null && orderId !== null && this.deps.brandFor !== undefined) {
+      const brand = await this.deps.brandFor(tenant);
+      const found = brand === null ? null : await brand.getOrder(orderId);
+      if (found?.kind === 'found') filled = { ...filled, order: found.value, phone: filled.phone ?? found.value.customer.phone };
+    }
+    if (filled.phone === null) {
+      const phone = await this.phoneByEmail(tenant, filled.order?.customer.email ?? filled.fulfillment?.email ?? null);
+      if (phone !== null) filled = { ...filled, phone };
+    }
+    return filled;
+  }
+
+  private async phoneByEmail(tenant: StoredTenant, email: string | null): Promise<string | null> {
+    if (email === null || this.deps.brandFor === undefined) return null;
+    const brand = await this.deps.brandFor(tenant);
+    if (brand === null) return null;
+    const customer = await brand.customerByEmail(email);
+    return customer.kind === 'found' ? customer.value.phone : null;
   }
 
   /** The order, fulfillment and delivery behind an event, and the phone to write to. */

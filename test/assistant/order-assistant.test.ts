@@ -4,7 +4,7 @@
  * COD taps, someone else's order, brand outages, duplicates, and one reply per message.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { businessOnBotOrder } from '../../src/domain/events/fixtures.js';
+import { businessOnBotOrder, seedDeliveryEvent } from '../../src/domain/events/fixtures.js';
 import { normalizeOrder } from '../../src/domain/events/order.js';
 import type { Order } from '../../src/domain/events/model.js';
 import { databaseTargets } from '../support/databases.js';
@@ -193,6 +193,23 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       const [fallback] = await text(me, 'the weather is lovely');
       expect(fallback?.interactive?.body.text).toContain("didn't get that");
       expect(rows(fallback)).toContain('menu:track');
+    });
+
+    it("fills notification gaps from the brand: an order never seen, a customer known only by email", async () => {
+      const me = phone();
+      const ghost = `ghost${Date.now()}`;
+      brand.orders.set(ghost, order(ghost, '#8801', me));
+      await postEvent(h, tenant.guestKey, '/fulfillments-events-create', seedDeliveryEvent({ id: ghost, fulfillment_id: 'f1', status: 'Delivered' }));
+      await drain(h);
+      const delivered = sender.to(me).at(-1)?.message.template as { name: string } | undefined;
+      expect(delivered?.name).toBe('orderline_order_delivered');
+      expect(brand.calls).toContain(`getOrder ${ghost}`);
+
+      const other = phone();
+      brand.customers.set(`+${other}`, { firstName: 'Ravi', lastName: null, phone: `+${other}`, email: `ravi${seq}@example.com`, addresses: [] });
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id: `mail${Date.now()}`, phone: null, shippingAddress: { name: 'Ravi', phone: null }, email: `ravi${seq}@example.com`, fullyPaid: true }));
+      await drain(h);
+      expect((sender.to(other).at(-1)?.message.template as { name: string } | undefined)?.name).toBe('orderline_order_confirmed');
     });
 
     it('explains instead of looking up orders for a customer known only by a user id', async () => {
