@@ -267,8 +267,10 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async statusesOf(wamid: string): Promise<StatusRecord[]> {
-    const rows = await this.db.selectFrom('message_statuses').selectAll().where('wamid', '=', wamid).orderBy('at').execute();
-    return rows.map(statusFromRow);
+    const rows = await this.db.selectFrom('message_statuses').selectAll().where('wamid', '=', wamid).execute();
+    // Meta's timestamps are whole seconds: within one second, the life order decides.
+    const rank = { sent: 0, delivered: 1, read: 2, failed: 3 } as const;
+    return rows.map(statusFromRow).sort((a, b) => a.at.getTime() - b.at.getTime() || rank[a.status] - rank[b.status]);
   }
 
   async statusByCallback(messageId: string): Promise<StatusRecord | undefined> {

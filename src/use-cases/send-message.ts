@@ -146,6 +146,16 @@ export class MessageDispatcher {
         this.deps.observer?.sent(message, now.getTime() - startedAt.getTime());
         return { kind: 'done' };
       case 'retry': {
+        if (outcome.code === null) {
+          // No answer from Meta (timeout, network, an unreadable reply): it may have sent the
+          // message. The message stays "sending", so the next run settles it in doubt: adopt
+          // the wamid a status webhook brings, or send again only after `inDoubtWaitMs`.
+          if (message.attempts + 1 >= maxAttempts) {
+            await messages.markFailed(message.id, null, `gave up after ${message.attempts + 1} sends without an answer: ${outcome.reason}`, now);
+            return { kind: 'dead', error: outcome.reason };
+          }
+          return { kind: 'postpone', afterMs: 5_000, reason: `send in doubt: ${outcome.reason}` };
+        }
         if (attempt >= maxAttempts) {
           await messages.markFailed(message.id, outcome.code, `gave up after ${attempt} attempts: ${outcome.reason}`, now);
           return { kind: 'dead', error: outcome.reason };

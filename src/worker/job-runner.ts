@@ -31,7 +31,8 @@ export interface RunnerOptions {
 
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
   concurrency: 16,
-  leaseMs: 60_000,
+  // Jobs are short (a send times out after 10 s); a dead worker's jobs are taken over this soon.
+  leaseMs: 30_000,
   idlePollMs: 100,
   backoffBaseMs: 2_000,
   backoffMaxMs: 30 * 60_000,

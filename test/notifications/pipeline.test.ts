@@ -290,6 +290,33 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect((await forOrder(id))[0]).toMatchObject({ wamid: 'wamid.LOST1', state: 'sent' });
     });
 
+    it('treats a send that timed out as in doubt: a status webhook settles it, no second send', async () => {
+      const id = uid('ord');
+      sender.timeoutNext();
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone() }));
+      await drain(h);
+      const [message] = await forOrder(id);
+      expect(message?.state).toBe('sending');
+      const sends = () => sender.sent.filter((s) => s.message.biz_opaque_callback_data === message!.id).length;
+      await postWebhook(h, tenant.phoneNumberId, statusesWebhook(tenant.phoneNumberId, [{ id: 'wamid.TIMEDOUT1', status: 'delivered', biz_opaque_callback_data: message!.id }]));
+      await drain(h, 5 * 60_000);
+      expect(sends()).toBe(1);
+      expect((await forOrder(id))[0]).toMatchObject({ wamid: 'wamid.TIMEDOUT1', state: 'delivered' });
+    });
+
+    it('sends a timed-out message again only after the in-doubt wait, when no status came', async () => {
+      const id = uid('ord');
+      sender.timeoutNext();
+      const start = h.clock.now().getTime();
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone() }));
+      await drain(h, 5 * 60_000);
+      const [message] = await forOrder(id);
+      const sends = sender.sent.filter((s) => s.message.biz_opaque_callback_data === message!.id);
+      expect(sends).toHaveLength(2);
+      expect(message?.state).toBe('accepted');
+      expect(h.clock.now().getTime() - start).toBeGreaterThanOrEqual(60_000);
+    });
+
     it('sends again when no status ever comes for a lost send', async () => {
       const id = uid('ord');
       await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone() }));

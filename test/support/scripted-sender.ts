@@ -30,6 +30,11 @@ export class ScriptedSender implements MessageSender {
     }
   }
 
+  /** The next sends get no answer (a timeout): Meta may or may not have the message. */
+  timeoutNext(times = 1): void {
+    for (let i = 0; i < times; i++) this.script.push({ kind: 'retry', code: null, reason: 'timeout: no answer in 10000 ms', scope: 'message', retryAfterMs: null });
+  }
+
   async send(account: SenderAccount, message: OutgoingMessage): Promise<SendOutcome> {
     this.sent.push({ account, message });
     const next = this.script.shift();
