@@ -46,6 +46,7 @@ program
 registerTenantCommands(program, config);
 registerTemplateCommands(program, config);
 registerEventCommands(program, config);
+(await import('./cli/brand-check.js')).registerBrandCheckCommand(program, config);
 
 function explain(error: unknown): string | undefined {
   if (error instanceof ConfigError) return `Configuration error: ${error.message}`;
