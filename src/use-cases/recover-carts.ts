@@ -156,7 +156,9 @@ export class CartRecovery {
     const afterOrder = settings.suppression.afterOrderConfirmation;
     if (afterOrder !== null) {
       const since = new Date(now.getTime() - durationMs(afterOrder));
-      if ((await messages.recentToCustomer(tenantId, customer, ORDER_CONFIRMATIONS, since)).length > 0) {
+      const confirmations = await messages.recentToCustomer(tenantId, customer, ORDER_CONFIRMATIONS, since);
+      // A confirmation that was never sent (skipped) does not count.
+      if (confirmations.some((m) => m.state !== 'skipped')) {
         return this.skipStep(tenant, updated, step, 'recent_order_confirmation');
       }
     }

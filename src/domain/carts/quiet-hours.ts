@@ -26,5 +26,10 @@ export function endOfQuietHours(at: Date, timeZone: string, window: { start: str
   const inside = start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
   if (!inside) return null;
   const untilEnd = (end - minutes + 1440) % 1440;
-  return new Date(at.getTime() + untilEnd * 60_000 - seconds * 1000 - at.getMilliseconds());
+  const estimate = new Date(at.getTime() + untilEnd * 60_000 - seconds * 1000 - at.getMilliseconds());
+  // Across a daylight-saving change the wall clock jumps: correct by what it reads then, unless
+  // the end does not exist that day (then the estimate, just after the jump, stands).
+  const drift = ((end - localMinutes(estimate, timeZone).minutes + 2160) % 1440) - 720;
+  const corrected = new Date(estimate.getTime() + drift * 60_000);
+  return drift !== 0 && corrected > at && localMinutes(corrected, timeZone).minutes === end ? corrected : estimate;
 }
