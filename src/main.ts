@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { compose } from './app/compose.js';
 import { VERSION } from './app/version.js';
+import { registerBrandCheckCommand } from './cli/brand-check.js';
 import { registerEventCommands } from './cli/events.js';
 import { registerTemplateCommands } from './cli/templates.js';
 import { registerTenantCommands } from './cli/tenants.js';
@@ -46,7 +47,7 @@ program
 registerTenantCommands(program, config);
 registerTemplateCommands(program, config);
 registerEventCommands(program, config);
-(await import('./cli/brand-check.js')).registerBrandCheckCommand(program, config);
+registerBrandCheckCommand(program, config);
 
 function explain(error: unknown): string | undefined {
   if (error instanceof ConfigError) return `Configuration error: ${error.message}`;

@@ -162,8 +162,11 @@ function expectFound<T>(endpoint: BrandEndpoint, what: string, fault: (value: T)
 function expectNotFound<T>(endpoint: BrandEndpoint) {
   return (result: BrandLookup<T>): { fault: string | null; note?: string | null } => {
     if (result.kind === 'not_found') return { fault: null, note: 'answered as not found' };
-    if (result.kind === 'found') return { fault: 'wrong not-found answer: a 2xx with data for something that cannot exist (answer 404)' };
-    if (result.failure === 'malformed') return { fault: `wrong not-found answer: ${faultOf(result, endpoint)} (answer 404)` };
+    if (result.kind === 'found') return { fault: 'wrong not-found answer: data for something that cannot exist; answer 404' };
+    if (result.failure === 'malformed') {
+      const shape = faultOf(result, endpoint).replace(/^wrong shape: /, '');
+      return { fault: `wrong not-found answer: HTTP ${result.httpStatus ?? '-'} and ${shape}; answer 404` };
+    }
     return { fault: faultOf(result, endpoint) };
   };
 }
