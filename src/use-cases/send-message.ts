@@ -89,7 +89,10 @@ export class MessageDispatcher {
     if (account === null) return { kind: 'postpone', afterMs: 60_000, reason: 'tenant has no WhatsApp account' };
 
     const customerKey = `${account.phoneNumberId}:${message.recipient}`;
-    const customerWait = this.deps.pacer.reserve(customerKey, this.perCustomer.perSecond, this.perCustomer.burst);
+    // Replies in a conversation go at the customer's own pace (one per message they send);
+    // the pair-rate spacing is for what we start: notifications and reminders.
+    const customerWait =
+      message.category === 'service' ? 0 : this.deps.pacer.reserve(customerKey, this.perCustomer.perSecond, this.perCustomer.burst);
     if (customerWait > 0) {
       this.deps.pacer.release(customerKey, this.perCustomer.perSecond);
       return { kind: 'postpone', afterMs: customerWait, reason: 'pair rate: spacing messages to this customer' };

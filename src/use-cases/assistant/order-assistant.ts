@@ -114,7 +114,7 @@ export class OrderAssistant implements Bot {
         return this.askReason(turn, orders, intent.orderId);
       case 'cancel_no':
         turn.conversation.state = { flow: 'idle' };
-        return { type: 'text', text: turn.say('cancelKept', { number: intent.orderId }) };
+        return { type: 'text', text: turn.say('cancelKept', { number: `#${intent.orderId}` }) };
       case 'cancel_reason':
         return this.cancel(turn, orders, brand, intent.orderId, intent.reason);
     }
