@@ -55,6 +55,7 @@ function withGapsFilled(order: Order, earlier: Order): Order {
     shippingAddress: or(order.shippingAddress, earlier.shippingAddress),
     billingAddress: or(order.billingAddress, earlier.billingAddress),
     tracking: or(order.tracking, earlier.tracking),
+    shipmentStatus: or(order.shipmentStatus, earlier.shipmentStatus),
     lineItems: order.lineItems.length > 0 ? order.lineItems : earlier.lineItems,
     payment: order.payment === 'unknown' ? earlier.payment : order.payment,
     customer: {

@@ -77,6 +77,11 @@ export interface Order {
   cartToken: string | null;
   channel: string | null;
   tracking: Tracking | null;
+  /**
+   * The order's shipping state as the brand reports it, lowercased (BusinessOnBot's
+   * `shipment_details.status`, Shopify's `fulfillment_status`), or null when it says none.
+   */
+  shipmentStatus: string | null;
   note: string | null;
 }
 

@@ -105,6 +105,12 @@ function tracking(o: JsonObject): Tracking | null {
   return null;
 }
 
+function shipmentStatus(o: JsonObject): string | null {
+  const shipment = obj(pick(o, 'shipment_details', 'shipmentDetails'));
+  const status = pickStr(shipment, 'status') ?? pickStr(o, 'fulfillment_status', 'fulfillmentStatus', 'displayFulfillmentStatus');
+  return status === null ? null : status.toLowerCase();
+}
+
 function customer(o: JsonObject): Customer {
   const c = obj(o.customer);
   const shippingCamel = obj(o.shippingAddress);
@@ -169,7 +175,8 @@ export function normalizeOrder(body: unknown): NormalizeResult<Order> {
       cartToken: pickStr(o, 'cart_token', 'cartToken'),
       channel: pickStr(o, 'channel'),
       tracking: tracking(o),
-      note: pickStr(o, 'note'),
+      shipmentStatus: shipmentStatus(o),
+    note: pickStr(o, 'note'),
     },
   };
 }

@@ -60,7 +60,11 @@ export class CustomerOrders {
     return { kind: 'mine', order, shipped: await this.shippedState(order) };
   }
 
+  /** What the brand says, else what Orderline saw (delivery updates, a tracking link). */
   private async shippedState(order: Order): Promise<'no' | 'shipped' | 'delivered'> {
+    const said = order.shipmentStatus?.replace(/[\s_-]+/g, ' ') ?? '';
+    if (/deliver|picked up/.test(said) && !/undeliver|out for delivery/.test(said)) return 'delivered';
+    if (/ship|transit|dispatch|fulfill|partial|out for delivery|picked|return/.test(said)) return 'shipped';
     const rank = await this.events.deliveryProgressOf(this.tenantId, order.id);
     if (rank === 3) return 'delivered';
     if (rank > 0 || order.tracking !== null) return 'shipped';
