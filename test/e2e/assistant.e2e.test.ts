@@ -511,9 +511,8 @@ describe('the order assistant over real HTTP: reference brand process, service p
     expect(older.summary.text).toContain('Order #1001: ');
     expect(older.summary.text).toContain('Cotton Kurta × 1');
     expect(older.summary.text).toContain('https://track.example.in/AWB1001');
-    // (The brand says 1001 was delivered; Orderline only knows "shipped" from its tracking
-    // link, so it says "shipped and on its way": see the report. It must not look open.)
-    expect(older.summary.text).not.toContain('being prepared');
+    // The brand's own status says delivered.
+    expect(older.summary.text).toContain('Order #1001: delivered.');
 
     const missing = await asha.reply({ text: '#9999' });
     expect(missing.summary.text).toBe("I couldn't find order #9999. Please check the number and try again.");
@@ -590,7 +589,7 @@ describe('the order assistant over real HTTP: reference brand process, service p
     expect(buttonIds(replayed)).toEqual(['menu:human']);
     // 1001 is delivered (an old list's tap: it is no longer among the latest three).
     const delivered = await asha.reply({ buttonId: 'cancel:1001' });
-    expect(delivered.summary.text).toMatch(/^Order #1001 has already been (shipped|delivered), so I cannot cancel it here\./);
+    expect(delivered.summary.text).toMatch(/^Order #1001 has already been delivered, so I cannot cancel it here\./);
     expect(buttonIds(delivered)).toEqual(['menu:human']);
 
     expect(cancelsSeen()).toHaveLength(before);
