@@ -20,11 +20,12 @@ describe('Pacer', () => {
     expect(waits).toEqual([0, 0, 0, 6000, 12000]);
   });
 
-  it('gives back a released slot', () => {
+  it('tells the wait without reserving a slot', () => {
     const pacer = new Pacer(new ManualClock());
     pacer.reserve('k', 1);
+    expect(pacer.waitFor('k', 1)).toBe(1000);
+    expect(pacer.waitFor('k', 1)).toBe(1000);
     expect(pacer.reserve('k', 1)).toBe(1000);
-    pacer.release('k', 1);
-    expect(pacer.reserve('k', 1)).toBe(1000);
+    expect(pacer.waitFor('k', 1)).toBe(2000);
   });
 });

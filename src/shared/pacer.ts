@@ -21,9 +21,15 @@ export class Pacer {
     return Math.max(0, allowedAt - now);
   }
 
-  /** Gives back a reserved slot that was not used (the send was postponed instead). */
-  release(key: string, perSecond: number): void {
-    const slot = this.nextSlot.get(key);
-    if (slot !== undefined) this.nextSlot.set(key, slot - 1000 / perSecond);
+  /**
+   * How long a reservation made now would wait, without making it. Callers that would
+   * rather postpone than wait ask first: giving a slot back later could hand the same slot
+   * to two senders.
+   */
+  waitFor(key: string, perSecond: number, burst = 1): number {
+    const interval = 1000 / perSecond;
+    const now = this.clock.now().getTime();
+    const tat = Math.max(this.nextSlot.get(key) ?? now, now);
+    return Math.max(0, tat - (burst - 1) * interval - now);
   }
 }

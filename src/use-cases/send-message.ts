@@ -91,18 +91,17 @@ export class MessageDispatcher {
     const customerKey = `${account.phoneNumberId}:${message.recipient}`;
     // Replies in a conversation go at the customer's own pace (one per message they send);
     // the pair-rate spacing is for what we start: notifications and reminders.
-    const customerWait =
-      message.category === 'service' ? 0 : this.deps.pacer.reserve(customerKey, this.perCustomer.perSecond, this.perCustomer.burst);
-    if (customerWait > 0) {
-      this.deps.pacer.release(customerKey, this.perCustomer.perSecond);
-      return { kind: 'postpone', afterMs: customerWait, reason: 'pair rate: spacing messages to this customer' };
-    }
-    const numberWait = this.deps.pacer.reserve(`number:${account.phoneNumberId}`, account.messagesPerSecond);
-    if (numberWait > this.maxInlineWaitMs) {
-      this.deps.pacer.release(`number:${account.phoneNumberId}`, account.messagesPerSecond);
-      return { kind: 'postpone', afterMs: numberWait, reason: 'throughput: pacing this phone number' };
-    }
-    if (numberWait > 0) await this.sleep(numberWait);
+    const paced = message.category !== 'service';
+    const customerWait = paced ? this.deps.pacer.waitFor(customerKey, this.perCustomer.perSecond, this.perCustomer.burst) : 0;
+    if (customerWait > 0) return { kind: 'postpone', afterMs: customerWait, reason: 'pair rate: spacing messages to this customer' };
+    const numberKey = `number:${account.phoneNumberId}`;
+    const numberWait = this.deps.pacer.waitFor(numberKey, account.messagesPerSecond);
+    if (numberWait > this.maxInlineWaitMs) return { kind: 'postpone', afterMs: numberWait, reason: 'throughput: pacing this phone number' };
+    // Both slots are taken together, with nothing awaited in between, so no other send can
+    // claim them; then the wait (at most maxInlineWaitMs) is spent here.
+    if (paced) this.deps.pacer.reserve(customerKey, this.perCustomer.perSecond, this.perCustomer.burst);
+    const wait = this.deps.pacer.reserve(numberKey, account.messagesPerSecond);
+    if (wait > 0) await this.sleep(wait);
 
     const startedAt = clock.now();
     await messages.markSending(message.id, startedAt);
