@@ -85,8 +85,10 @@ export class DatabaseJobQueue implements JobQueue {
         attempts: eb('attempts', '+', 1),
         updated_at: now,
       }))
+      // Looked up by id only: repeating the condition here lets SQLite plan this on the
+      // (state, run_at) index and walk every due job. The candidates are already ours: the
+      // statement is atomic on SQLite, and PostgreSQL holds their row locks (FOR UPDATE).
       .where('id', 'in', (eb) => eb.selectFrom('candidates').select('candidates.id'))
-      .where(condition)
       .returningAll()
       .execute();
     return rows.sort((a, b) => a.run_at - b.run_at).map(toClaimed);

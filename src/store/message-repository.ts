@@ -228,12 +228,11 @@ export class SqlMessageStore implements MessageStore {
   /** Applies unapplied statuses of these wamids to their messages, if the messages are known. */
   private async applyPending(trx: Transaction<Database>, wamids: string[], now: Date): Promise<void> {
     if (wamids.length === 0) return;
-    const pending = await trx
-      .selectFrom('message_statuses')
-      .selectAll()
-      .where('wamid', 'in', wamids)
-      .where('applied', '=', 0)
-      .execute();
+    // By wamid only (the primary key); filtering `applied` in SQL lets the planner pick the
+    // (applied, received_at) index and read every unapplied status.
+    const pending = (await trx.selectFrom('message_statuses').selectAll().where('wamid', 'in', wamids).execute()).filter(
+      (row) => row.applied === 0,
+    );
     if (pending.length === 0) return;
     const messages = await trx.selectFrom('messages').selectAll().where('wamid', 'in', [...new Set(pending.map((p) => p.wamid))]).execute();
     const byWamid = new Map(messages.map((m) => [m.wamid!, m]));
@@ -258,12 +257,7 @@ export class SqlMessageStore implements MessageStore {
         .execute();
     }
     if (byWamid.size === 0) return;
-    await trx
-      .updateTable('message_statuses')
-      .set({ applied: 1 })
-      .where('wamid', 'in', [...byWamid.keys()])
-      .where('applied', '=', 0)
-      .execute();
+    await trx.updateTable('message_statuses').set({ applied: 1 }).where('wamid', 'in', [...byWamid.keys()]).execute();
   }
 
   async statusesOf(wamid: string): Promise<StatusRecord[]> {

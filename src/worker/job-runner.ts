@@ -126,6 +126,9 @@ export class JobRunner {
   }
 
   private async execute(job: ClaimedJob): Promise<void> {
+    // SQLite answers synchronously, so a run of database-only jobs would never leave the
+    // microtask queue: give HTTP requests and timers a turn before each job.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const handler = this.handlers.get(job.kind);
     let result: JobResult;
     try {

@@ -37,13 +37,29 @@ export function formatMoney(amount: string | null, currency: string | null, loca
   if (amount === null) return null;
   const n = amountOf(amount);
   if (n === null) return null;
-  const plain = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
+  const plain = numberFormat(locale, null).format(n);
   if (currency === null) return plain;
   try {
-    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(n);
+    return numberFormat(locale, currency).format(n);
   } catch {
     return `${currency} ${plain}`;
   }
+}
+
+/** Building an Intl.NumberFormat costs far more than using one: keep them by locale and currency. */
+const formats = new Map<string, Intl.NumberFormat>();
+function numberFormat(locale: string, currency: string | null): Intl.NumberFormat {
+  const key = `${locale}|${currency ?? ''}`;
+  let format = formats.get(key);
+  if (format === undefined) {
+    format = new Intl.NumberFormat(
+      locale,
+      currency === null ? { minimumFractionDigits: 2, maximumFractionDigits: 2 } : { style: 'currency', currency },
+    );
+    if (formats.size > 500) formats.clear();
+    formats.set(key, format);
+  }
+  return format;
 }
 
 /** "26 Oct 2021" in the tenant's zone (en-IN); null for an unreadable time. */
