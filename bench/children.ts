@@ -103,21 +103,47 @@ export function killAllServers(): void {
   running.clear();
 }
 
-/** Kills children on normal exit, on SIGINT/SIGTERM/SIGHUP and on a crash. */
-export function installCleanup(onSignal: () => void): void {
-  process.once('exit', killAllServers);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`\nbench: ${signal}, stopping servers\n`);
+const cleanups = new Set<() => void>();
+let cleanupInstalled = false;
+
+function runCleanups(): void {
+  for (const cleanup of cleanups) {
+    try {
+      cleanup();
+    } catch {
+      // Best effort: the remaining cleanups still run.
+    }
+  }
+  cleanups.clear();
+}
+
+/**
+ * Kills children on normal exit, on SIGINT/SIGTERM/SIGHUP and on a crash, then runs
+ * `onSignal` (e.g. removing a temp dir). Several benchmarks in one process may each call it:
+ * the handlers are installed once and every callback runs; the returned function removes
+ * this callback again (when that benchmark has cleaned up itself).
+ */
+export function installCleanup(onSignal: () => void): () => void {
+  cleanups.add(onSignal);
+  if (!cleanupInstalled) {
+    cleanupInstalled = true;
+    process.once('exit', killAllServers);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        process.stderr.write(`\nbench: ${signal}, stopping servers\n`);
+        killAllServers();
+        runCleanups();
+        process.exit(130);
+      });
+    }
+    process.once('uncaughtException', (error) => {
+      process.stderr.write(`bench: uncaught ${error.stack ?? error.message}\n`);
       killAllServers();
-      onSignal();
-      process.exit(130);
+      runCleanups();
+      process.exit(1);
     });
   }
-  process.once('uncaughtException', (error) => {
-    process.stderr.write(`bench: uncaught ${error.stack ?? error.message}\n`);
-    killAllServers();
-    onSignal();
-    process.exit(1);
-  });
+  return () => {
+    cleanups.delete(onSignal);
+  };
 }

@@ -58,3 +58,37 @@ export function measureCpu(pid: number | undefined): () => CpuUse {
     return { serverPct, loadgenPct, otherPct };
   };
 }
+
+export interface CpuShares {
+  /** % of one core per named process (NaN when unknown). */
+  processes: Record<string, number>;
+  /** This process (the load generator and the measurements). */
+  benchPct: number;
+  /** Everything else on the machine: noise. */
+  otherPct: number;
+  /** Wall time measured (ms). */
+  elapsedMs: number;
+}
+
+/** Like measureCpu, for several named child processes at once. */
+export function measureCpuOf(pids: Record<string, number | undefined>): () => CpuShares {
+  const wall = performance.now();
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, serverCpuMs(pid)]));
+  const self = selfCpuMs();
+  const machine = machineBusyMs();
+  return () => {
+    const elapsedMs = performance.now() - wall;
+    const pct = (ms: number) => (100 * ms) / elapsedMs;
+    const processes: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(pids)) {
+      const start = before[name];
+      const now = serverCpuMs(pid);
+      processes[name] = start === null || start === undefined || now === null ? NaN : pct(now - start);
+    }
+    const benchPct = pct(selfCpuMs() - self);
+    const machineNow = machineBusyMs();
+    const known = Object.values(processes).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0) + benchPct;
+    const otherPct = machine === null || machineNow === null ? NaN : Math.max(0, pct(machineNow - machine) - known);
+    return { processes, benchPct, otherPct, elapsedMs };
+  };
+}

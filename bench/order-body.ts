@@ -5,8 +5,8 @@
  * one customer's messages in order). Both have a fixed width: every body has the same size.
  */
 export const BODY_BYTES = 2048;
-const ID_PLACEHOLDER = '__ORDER_ID__';
-const PHONE_PLACEHOLDER = '__PHONE__';
+export const ID_PLACEHOLDER = '__ORDER_ID__';
+export const PHONE_PLACEHOLDER = '__PHONE__';
 const FIRST_ID = 4_400_000_000_000; // 13 digits, like Shopify order ids
 const phoneOf = (id: string) => `+9198${id.slice(-8)}`; // Indian mobile, 10 digits after +91
 
@@ -20,14 +20,18 @@ function lineItem(n: number, title: string, variantTitle: string, price: string,
   };
 }
 
-function order(note: string): Record<string, unknown> {
+/**
+ * The order with placeholders for its id and phone (`fullyPaid: false` is a COD order; the
+ * dispatch benchmark sends prepaid ones). Exported for the dispatch benchmark's bodies.
+ */
+export function order(note: string, fullyPaid = false): Record<string, unknown> {
   return {
     id: ID_PLACEHOLDER,
     name: '#1581',
     email: 'ananya.sharma@example.com',
     phone: PHONE_PLACEHOLDER,
     createdAt: '2024-10-23T15:40:19Z',
-    fullyPaid: false,
+    fullyPaid,
     cancelReason: null,
     cancelledAt: null,
     note,

@@ -1,0 +1,154 @@
+/**
+ * Findings written from what the run measured: saturation, who fell behind, and the query
+ * plans of the statements that cost the service the most (EXPLAIN QUERY PLAN on the run's own
+ * database, so a fixed plan stops being reported).
+ */
+import type { BaselineRun, OrderlineRun } from './dispatch-report.js';
+import type { DispatchSettings } from './dispatch-settings.js';
+
+const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const flat = (sql: string) => sql.replace(/\s+/g, ' ').replace(/"/g, '');
+
+/** Statuses waiting for their message, looked up by wamid (message-repository.ts, applyPending). */
+const isPendingStatuses = (sql: string) => /from "message_statuses" where "wamid" in/i.test(sql) && /"applied" =/i.test(sql);
+
+/**
+ * The statements worth a query plan: those that took the most database time in any run, and
+ * the pending-status look-up, which is cheap here but not in general (see its finding).
+ */
+export function costliestStatements(runs: readonly OrderlineRun[], perRun = 6): string[] {
+  const out = new Set<string>();
+  let pending: string | undefined; // one per IN-list length: the shortest stands for all
+  for (const r of runs) {
+    for (const s of r.sql?.statements.slice(0, perRun) ?? []) if (!isPendingStatuses(s.sql)) out.add(s.sql);
+    for (const s of r.sql?.statements ?? []) if (isPendingStatuses(s.sql) && (pending === undefined || s.sql.length < pending.length)) pending = s.sql;
+  }
+  if (pending !== undefined) out.add(pending);
+  return [...out];
+}
+
+interface StatementCost {
+  run: OrderlineRun;
+  callsPerMessage: number;
+  usPerCall: number;
+  share: number;
+}
+
+function costs(runs: readonly OrderlineRun[], match: (sql: string) => boolean): StatementCost[] {
+  const out: StatementCost[] = [];
+  for (const run of runs) {
+    const sql = run.sql;
+    if (sql === null || run.accepted === 0) continue;
+    const hits = sql.statements.filter((s) => match(s.sql));
+    const calls = hits.reduce((a, s) => a + s.calls, 0);
+    const ms = hits.reduce((a, s) => a + s.ms, 0);
+    if (calls > 0) out.push({ run, callsPerMessage: calls / run.accepted, usPerCall: (1000 * ms) / calls, share: ms / sql.totalMs });
+  }
+  return out;
+}
+
+const describe = (c: StatementCost) =>
+  `${c.run.kind} cap, round ${c.run.round}: ${fixed(c.usPerCall)} µs per call, ${fixed(c.callsPerMessage, 2)} calls per message, ${fixed(100 * c.share)}% of SQL time`;
+
+export function findings(runs: OrderlineRun[], baselines: BaselineRun[], settings: DispatchSettings, plans: Map<string, string[]>): string[] {
+  const notes: string[] = [];
+  const over = runs.filter((r) => r.kind === 'over');
+  const below = runs.filter((r) => r.kind === 'below');
+  const serviceCpu = (r: OrderlineRun) => r.cpu.processes.service ?? NaN;
+  const saturated = runs.filter((r) => serviceCpu(r) >= 85);
+  if (saturated.length > 0) {
+    notes.push(
+      `- **CPU-bound.** The service used ${saturated.map((r) => `${fixed(serviceCpu(r))}%`).join(', ')} of a core in ${saturated.length} of ${runs.length} runs ` +
+        `(CPU per message in each run: ${runs.map((r) => `${fixed(r.cpuMsPerMessage, 2)} ms`).join(', ')}): one Node thread runs the guest API, the worker, the webhook intake and SQLite (better-sqlite3 is synchronous), ` +
+        `so at 1,000 messages/s it would need well over one core. The sandbox used ${runs.map((r) => fixed(r.cpu.processes.sandbox ?? NaN)).join(', ')}%.`,
+    );
+  }
+  const lagging = below.filter((r) => r.throughput < 0.97 * r.offeredRate);
+  if (lagging.length > 0) {
+    notes.push(
+      `- **Falls behind below the cap.** At ${settings.below.rate} orders/s the sandbox accepted only ${lagging.map((r) => fixed(r.throughput)).join(', ')} msgs/s: ` +
+        `the backlog grows for the whole run, so the event-to-send time is queueing (see the stages: most of it is waiting for the event.process and message.send jobs to be claimed).`,
+    );
+  }
+  const starved = over.filter((r) => r.postRate < 0.97 * r.offeredRate);
+  if (starved.length > 0) {
+    notes.push(
+      `- **Ingestion slows down while the worker sends.** Over the cap the guest API answered only ${starved.map((r) => fixed(r.postRate)).join(', ')} of ${settings.over.rate} orders/s ` +
+        `(POST p99 ${starved.map((r) => `${fixed(r.postP99 / 1000, 1)} s`).join(', ')}): the worker's synchronous SQLite calls hold the event loop that the API needs.`,
+    );
+  }
+
+  // The event loop blocked far longer than any single statement: a long run of small steps.
+  const longestCall = (r: OrderlineRun) => (r.sql?.statements ?? []).reduce((a, x) => Math.max(a, x.maxMs), 0);
+  const blocked = runs.filter((r) => r.lag.maxMs > 200 && r.lag.maxMs > 5 * longestCall(r));
+  if (blocked.length > 0) {
+    notes.push(
+      `- **The in-process worker starves the event loop (src/worker/job-runner.ts, \`poll\`).** The service's event loop was blocked for up to ` +
+        `${blocked.map((r) => `${fixed(r.lag.maxMs)} ms`).join(', ')} (p99 ${blocked.map((r) => `${fixed(r.lag.p99Ms)} ms`).join(', ')}) while no single SQL call took more than ` +
+        `${fixed(Math.max(...blocked.map(longestCall)))} ms: the blockage is a long chain of small synchronous steps. better-sqlite3 answers synchronously, so every Kysely query ` +
+        'resolves as a microtask; the runner loops claim → run → claim without ever waiting on a timer or I/O while jobs need only the database (event.process: read the event, plan, write the message), ' +
+        'so it can work through the whole backlog of those jobs inside one macrotask. A CPU profile of this benchmark (BENCH_CPU_PROF) shows the longest busy stretches, 1 to 2.6 s, ' +
+        'entirely under one `processTicksAndRejections → runMicrotasks`, in planForEvent, claims and message inserts. Meanwhile no HTTP request is read (POST p99 in seconds, ' +
+        'ingestion below the offered rate), no sandbox answer is processed, and pacing timers fire late (next finding). Suggested fix: yield to the event loop between jobs ' +
+        '(e.g. `await setImmediate()` in the poll loop after each claim, or a time budget per turn), and give API requests precedence over draining the backlog.',
+    );
+  }
+  const overCap = runs.filter((r) => r.maxWindow > settings.cap || r.maxWindowSender > settings.cap);
+  if (overCap.length > 0) {
+    const worst = overCap.reduce((a, r) => (r.maxWindowSender > a.maxWindowSender ? r : a));
+    notes.push(
+      `- **The cap is exceeded by event-loop lag (src/shared/pacer.ts with src/use-cases/send-message.ts).** In ${overCap.length} of ${runs.length} runs a one-second window held more than ${settings.cap} messages: ` +
+        `${overCap.map((r) => `${r.kind} cap round ${r.round}: ${r.maxWindow} at the sandbox, ${r.maxWindowSender} by the service's own send_started_at, loop lag max ${fixed(r.lag.maxMs)} ms`).join('; ')}. ` +
+        'The pacer hands out slots exactly 1/cap apart, but a job then sleeps until its slot with a timer and sends when the timer callback runs. ' +
+        'When the one thread is busy (see the loop lag), the timers of several slots fire together afterwards, so those sends bunch on top of the next on-time ones: ' +
+        `in the worst case a window holds cap + lag x cap / 1000 sends (here ${worst.maxWindowSender} by the service's clock with up to ${fixed(worst.lag.maxMs)} ms of lag). The pacing holds for the slots, not for the sends. ` +
+        'Suggested fix: decide at the moment of sending, from the actual send times (e.g. a ring of the last `cap` send starts: wait until the oldest is 1 s old), and keep a small margin for network jitter, since Meta counts where it receives.',
+    );
+  }
+  // The job claim: an UPDATE … WHERE id IN (candidates) AND state = ? AND run_at <= ? that SQLite
+  // answers by walking the (state, run_at) index over every due job, not by the primary key.
+  const isClaim = (sql: string) => /update "jobs"/i.test(sql) && /candidates/i.test(sql);
+  for (const [sql, plan] of plans) {
+    if (!isClaim(sql)) continue;
+    const outer = plan[0] ?? '';
+    if (/USING INDEX jobs_due/i.test(outer) && /BLOOM FILTER|LIST SUBQUERY/i.test(plan.join('\n'))) {
+      const c = costs(runs, isClaim);
+      notes.push(
+        `- **Claiming a job costs O(backlog) (src/queue/database-queue.ts, \`claimWhere\`).** The outer \`UPDATE jobs … WHERE id IN (SELECT id FROM candidates) AND state = ? AND run_at <= ?\` ` +
+          `is planned as \`${outer}\`: SQLite walks every due pending job through the (state, run_at) index and tests each against the candidate list, instead of looking the few candidates up by primary key. ` +
+          `So each claim gets slower as the backlog grows, which makes the backlog grow faster. Measured here: ${c.map(describe).join('; ')}. ` +
+          'The runner also claims about once per job (a finished job frees one slot and wakes the loop), so this runs twice per message (event.process, then message.send). ' +
+          'Suggested fix (not applied, src/ is out of scope): on SQLite, drop the repeated condition from the outer UPDATE or make it unusable for an index (`+state`, `+run_at`), so the UPDATE goes by `id`; ' +
+          'and claim in batches when the runner has several free slots.',
+      );
+    }
+  }
+  // Statuses waiting for their message: looked up by wamid, but planned on (applied, received_at).
+  for (const [sql, plan] of plans) {
+    if (!isPendingStatuses(sql) || !/message_statuses_unapplied/i.test(plan.join('\n'))) continue;
+    // One finding for all IN-list lengths (costs() sums them).
+    const c = costs(runs, isPendingStatuses);
+    notes.push(
+      `- **Unapplied statuses make every send slower (src/store/message-repository.ts, \`applyPending\`).** \`${flat(sql)}\` runs in every \`markAccepted\` (once per message) and every status batch, ` +
+        `and is planned as \`${plan.join(' | ')}\`: it reads *all* statuses not yet applied instead of the few with these wamids (the primary key starts with wamid). ` +
+        'Statuses for wamids the service does not know (messages sent by other tools on the same number, or by the baseline of this benchmark before the relay swallowed them) stay unapplied for ever, ' +
+        `so the cost grows without bound. Here the relay keeps that set small${c.length > 0 ? ` (${c.map(describe).join('; ')})` : ''}; in an early version of this benchmark, which let the baseline's ~10,000 messages' statuses reach the service, ` +
+        'Orderline drained at about half the rate. Suggested fix: `+applied = 0` (or `INDEXED BY` the primary key), and expire unapplied statuses after a while.',
+    );
+    break;
+  }
+  const b = baselines.map((x) => x.result.msgsPerSec);
+  if (b.length > 0 && Math.min(...b) < settings.cap * 1.5) {
+    notes.push(`- The sandbox itself took only ${fixed(Math.min(...b))} msgs/s from a bare client: close to the cap, so it limits what this benchmark can show.`);
+  }
+  return notes;
+}
+
+/** The plans, for the section (statement, then its steps). */
+export function planLines(plans: Map<string, string[]>): string[] {
+  const out: string[] = [];
+  for (const [sql, plan] of plans) {
+    out.push(`- \`${flat(sql).slice(0, 300)}\``, ...plan.map((step) => `  - ${step}`));
+  }
+  return out;
+}
