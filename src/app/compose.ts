@@ -27,6 +27,7 @@ import { SqlConversationStore } from '../store/conversation-repository.js';
 import { OrderAssistant } from '../use-cases/assistant/order-assistant.js';
 import { ConversationOperations } from '../use-cases/operate-conversations.js';
 import { Pacer } from '../shared/pacer.js';
+import { SendWindow } from '../shared/send-window.js';
 import { SqlAlertStore } from '../store/alert-repository.js';
 import { SqlCustomerStore } from '../store/customer-repository.js';
 import { SqlLinkStore } from '../store/link-repository.js';
@@ -166,6 +167,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     accounts,
     sender,
     pacer: new Pacer(clock),
+    window: new SendWindow(clock),
     clock,
     ids,
     ...(options.inDoubtWaitMs !== undefined ? { inDoubtWaitMs: options.inDoubtWaitMs } : {}),

@@ -15,6 +15,7 @@ import type { MessageSender, SendOutcome, SenderAccount } from '../domain/ports/
 import type { MessageRecord, MessageStore } from '../domain/ports/message-store.js';
 import { acceptedByMeta } from '../domain/messages/message-state.js';
 import type { Pacer } from '../shared/pacer.js';
+import type { SendWindow } from '../shared/send-window.js';
 import type { JobResult } from '../worker/job-runner.js';
 
 export interface SendAccounts {
@@ -34,6 +35,7 @@ export interface SendDeps {
   accounts: SendAccounts;
   sender: MessageSender;
   pacer: Pacer;
+  window: SendWindow;
   clock: Clock;
   ids: IdGenerator;
   observer?: SendObserver;
@@ -102,6 +104,10 @@ export class MessageDispatcher {
     if (paced) this.deps.pacer.reserve(customerKey, this.perCustomer.perSecond, this.perCustomer.burst);
     const wait = this.deps.pacer.reserve(numberKey, account.messagesPerSecond);
     if (wait > 0) await this.sleep(wait);
+    // Timers fire late when the process is busy: the last word is the actual sends of the last second.
+    for (let held = this.deps.window.admit(numberKey, account.messagesPerSecond); held > 0; held = this.deps.window.admit(numberKey, account.messagesPerSecond)) {
+      await this.sleep(held);
+    }
 
     const startedAt = clock.now();
     await messages.markSending(message.id, startedAt);
