@@ -154,6 +154,8 @@ export class DatabaseJobQueue implements JobQueue {
     const result = await this.db
       .deleteFrom('jobs')
       .where('job_key', '=', key)
+      // The live-key partial index's condition, so the job is found through it.
+      .where('state', '<>', 'dead')
       .where('state', '=', 'pending')
       .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;

@@ -80,11 +80,13 @@ export class SqlCartStore implements CartStore {
         .onConflict((oc) => oc.columns(['tenant_id', 'cart_key']).doUpdateSet(changes))
         .execute();
       // One indexed write stops or moves the sequence: the pending job is found by its key.
-      await trx.deleteFrom('jobs').where('job_key', '=', job.key).where('state', '=', 'pending').execute();
+      // `state <> 'dead'` is the live-key index's own condition: with it the job is found
+      // through that index instead of by scanning every pending job.
+      await trx.deleteFrom('jobs').where('job_key', '=', job.key).where('state', '<>', 'dead').where('state', '=', 'pending').execute();
       if (job.next !== null) {
         // The reminder job running now (the one scheduling its successor) still holds the key,
         // and a key names at most one live job: it lets go so the next step can take it.
-        await trx.updateTable('jobs').set({ job_key: null }).where('job_key', '=', job.key).where('state', '=', 'running').execute();
+        await trx.updateTable('jobs').set({ job_key: null }).where('job_key', '=', job.key).where('state', '<>', 'dead').where('state', '=', 'running').execute();
         await trx.insertInto('jobs').values(newJobRow(this.ids.next('job'), { ...job.next, key: job.key }, cart.updatedAt)).execute();
       }
     });
@@ -94,16 +96,18 @@ export class SqlCartStore implements CartStore {
     tenantId: string,
     match: { token: string | null; cartToken: string | null; customer: string | null; since: Date },
   ): Promise<CartRecord[]> {
+    // The tenant goes inside each branch so every branch is one index search (a multi-index
+    // OR); with the tenant outside, SQLite scans all of the tenant's carts.
     const rows = await this.db
       .selectFrom('carts')
       .selectAll()
-      .where('tenant_id', '=', tenantId)
       .where('state', 'in', OPEN)
       .where((eb) => {
+        const mine = (...conditions: ReturnType<typeof eb>[]) => eb.and([eb('tenant_id', '=', tenantId), ...conditions]);
         const ors = [];
-        if (match.token !== null) ors.push(eb('token', '=', match.token), eb('cart_key', '=', match.token));
-        if (match.cartToken !== null) ors.push(eb('cart_token', '=', match.cartToken), eb('cart_key', '=', match.cartToken));
-        if (match.customer !== null) ors.push(eb.and([eb('customer', '=', match.customer), eb('cart_time', '>=', match.since.getTime())]));
+        if (match.token !== null) ors.push(mine(eb('token', '=', match.token)), mine(eb('cart_key', '=', match.token)));
+        if (match.cartToken !== null) ors.push(mine(eb('cart_token', '=', match.cartToken)), mine(eb('cart_key', '=', match.cartToken)));
+        if (match.customer !== null) ors.push(mine(eb('customer', '=', match.customer), eb('cart_time', '>=', match.since.getTime())));
         return ors.length === 0 ? eb.val(false) : eb.or(ors);
       })
       .execute();
