@@ -11,7 +11,7 @@ export class SendWindow {
   constructor(
     private readonly clock: Clock,
     /** Extra room, since Meta counts where it receives and the network adds jitter. */
-    private readonly marginMs = 10,
+    private readonly marginMs = 25,
   ) {}
 
   /** 0 when a send may go now (and it is counted); otherwise how long to wait before asking again. */
