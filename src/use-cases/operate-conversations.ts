@@ -11,7 +11,7 @@ import type { Page, PageRequest } from '../domain/ports/page.js';
 import type { NormalizedEvent } from '../domain/events/model.js';
 import { ConflictError, NotFoundError } from './errors.js';
 import { messageView, type MessageView } from './operate-messages.js';
-import { sendJobFor, sequenceOf } from './plan-notifications.js';
+import { planServiceMessage, textContent } from './service-message.js';
 
 const WINDOW_MS = 24 * 3_600_000;
 
@@ -61,32 +61,14 @@ export class ConversationOperations {
     await this.deps.conversations.save(updated);
     // Free-form messages only inside the window the customer's last message opened.
     if (now.getTime() - conversation.lastInboundAt.getTime() < WINDOW_MS) {
-      const messageId = this.deps.ids.next('msg');
-      await this.deps.messages.plan(
-        {
-          id: messageId,
-          tenantId,
-          eventId: null,
-          dedupeKey: `release:${id}:${now.getTime()}`,
-          sequence: sequenceOf(messageId),
-          kind: 'bot_reply',
-          category: 'service',
-          orderId: null,
-          recipient: conversation.customer,
-          state: 'queued',
-          skipReason: null,
-          body: {
-            messaging_product: 'whatsapp',
-            recipient_type: 'individual',
-            to: conversation.customer,
-            type: 'text',
-            text: { body: await this.deps.releasedText(tenantId), preview_url: false },
-            biz_opaque_callback_data: messageId,
-          },
-          createdAt: now,
-        },
-        sendJobFor(tenantId, messageId, now),
-      );
+      await planServiceMessage(this.deps.messages, this.deps.ids, {
+        tenantId,
+        to: conversation.customer,
+        kind: 'bot_reply',
+        dedupeKey: `release:${id}:${now.getTime()}`,
+        content: textContent(await this.deps.releasedText(tenantId)),
+        at: now,
+      });
     }
     return conversationView(updated);
   }

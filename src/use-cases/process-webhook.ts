@@ -12,7 +12,7 @@ import type { CustomerStore } from '../domain/ports/customer-store.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { MessageStore, StatusReport } from '../domain/ports/message-store.js';
 import type { TenantStore } from '../domain/ports/tenant-store.js';
-import { sendJobFor, sequenceOf } from './plan-notifications.js';
+import { planServiceMessage, textContent } from './service-message.js';
 
 const DAY = 86_400_000;
 
@@ -116,31 +116,13 @@ export class WebhookProcessor {
 
   /** One confirmation, a plain text inside the window the customer's message just opened. */
   private async confirm(tenantId: string, message: ReceivedMessage, kind: string, text: string, now: Date): Promise<void> {
-    const id = this.deps.ids.next('msg');
-    await this.deps.messages.plan(
-      {
-        id,
-        tenantId,
-        eventId: null,
-        dedupeKey: `keyword:${message.wamid}`,
-        sequence: sequenceOf(id),
-        kind,
-        category: 'service',
-        orderId: null,
-        recipient: message.customer,
-        state: 'queued',
-        skipReason: null,
-        body: {
-          messaging_product: 'whatsapp',
-          recipient_type: 'individual',
-          to: message.customer,
-          type: 'text',
-          text: { body: text, preview_url: false },
-          biz_opaque_callback_data: id,
-        },
-        createdAt: now,
-      },
-      sendJobFor(tenantId, id, now),
-    );
+    await planServiceMessage(this.deps.messages, this.deps.ids, {
+      tenantId,
+      to: message.customer,
+      kind,
+      dedupeKey: `keyword:${message.wamid}`,
+      content: textContent(text),
+      at: now,
+    });
   }
 }

@@ -20,7 +20,7 @@ import type { StoredTenant, TenantStore } from '../../domain/ports/tenant-store.
 import type { NormalizedEvent } from '../../domain/events/model.js';
 import { normalizePhone } from '../../domain/recipients/phone.js';
 import { durationMs } from '../../domain/tenants/duration.js';
-import { sendJobFor, sequenceOf } from '../plan-notifications.js';
+import { planServiceMessage } from '../service-message.js';
 import { CustomerOrders, statusText } from './customer-orders.js';
 
 const WINDOW_MS = 24 * 3_600_000;
@@ -261,31 +261,13 @@ export class OrderAssistant implements Bot {
   }
 
   private async send(turn: Turn, reply: Reply): Promise<void> {
-    const now = this.deps.clock.now();
-    const id = this.deps.ids.next('msg');
-    await this.deps.messages.plan(
-      {
-        id,
-        tenantId: turn.tenant.id,
-        eventId: null,
-        dedupeKey: `bot:${turn.message.wamid}`,
-        sequence: sequenceOf(id),
-        kind: 'bot_reply',
-        category: 'service',
-        orderId: null,
-        recipient: turn.message.customer,
-        state: 'queued',
-        skipReason: null,
-        body: {
-          messaging_product: 'whatsapp',
-          recipient_type: 'individual',
-          to: turn.message.customer,
-          ...replyBody(reply),
-          biz_opaque_callback_data: id,
-        },
-        createdAt: now,
-      },
-      sendJobFor(turn.tenant.id, id, now),
-    );
+    await planServiceMessage(this.deps.messages, this.deps.ids, {
+      tenantId: turn.tenant.id,
+      to: turn.message.customer,
+      kind: 'bot_reply',
+      dedupeKey: `bot:${turn.message.wamid}`,
+      content: replyBody(reply),
+      at: this.deps.clock.now(),
+    });
   }
 }
