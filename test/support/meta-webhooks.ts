@@ -2,71 +2,63 @@
 import { createHmac } from 'node:crypto';
 import type { Harness } from './harness.js';
 
+/** Meta's envelope around one change for one of our phone numbers. */
+function webhook(phoneNumberId: string, field: string, value: Record<string, unknown>) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'WABA1',
+        changes: [
+          {
+            field,
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
+              ...value,
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
 export function statusesWebhook(
   phoneNumberId: string,
   statuses: { id: string; status: string; timestamp?: number; recipient_id?: string; biz_opaque_callback_data?: string; errors?: { code: number; title: string }[] }[],
 ) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'WABA1',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
-              statuses: statuses.map((s) => ({ timestamp: String(s.timestamp ?? 1_772_360_000), recipient_id: '919812345678', ...s })),
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return webhook(phoneNumberId, 'messages', {
+    statuses: statuses.map((s) => ({ timestamp: String(s.timestamp ?? 1_772_360_000), recipient_id: '919812345678', ...s })),
+  });
+}
+
+/** One message from a customer (`content` is its type-specific part). */
+function messageWebhook(phoneNumberId: string, from: string, wamid: string, content: Record<string, unknown>, timestamp = 1_772_360_000) {
+  return webhook(phoneNumberId, 'messages', {
+    contacts: [{ profile: { name: 'Asha' }, wa_id: from }],
+    messages: [{ from, id: wamid, timestamp: String(timestamp), ...content }],
+  });
 }
 
 export function textWebhook(phoneNumberId: string, from: string, text: string, wamid: string, timestamp = 1_772_360_000) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'WABA1',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name: 'Asha' }, wa_id: from }],
-              messages: [{ from, id: wamid, timestamp: String(timestamp), type: 'text', text: { body: text } }],
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return messageWebhook(phoneNumberId, from, wamid, { type: 'text', text: { body: text } }, timestamp);
 }
 
 export function preferencesWebhook(phoneNumberId: string, waId: string, value: 'stop' | 'resume') {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'WABA1',
-        changes: [
-          {
-            field: 'user_preferences',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
-              user_preferences: [{ wa_id: waId, detail: 'User requested to stop marketing messages', category: 'marketing_messages', value, timestamp: 1_772_360_000 }],
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return webhook(phoneNumberId, 'user_preferences', {
+    user_preferences: [{ wa_id: waId, detail: 'User requested to stop marketing messages', category: 'marketing_messages', value, timestamp: 1_772_360_000 }],
+  });
+}
+
+/** A customer's tap: a reply button, a list row, or a template quick-reply button. */
+export function tapWebhook(phoneNumberId: string, from: string, tap: { kind: 'button_reply' | 'list_reply' | 'template_button'; id: string; title?: string }, wamid: string) {
+  const title = tap.title ?? tap.id;
+  const content =
+    tap.kind === 'template_button'
+      ? { type: 'button', button: { payload: tap.id, text: title } }
+      : { type: 'interactive', interactive: tap.kind === 'button_reply' ? { type: 'button_reply', button_reply: { id: tap.id, title } } : { type: 'list_reply', list_reply: { id: tap.id, title } } };
+  return messageWebhook(phoneNumberId, from, wamid, content);
 }
 
 export function sign(raw: string, secret: string): string {
@@ -84,32 +76,4 @@ export async function postWebhook(h: Harness, phoneNumberId: string, body: unkno
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw, key) },
     payload: raw,
   });
-}
-
-/** A customer's tap: a reply button, a list row, or a template quick-reply button. */
-export function tapWebhook(phoneNumberId: string, from: string, tap: { kind: 'button_reply' | 'list_reply' | 'template_button'; id: string; title?: string }, wamid: string) {
-  const title = tap.title ?? tap.id;
-  const message =
-    tap.kind === 'template_button'
-      ? { type: 'button', button: { payload: tap.id, text: title } }
-      : { type: 'interactive', interactive: tap.kind === 'button_reply' ? { type: 'button_reply', button_reply: { id: tap.id, title } } : { type: 'list_reply', list_reply: { id: tap.id, title } } };
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'WABA1',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name: 'Asha' }, wa_id: from }],
-              messages: [{ from, id: wamid, timestamp: '1772360000', ...message }],
-            },
-          },
-        ],
-      },
-    ],
-  };
 }
