@@ -111,7 +111,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const ids = options.ids ?? timeOrderedIds(() => clock.now().getTime());
   const logger = options.logger ?? createLogger(config.logLevel);
   const connection = connect(config.database, (error) =>
-    logger.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
+    logger.warn({ err: error }, 'a background database task failed (an idle connection is replaced; a missed WAL checkpoint is retried)'),
   );
   try {
     if (options.migrate ?? true) await migrate(connection.db);

@@ -42,17 +42,17 @@ export class MigrationError extends Error {
   }
 }
 
-export function connect(target: DatabaseTarget, onIdleError: (error: Error) => void = () => {}): StoreConnection {
+export function connect(target: DatabaseTarget, onBackgroundError: (error: Error) => void = () => {}): StoreConnection {
   if (target.kind === 'sqlite') {
-    const { db } = openSqlite(target.file);
+    const sqlite = openSqlite(target.file, onBackgroundError);
     return {
-      db,
+      db: sqlite.db,
       capabilities: { skipLocked: false, rowLocks: false, singleWriter: true },
       description: `SQLite ${target.file}`,
-      close: () => db.destroy(),
+      close: () => sqlite.close(),
     };
   }
-  const { db } = openPostgres(target.url, onIdleError);
+  const { db } = openPostgres(target.url, onBackgroundError);
   const safe = new URL(target.url);
   safe.password = '';
   return {

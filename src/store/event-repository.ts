@@ -17,6 +17,7 @@ import {
 import type { JobSpec } from '../domain/ports/job-queue.js';
 import type { Page, PageRequest } from '../domain/ports/page.js';
 import type { Capabilities } from './connect.js';
+import { modelOfStoredEvent } from './event-model.js';
 import { newJobRow } from './job-rows.js';
 import { toPage } from './paging.js';
 import type { Database, EventsTable } from './schema.js';
@@ -31,7 +32,7 @@ function fromRow(row: Selectable<EventsTable>): StoredEvent {
     revision: row.revision,
     outcome: row.outcome as EventOutcome,
     rawBody: row.raw_body,
-    normalized: JSON.parse(row.normalized) as unknown,
+    normalized: modelOfStoredEvent(row.kind, row.raw_body, new Date(row.received_at)),
     idempotencyKey: row.idempotency_key,
     receivedAt: new Date(row.received_at),
   };
@@ -159,7 +160,6 @@ class SqlIngestTransaction implements IngestTransaction {
           revision: event.revision,
           outcome: event.outcome,
           raw_body: event.rawBody,
-          normalized: JSON.stringify(event.normalized),
           idempotency_key: event.idempotencyKey,
           received_at: event.receivedAt.getTime(),
         })),

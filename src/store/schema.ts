@@ -35,7 +35,6 @@ export interface EventsTable {
   revision: number;
   outcome: string;
   raw_body: string;
-  normalized: string;
   idempotency_key: string | null;
   received_at: number;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
+import { AUTOCHECKPOINT_PAGES, startCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
 
 /**
  * Kysely prepares a statement for every query; better-sqlite3 statements are reusable, so
@@ -24,7 +25,15 @@ function withStatementCache(db: BetterSqlite3.Database, limit = 500): SqliteData
   };
 }
 
-export function openSqlite(file: string): { db: Kysely<Database>; raw: BetterSqlite3.Database } {
+export interface SqliteHandle {
+  db: Kysely<Database>;
+  raw: BetterSqlite3.Database;
+  /** Null for `:memory:` (no WAL). */
+  checkpointer: SqliteCheckpointer | null;
+  close(): Promise<void>;
+}
+
+export function openSqlite(file: string, onError: (error: Error) => void = () => {}): SqliteHandle {
   // The directory holds sealed secrets and key hashes: owner only.
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const raw = new BetterSqlite3(file);
@@ -34,6 +43,19 @@ export function openSqlite(file: string): { db: Kysely<Database>; raw: BetterSql
   raw.pragma('synchronous = NORMAL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
+  const inMemory = file === ':memory:';
+  if (!inMemory) raw.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+  const checkpointer = inMemory ? null : startCheckpointer(file, onError);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
-  return { db, raw };
+  return {
+    db,
+    raw,
+    checkpointer,
+    // The checkpointer first: the writer's connection is then the last one, and closing it
+    // checkpoints what is left and removes the WAL.
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }

@@ -8,7 +8,6 @@ import type { EventStore } from '../domain/ports/event-store.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { MessageStore } from '../domain/ports/message-store.js';
 import type { Page, PageRequest } from '../domain/ports/page.js';
-import type { NormalizedEvent } from '../domain/events/model.js';
 import { ConflictError, NotFoundError } from './errors.js';
 import { messageView, type MessageView } from './operate-messages.js';
 import { planServiceMessage, textContent } from './service-message.js';
@@ -79,7 +78,7 @@ export class ConversationOperations {
     const confirmation = await this.deps.conversations.confirmationOf(tenantId, orderId);
     const messages = await this.deps.messages.list(tenantId, { limit: 200, cursor: null }, { orderId });
     if (latest === undefined && confirmation === undefined && messages.items.length === 0) throw new NotFoundError(`order ${orderId}`);
-    const normalized = latest?.normalized as NormalizedEvent | undefined;
+    const normalized = latest?.normalized;
     return {
       id: orderId,
       order: normalized?.kind === 'order_created' ? normalized.order : null,

@@ -91,7 +91,8 @@ export class NotificationPlanner {
     const { events, tenants, messages, clock, ids } = this.deps;
     const stored = await events.get(tenantId, eventId);
     if (stored === undefined) return { planned: 'nothing', reason: 'event not found' };
-    const event = stored.normalized as NormalizedEvent;
+    const event = stored.normalized;
+    if (event === null) return { planned: 'nothing', reason: 'the stored body no longer reads as its kind' };
     const kind = notificationKindFor(event);
     if (kind === null) return { planned: 'nothing', reason: `no notification for ${event.kind}` };
     const tenant = await tenants.get(tenantId);
@@ -200,7 +201,7 @@ export class NotificationPlanner {
     const { events } = this.deps;
     const storedOrder = async (orderId: string): Promise<Order | null> => {
       const latest = await events.latestOf(tenantId, 'order_created', orderId);
-      const normalized = latest?.normalized as NormalizedEvent | undefined;
+      const normalized = latest?.normalized;
       return normalized?.kind === 'order_created' ? normalized.order : null;
     };
     switch (event.kind) {

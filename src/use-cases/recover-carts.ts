@@ -4,7 +4,7 @@
  * the customer's phone after the cart's time), when the cart completes, when the customer opts
  * out, or when the cart is too old. Every reminder that is not sent records why.
  */
-import type { Cart, NormalizedEvent, Order } from '../domain/events/model.js';
+import type { Cart, Order } from '../domain/events/model.js';
 import { endOfQuietHours } from '../domain/carts/quiet-hours.js';
 import type { CartRecord, CartState, CartStore } from '../domain/ports/cart-store.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -50,8 +50,8 @@ export class CartRecovery {
   /** A stored event that matters to carts: a cart starts or updates a sequence, an order stops one. */
   async onEvent(tenantId: string, eventId: string): Promise<void> {
     const stored = await this.deps.events.get(tenantId, eventId);
-    if (stored === undefined) return;
-    const event = stored.normalized as NormalizedEvent;
+    const event = stored?.normalized;
+    if (stored === undefined || event === null || event === undefined) return;
     if (event.kind === 'cart_abandoned') await this.onCart(tenantId, event.cart);
     if (event.kind === 'order_created') await this.onOrder(tenantId, event.order, stored.receivedAt);
   }

@@ -198,7 +198,6 @@ export async function storeEventBatch(
     revision: d.revision,
     outcome: d.outcome,
     rawBody: d.item.rawBody,
-    normalized: d.item.event,
     idempotencyKey: d.item.idempotencyKey,
     receivedAt: d.item.receivedAt,
   }));

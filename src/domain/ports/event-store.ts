@@ -3,6 +3,7 @@
  * holds the jobs the events need (an outbox), so an acknowledged event always has its job.
  * The operations are small on purpose: deciding what an event means is the use case's job.
  */
+import type { NormalizedEvent } from '../events/model.js';
 import type { JobSpec } from './job-queue.js';
 import type { Page, PageRequest } from './page.js';
 
@@ -22,13 +23,16 @@ export interface NewEvent {
   bodyHash: string;
   revision: number;
   outcome: EventOutcome;
+  /** The body exactly as received: the record of the event. */
   rawBody: string;
-  normalized: unknown;
   idempotencyKey: string | null;
   receivedAt: Date;
 }
 
-export type StoredEvent = NewEvent;
+export interface StoredEvent extends NewEvent {
+  /** Derived from `rawBody` when read; null if it no longer reads as its kind (see store/event-model). */
+  normalized: NormalizedEvent | null;
+}
 
 /** A resource as the dedup rules see it: one order, fulfillment, delivery status or cart of a tenant. */
 export interface ResourceRef {

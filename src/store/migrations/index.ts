@@ -3,10 +3,17 @@ import { initial } from './001-initial.js';
 import { messaging } from './002-messaging.js';
 import { carts } from './003-carts.js';
 import { conversations } from './004-conversations.js';
+import { eventsDeriveModel } from './005-events-derive-model.js';
 
 /** Migrations live in code (not files on disk) so a built package carries them. */
 export const migrations: MigrationProvider = {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001-initial': initial, '002-messaging': messaging, '003-carts': carts, '004-conversations': conversations };
+    return {
+      '001-initial': initial,
+      '002-messaging': messaging,
+      '003-carts': carts,
+      '004-conversations': conversations,
+      '005-events-derive-model': eventsDeriveModel,
+    };
   },
 };

@@ -17,7 +17,6 @@ import type { EventStore } from '../../domain/ports/event-store.js';
 import type { IdGenerator } from '../../domain/ports/ids.js';
 import type { MessageStore } from '../../domain/ports/message-store.js';
 import type { StoredTenant, TenantStore } from '../../domain/ports/tenant-store.js';
-import type { NormalizedEvent } from '../../domain/events/model.js';
 import { normalizePhone } from '../../domain/recipients/phone.js';
 import { durationMs } from '../../domain/tenants/duration.js';
 import { planServiceMessage } from '../service-message.js';
@@ -231,7 +230,7 @@ export class OrderAssistant implements Bot {
 
   private async codConfirm(turn: Turn, orderId: string): Promise<Reply> {
     const stored = await this.deps.events.latestOf(turn.tenant.id, 'order_created', orderId);
-    const event = stored?.normalized as NormalizedEvent | undefined;
+    const event = stored?.normalized;
     const order = event?.kind === 'order_created' ? event.order : null;
     const phone = normalizePhone(order?.customer.phone ?? null, turn.tenant.settings.defaultCountry);
     if (order === null || !phone.ok || phone.digits !== turn.message.customer) return this.refuse(turn, orderId, orderId);
