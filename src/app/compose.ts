@@ -212,7 +212,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     jobHandlers({ planner, carts: cartRecovery, dispatcher, webhooks: webhookProcessor, readWebhook: webhookNotices, clock }),
     clock,
     logger,
-    options.runner,
+    { concurrency: config.workerConcurrency, ...options.runner },
   );
   metrics.measureQueueDepth(() => queue.depth());
   return {

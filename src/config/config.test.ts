@@ -40,6 +40,7 @@ describe('loadConfig defaults', () => {
 
   it('takes the documented limits, Graph API and log level', () => {
     expect(config.bodyLimitBytes).toBe(1_048_576);
+    expect(config.workerConcurrency).toBe(32);
     expect(config.whatsapp).toEqual({
       graphUrl: 'https://graph.facebook.com',
       apiVersion: 'v21.0',
@@ -50,7 +51,10 @@ describe('loadConfig defaults', () => {
   });
 
   it('treats empty and blank variables as unset', () => {
-    const blank = loadConfig({ PORT: '', HOST: '  ', DATABASE_URL: '', REDIS_URL: '', ORDERLINE_SECRET: ' ', LOG_LEVEL: '' }, CWD);
+    const blank = loadConfig(
+      { PORT: '', HOST: '  ', DATABASE_URL: '', REDIS_URL: '', ORDERLINE_SECRET: ' ', LOG_LEVEL: '', WORKER_CONCURRENCY: ' ' },
+      CWD,
+    );
     expect(blank).toEqual(config);
   });
 
@@ -69,6 +73,7 @@ describe('loadConfig from the environment', () => {
         ADMIN_TOKEN: 'admin-token-0123456789',
         ORDERLINE_SECRET: SECRET,
         BODY_LIMIT_BYTES: '2048',
+        WORKER_CONCURRENCY: ' 64 ',
         WHATSAPP_GRAPH_URL: 'http://127.0.0.1:9999/graph/',
         WHATSAPP_API_VERSION: 'v22.0',
         WHATSAPP_VERIFY_TOKEN: 'verify-me',
@@ -83,6 +88,7 @@ describe('loadConfig from the environment', () => {
     expect(config.adminToken).toBe('admin-token-0123456789');
     expect(config.secret).toBe(SECRET);
     expect(config.bodyLimitBytes).toBe(2048);
+    expect(config.workerConcurrency).toBe(64);
     expect(config.whatsapp).toEqual({
       graphUrl: 'http://127.0.0.1:9999/graph',
       apiVersion: 'v22.0',
@@ -150,6 +156,22 @@ describe('REDIS_URL', () => {
   });
 });
 
+describe('WORKER_CONCURRENCY', () => {
+  it('takes 1 to 1000 jobs at once', () => {
+    expect(loadConfig({ WORKER_CONCURRENCY: '1' }, CWD).workerConcurrency).toBe(1);
+    expect(loadConfig({ WORKER_CONCURRENCY: '1000' }, CWD).workerConcurrency).toBe(1000);
+  });
+
+  it('stops start-up on anything else, naming the variable and the range', () => {
+    for (const value of ['0', '1001']) {
+      const error = rejected({ WORKER_CONCURRENCY: value });
+      expect(error.variable).toBe('WORKER_CONCURRENCY');
+      expect(error.message).toBe(`WORKER_CONCURRENCY: must be between 1 and 1000, got ${value}`);
+    }
+    expect(rejected({ WORKER_CONCURRENCY: 'many' }).message).toBe('WORKER_CONCURRENCY: must be a whole number, got "many"');
+  });
+});
+
 describe('ORDERLINE_SECRET', () => {
   it('must be at least 32 characters', () => {
     const error = rejected({ ORDERLINE_SECRET: 'x'.repeat(31) });
@@ -180,6 +202,10 @@ describe('invalid values name their variable', () => {
     ['WHATSAPP_GRAPH_URL', 'graph.facebook.com'],
     ['BODY_LIMIT_BYTES', '1mb'],
     ['BODY_LIMIT_BYTES', '100'],
+    ['WORKER_CONCURRENCY', '0'],
+    ['WORKER_CONCURRENCY', '1001'],
+    ['WORKER_CONCURRENCY', '-4'],
+    ['WORKER_CONCURRENCY', '8.5'],
     ['ADMIN_TOKEN', 'short'],
   ])('%s=%s', (variable, value) => {
     const error = rejected({ [variable]: value });

@@ -19,6 +19,8 @@ export interface Config {
   /** Undefined: generated into `dataDir/secret.key` (SQLite only). */
   readonly secret: string | undefined;
   readonly bodyLimitBytes: number;
+  /** Jobs one worker process runs at once. */
+  readonly workerConcurrency: number;
   readonly whatsapp: {
     readonly graphUrl: string;
     readonly apiVersion: string;
@@ -141,6 +143,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     adminToken,
     secret,
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 32, 1, 1000),
     whatsapp: Object.freeze({
       graphUrl: httpUrl('WHATSAPP_GRAPH_URL', nonEmpty(env, 'WHATSAPP_GRAPH_URL') ?? 'https://graph.facebook.com'),
       apiVersion,

@@ -11,6 +11,8 @@ import type { Capabilities } from '../store/connect.js';
 import { newJobRow } from '../store/job-rows.js';
 import type { Database, JobsTable } from '../store/schema.js';
 
+const COMPLETE_CHUNK = 1000;
+
 function toClaimed(row: Selectable<JobsTable>): ClaimedJob {
   return {
     id: row.id,
@@ -48,7 +50,7 @@ export class DatabaseJobQueue implements JobQueue {
     // Two narrow claims rather than one with an OR: each is a range scan of its own index
     // (state, run_at) / (state, locked_until) with no sort, however long the backlog.
     const due = await this.claimWhere(options, now, 'run_at', (eb) => eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', now)]), options.limit);
-    if (due.length >= options.limit) return due;
+    if (due.length >= options.limit || options.includeAbandoned === false) return due;
     const abandoned = await this.claimWhere(
       options,
       now,
@@ -96,6 +98,17 @@ export class DatabaseJobQueue implements JobQueue {
 
   async complete(jobId: string): Promise<void> {
     await this.db.deleteFrom('jobs').where('id', '=', jobId).execute();
+  }
+
+  async completeMany(jobIds: readonly string[]): Promise<void> {
+    // The runner passes at most its concurrency (1,000 at most): one statement. Longer lists
+    // are split to stay well under the bound-parameter limits (SQLite 32,766, PostgreSQL 65,535).
+    for (let start = 0; start < jobIds.length; start += COMPLETE_CHUNK) {
+      await this.db
+        .deleteFrom('jobs')
+        .where('id', 'in', jobIds.slice(start, start + COMPLETE_CHUNK))
+        .execute();
+    }
   }
 
   async retry(jobId: string, runAt: Date, error: string): Promise<JobState> {

@@ -3,8 +3,19 @@
  * time), retries failures with exponential backoff and jitter, dead-letters after the last
  * attempt, and on stop finishes what is in flight before returning.
  *
- * `runOnce()` is one claim-and-run round, so tests drive the runner step by step with a
- * manual clock; `start()` loops it, polling when idle.
+ * Per job the database work is kept small, since on SQLite it is what limits throughput:
+ * - Claims come in batches: the loop claims once a quarter of the slots (`claimBatch`) is
+ *   free, or nothing is in flight, rather than each time one job finishes.
+ * - Abandoned leases (a dead worker's jobs) are looked for at most once per `leaseCheckMs`
+ *   of the injected clock; they cannot appear more often than workers die.
+ * - Finished jobs are deleted together: completions gathered in one turn of the event loop
+ *   are written by one `completeMany`. A job keeps its slot until that write is done, so
+ *   `runOnce()` and `stop()` return only once their jobs are gone. If the process dies
+ *   before the write, the lease runs out and the job runs again (delivery is at least once).
+ *
+ * `runOnce()` is one claim-and-run round (for every free slot, abandoned leases included),
+ * so tests drive the runner step by step with a manual clock; `start()` loops, polling when
+ * idle.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/ports/clock.js';
@@ -24,16 +35,21 @@ export interface RunnerOptions {
   concurrency: number;
   leaseMs: number;
   idlePollMs: number;
+  /** How often, on the injected clock, the polling loop also claims abandoned leases. */
+  leaseCheckMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
   random: () => number;
 }
 
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
-  concurrency: 16,
+  // Most of a job's time is spent waiting on Meta (or the sandbox), not on this process.
+  concurrency: 32,
   // Jobs are short (a send times out after 10 s); a dead worker's jobs are taken over this soon.
   leaseMs: 30_000,
   idlePollMs: 100,
+  // Small next to the lease, so a dead worker's jobs still wait about `leaseMs`, no longer.
+  leaseCheckMs: 1_000,
   backoffBaseMs: 2_000,
   backoffMaxMs: 30 * 60_000,
   random: Math.random,
@@ -45,12 +61,29 @@ export function backoffMs(attempt: number, options: Pick<RunnerOptions, 'backoff
   return Math.round(ceiling / 2 + (options.random() * ceiling) / 2);
 }
 
+/** Free slots at which the polling loop claims again: a quarter of them, at least one. */
+export function claimBatch(concurrency: number): number {
+  return Math.max(1, Math.floor(concurrency / 4));
+}
+
+/** Jobs that finished in the same turn of the event loop, deleted by one statement. */
+interface Completions {
+  readonly ids: string[];
+  readonly written: Promise<void>;
+  readonly release: () => void;
+}
+
 export class JobRunner {
   private readonly options: RunnerOptions;
+  private readonly batch: number;
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** Set when there may be something to claim; a claim in progress must not miss it. */
+  private signalled = false;
+  private leaseCheckedAt = Number.NEGATIVE_INFINITY;
+  private completions: Completions | undefined;
 
   constructor(
     private readonly queue: JobQueue,
@@ -60,13 +93,14 @@ export class JobRunner {
     options: Partial<RunnerOptions> = {},
   ) {
     this.options = { ...DEFAULT_RUNNER_OPTIONS, ...options };
+    this.batch = claimBatch(this.options.concurrency);
   }
 
   /** Claims due jobs for the free slots and runs them; resolves when they have finished. */
   async runOnce(): Promise<number> {
     const free = this.options.concurrency - this.inFlight.size;
     if (free <= 0) return 0;
-    const jobs = await this.queue.claim({ limit: free, leaseMs: this.options.leaseMs, kinds: [...this.handlers.keys()] });
+    const jobs = await this.claim(free, true);
     await Promise.all(jobs.map((job) => this.track(this.execute(job))));
     return jobs.length;
   }
@@ -79,9 +113,10 @@ export class JobRunner {
 
   /** Something was queued: look now rather than at the next poll. */
   nudge(): void {
-    this.wake?.();
+    this.signal();
   }
 
+  /** Resolves once the jobs in flight have finished and their results are written. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
@@ -89,40 +124,94 @@ export class JobRunner {
     await Promise.all([...this.inFlight]);
   }
 
+  private claim(limit: number, includeAbandoned: boolean): Promise<ClaimedJob[]> {
+    return this.queue.claim({ limit, leaseMs: this.options.leaseMs, kinds: [...this.handlers.keys()], includeAbandoned });
+  }
+
+  /** A batch's worth of slots is free, or nothing runs (a lone job must not wait for company). */
+  private mayClaim(): boolean {
+    return this.inFlight.size === 0 || this.options.concurrency - this.inFlight.size >= this.batch;
+  }
+
+  private signal(): void {
+    if (!this.mayClaim()) return;
+    this.signalled = true;
+    this.wake?.();
+  }
+
   private async poll(): Promise<void> {
     while (this.running) {
-      let claimed = 0;
+      this.signalled = false;
       try {
-        const free = this.options.concurrency - this.inFlight.size;
-        if (free > 0) {
-          const jobs = await this.queue.claim({ limit: free, leaseMs: this.options.leaseMs, kinds: [...this.handlers.keys()] });
-          claimed = jobs.length;
-          for (const job of jobs) void this.track(this.execute(job));
-        }
+        if (this.mayClaim()) await this.claimAndStart();
       } catch (error) {
         this.logger.error({ err: error }, 'claiming jobs failed; will try again');
       }
       if (!this.running) break;
-      if (claimed === 0 || this.inFlight.size >= this.options.concurrency) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.idlePollMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
+      // Claiming again at once would mostly find nothing (what was due is claimed) or too few
+      // free slots: wait for new work (a nudge), for a batch of slots, or for the poll interval.
+      if (!this.signalled) await this.idle();
     }
+  }
+
+  private async claimAndStart(): Promise<void> {
+    const limit = this.options.concurrency - this.inFlight.size;
+    const now = this.clock.now().getTime();
+    const includeAbandoned = now - this.leaseCheckedAt >= this.options.leaseCheckMs;
+    const jobs = await this.claim(limit, includeAbandoned);
+    // A full claim may have stopped before the abandoned leases: look again next time.
+    if (includeAbandoned && jobs.length < limit) this.leaseCheckedAt = now;
+    for (const job of jobs) void this.track(this.execute(job));
+  }
+
+  private idle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.options.idlePollMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      this.wake = undefined;
+    });
   }
 
   private track(work: Promise<void>): Promise<void> {
     this.inFlight.add(work);
     const done = work.finally(() => {
       this.inFlight.delete(work);
-      this.wake?.();
+      this.signal();
     });
     return done;
+  }
+
+  /** Resolves once the job is deleted, or once deleting it failed and was logged. */
+  private completeSoon(jobId: string): Promise<void> {
+    let completions = this.completions;
+    if (completions === undefined) {
+      let release = () => {};
+      const written = new Promise<void>((resolve) => (release = resolve));
+      completions = { ids: [], written, release };
+      this.completions = completions;
+      // Every job that finishes in this turn joins the same statement.
+      setImmediate(() => void this.writeCompletions());
+    }
+    completions.ids.push(jobId);
+    return completions.written;
+  }
+
+  private async writeCompletions(): Promise<void> {
+    const completions = this.completions;
+    if (completions === undefined) return;
+    this.completions = undefined;
+    try {
+      await this.queue.completeMany(completions.ids);
+    } catch (error) {
+      // The jobs stay leased: once the lease runs out they are claimed and run again.
+      this.logger.error({ err: error, jobs: completions.ids }, 'recording finished jobs failed; they will run again after their lease');
+    } finally {
+      completions.release();
+    }
   }
 
   private async execute(job: ClaimedJob): Promise<void> {
@@ -149,7 +238,7 @@ export class JobRunner {
     const now = this.clock.now().getTime();
     switch (result.kind) {
       case 'done':
-        return this.queue.complete(job.id);
+        return this.completeSoon(job.id);
       case 'postpone':
         return this.queue.postpone(job.id, new Date(now + result.afterMs), result.reason);
       case 'dead':

@@ -110,6 +110,54 @@ describe.each(databaseTargets())('$name job queue', (factory) => {
       expect(await queue.depth()).toBe(1);
     });
 
+    it('completes many jobs with one call: they are gone, the others untouched', async () => {
+      await queue.enqueue([
+        job('a', inMs(-3), { key: 'k-a' }),
+        job('b', inMs(-2), { key: 'k-b' }),
+        job('c', inMs(-1), { key: 'k-c' }),
+        job('later', inMs(MINUTE), { key: 'k-later' }),
+      ]);
+      const [a, b, c] = await claim();
+      expect([a?.kind, b?.kind, c?.kind]).toEqual(['a', 'b', 'c']);
+      await queue.completeMany([a?.id ?? '', c?.id ?? '', 'job_unknown']);
+      expect(await queue.findByKey('k-a')).toBeUndefined();
+      expect(await queue.findByKey('k-c')).toBeUndefined();
+      expect(await queue.findByKey('k-b')).toMatchObject({ state: 'running' });
+      expect(await queue.findByKey('k-later')).toMatchObject({ state: 'pending' });
+      await queue.completeMany([]);
+      expect(await queue.depth()).toBe(2);
+
+      // Completed jobs never come back; b's lease runs out and it is claimed again.
+      clock.advance(10 * LEASE);
+      expect(kindsOf(await claim())).toEqual(['later', 'b']);
+    });
+
+    it('completes more jobs in one call than a statement takes parameters for comfortably', async () => {
+      const count = 2_500;
+      for (let start = 0; start < count; start += 500) {
+        await queue.enqueue(Array.from({ length: 500 }, (_, i) => job('bulk', inMs(-count + start + i))));
+      }
+      await queue.enqueue([job('kept', inMs(0))]);
+      const claimed = await claim(count);
+      expect(claimed).toHaveLength(count);
+      await queue.completeMany(claimed.map((j) => j.id));
+      expect(await queue.depth()).toBe(1);
+      expect(kindsOf(await claim())).toEqual(['kept']);
+    });
+
+    it('leaves abandoned leases alone when asked to (includeAbandoned: false), takes them by default', async () => {
+      await queue.enqueue([job('abandoned', inMs(-1)), job('due', inMs(LEASE))]);
+      expect(kindsOf(await claim())).toEqual(['abandoned']);
+      clock.advance(LEASE);
+      const dueOnly = () => queue.claim({ limit: 10, leaseMs: LEASE, includeAbandoned: false });
+      expect(kindsOf(await dueOnly())).toEqual(['due']);
+      expect(await dueOnly()).toEqual([]);
+      const [again] = await queue.claim({ limit: 10, leaseMs: LEASE, includeAbandoned: true });
+      expect(again).toMatchObject({ kind: 'abandoned', attempt: 2 });
+      clock.advance(LEASE);
+      expect(kindsOf(await claim())).toEqual(['abandoned', 'due']);
+    });
+
     it('retries at the new time with the error, then dead-letters after maxAttempts', async () => {
       await queue.enqueue([job('flaky', inMs(0), { key: 'k-flaky', maxAttempts: 3 })]);
       for (const attempt of [1, 2]) {

@@ -46,6 +46,11 @@ export interface ClaimOptions {
   /** How long a claimed job stays with this worker before another may take it over. */
   leaseMs: number;
   kinds?: readonly string[];
+  /**
+   * Also take over jobs whose lease ran out (a dead worker's); default true. Those only
+   * appear when a worker dies, so a busy worker may look for them less often than it claims.
+   */
+  includeAbandoned?: boolean;
 }
 
 export interface JobQueue {
@@ -53,6 +58,8 @@ export interface JobQueue {
   /** Due jobs, leased to the caller; jobs whose lease ran out (a dead worker) are due again. */
   claim(options: ClaimOptions): Promise<ClaimedJob[]>;
   complete(jobId: string): Promise<void>;
+  /** `complete` for many jobs in one write; unknown ids are ignored. */
+  completeMany(jobIds: readonly string[]): Promise<void>;
   /** Back to pending at `runAt`, keeping the error; dead-lettered if attempts are used up. */
   retry(jobId: string, runAt: Date, error: string): Promise<JobState>;
   deadLetter(jobId: string, error: string): Promise<void>;
