@@ -209,7 +209,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   });
   const runner = new JobRunner(
     queue,
-    jobHandlers({ planner, carts: cartRecovery, dispatcher, webhooks: webhookProcessor, readWebhook: webhookNotices, clock }),
+    jobHandlers({ events, planner, carts: cartRecovery, dispatcher, webhooks: webhookProcessor, readWebhook: webhookNotices, clock }),
     clock,
     logger,
     { concurrency: config.workerConcurrency, ...options.runner },

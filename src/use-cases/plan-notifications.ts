@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { DeliveryUpdate, Fulfillment, NormalizedEvent, Order } from '../domain/events/model.js';
 import { AFTER_SHIPPING, notificationKindFor, orderIdOf } from '../domain/notifications/notification-for-event.js';
 import type { Clock } from '../domain/ports/clock.js';
-import type { EventStore } from '../domain/ports/event-store.js';
+import type { EventStore, StoredEvent } from '../domain/ports/event-store.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { LinkStore } from '../domain/ports/link-store.js';
 import type { OutgoingMessage } from '../domain/ports/message-sender.js';
@@ -88,9 +88,15 @@ export class NotificationPlanner {
   }
 
   async planForEvent(tenantId: string, eventId: string): Promise<PlanOutcome> {
-    const { events, tenants, messages, clock, ids } = this.deps;
-    const stored = await events.get(tenantId, eventId);
+    const stored = await this.deps.events.get(tenantId, eventId);
     if (stored === undefined) return { planned: 'nothing', reason: 'event not found' };
+    return this.planFor(stored);
+  }
+
+  /** As planForEvent, for a caller that already holds the stored event. */
+  async planFor(stored: StoredEvent): Promise<PlanOutcome> {
+    const { events, tenants, messages, clock, ids } = this.deps;
+    const { tenantId, id: eventId } = stored;
     const event = stored.normalized;
     if (event === null) return { planned: 'nothing', reason: 'the stored body no longer reads as its kind' };
     const kind = notificationKindFor(event);

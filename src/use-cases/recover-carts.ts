@@ -9,7 +9,7 @@ import { endOfQuietHours } from '../domain/carts/quiet-hours.js';
 import type { CartRecord, CartState, CartStore } from '../domain/ports/cart-store.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { CustomerStore } from '../domain/ports/customer-store.js';
-import type { EventStore } from '../domain/ports/event-store.js';
+import type { EventStore, StoredEvent } from '../domain/ports/event-store.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { LinkStore } from '../domain/ports/link-store.js';
 import type { MessageStore } from '../domain/ports/message-store.js';
@@ -50,10 +50,14 @@ export class CartRecovery {
   /** A stored event that matters to carts: a cart starts or updates a sequence, an order stops one. */
   async onEvent(tenantId: string, eventId: string): Promise<void> {
     const stored = await this.deps.events.get(tenantId, eventId);
-    const event = stored?.normalized;
-    if (stored === undefined || event === null || event === undefined) return;
-    if (event.kind === 'cart_abandoned') await this.onCart(tenantId, event.cart);
-    if (event.kind === 'order_created') await this.onOrder(tenantId, event.order, stored.receivedAt);
+    if (stored !== undefined) await this.onStoredEvent(stored);
+  }
+
+  /** As onEvent, for a caller that already holds the stored event. */
+  async onStoredEvent(stored: StoredEvent): Promise<void> {
+    const event = stored.normalized;
+    if (event?.kind === 'cart_abandoned') await this.onCart(stored.tenantId, event.cart);
+    if (event?.kind === 'order_created') await this.onOrder(stored.tenantId, event.order, stored.receivedAt);
   }
 
   async onCart(tenantId: string, cart: Cart): Promise<void> {

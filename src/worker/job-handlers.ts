@@ -2,6 +2,7 @@
  * The job kinds the worker runs, each a thin adapter from a queued job to its use case.
  */
 import type { Clock } from '../domain/ports/clock.js';
+import type { EventStore } from '../domain/ports/event-store.js';
 import type { WebhookNotices } from '../domain/messages/webhook-notices.js';
 import { PROCESS_EVENT_JOB } from '../use-cases/ingest-event.js';
 import { SEND_MESSAGE_JOB, type NotificationPlanner } from '../use-cases/plan-notifications.js';
@@ -12,6 +13,7 @@ import { CART_REMINDER_JOB, type CartRecovery } from '../use-cases/recover-carts
 import type { JobHandler } from './job-runner.js';
 
 export interface HandlerDeps {
+  events: Pick<EventStore, 'get'>;
   planner: NotificationPlanner;
   carts: CartRecovery;
   dispatcher: MessageDispatcher;
@@ -34,8 +36,11 @@ export function jobHandlers(deps: HandlerDeps): Map<string, JobHandler> {
       async (job) => {
         const eventId = field(job.payload, 'eventId');
         if (eventId === null || job.tenantId === null) return { kind: 'dead', error: 'job payload has no eventId or tenant' };
-        await deps.planner.planForEvent(job.tenantId, eventId);
-        await deps.carts.onEvent(job.tenantId, eventId);
+        // Read once for both: deriving an event's model from its body is not free.
+        const stored = await deps.events.get(job.tenantId, eventId);
+        if (stored === undefined) return { kind: 'dead', error: `event ${eventId} not found` };
+        await deps.planner.planFor(stored);
+        await deps.carts.onStoredEvent(stored);
         return { kind: 'done' };
       },
     ],

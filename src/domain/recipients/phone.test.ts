@@ -20,6 +20,16 @@ describe('normalizePhone', () => {
     expect(normalizePhone('12345', 'IN')).toMatchObject({ ok: false });
     expect(normalizePhone('call me', 'IN')).toMatchObject({ ok: false });
   });
+
+  it('remembers recent numbers per default country, never across countries', () => {
+    const first = normalizePhone('020 7946 0958', 'GB');
+    expect(normalizePhone('020 7946 0958', 'GB')).toBe(first);
+    expect(first).toMatchObject({ ok: true, digits: '442079460958' });
+    // The same text under another default country is another number (or none).
+    expect(normalizePhone('020 7946 0958', 'IN')).not.toEqual(first);
+    // Answers are shared, so nobody may change one.
+    expect(Object.isFrozen(first)).toBe(true);
+  });
 });
 
 describe('maskPhone', () => {

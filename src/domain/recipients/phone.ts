@@ -8,8 +8,23 @@ export type PhoneResult =
   | { ok: true; e164: string; digits: string; country: string | null }
   | { ok: false; reason: 'missing' | 'unparseable' | 'invalid' };
 
+// An event's phone is normalised by each step that handles it (planning, cart recovery),
+// and with the full metadata set one parse costs tens of microseconds: keep the latest few.
+const RECENT_LIMIT = 512;
+const recent = new Map<string, PhoneResult>();
+
 export function normalizePhone(raw: string | null | undefined, defaultCountry: string): PhoneResult {
   if (raw === null || raw === undefined || raw.trim() === '') return { ok: false, reason: 'missing' };
+  const key = `${defaultCountry}\u0000${raw}`;
+  const known = recent.get(key);
+  if (known !== undefined) return known;
+  const result = Object.freeze(parsePhone(raw, defaultCountry));
+  if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value!);
+  recent.set(key, result);
+  return result;
+}
+
+function parsePhone(raw: string, defaultCountry: string): PhoneResult {
   let text = raw.trim();
   // "0091…" and "91…" written without a plus are common in Indian stores' data.
   if (text.startsWith('00')) text = '+' + text.slice(2);
