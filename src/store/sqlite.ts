@@ -1,7 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+  type SqliteStatement,
+} from 'kysely';
 import type { Database } from './schema.js';
 import { AUTOCHECKPOINT_PAGES, startCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
 
@@ -25,6 +35,28 @@ function withStatementCache(db: BetterSqlite3.Database, limit = 500): SqliteData
   };
 }
 
+/**
+ * Transactions take SQLite's write lock when they begin. A plain (deferred) BEGIN takes it
+ * at the first write, and if another connection (another process: `--role api` beside
+ * `--role worker`) has committed since the transaction's first read, SQLite refuses that
+ * write at once with SQLITE_BUSY, without waiting out the busy timeout. IMMEDIATE waits its turn.
+ */
+class ImmediateTransactionDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class OrderlineSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateTransactionDriver(this.settings);
+  }
+}
+
 export interface SqliteHandle {
   db: Kysely<Database>;
   raw: BetterSqlite3.Database;
@@ -46,7 +78,7 @@ export function openSqlite(file: string, onError: (error: Error) => void = () =>
   const inMemory = file === ':memory:';
   if (!inMemory) raw.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   const checkpointer = inMemory ? null : startCheckpointer(file, onError);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const db = new Kysely<Database>({ dialect: new OrderlineSqliteDialect({ database: withStatementCache(raw) }) });
   return {
     db,
     raw,
