@@ -4,6 +4,7 @@
  * read again right before writing, so a section another benchmark wrote meanwhile is kept.
  */
 import fs from 'node:fs';
+import { DEFAULT_RUNNER_OPTIONS } from '../src/worker/job-runner.js';
 import type { Baselines, OpStats } from './carts-baseline.js';
 import type { Probe } from './carts-probes.js';
 import type { TracedStatement } from './carts-sql.js';
@@ -220,7 +221,7 @@ export function renderSection(r: CartBenchResult): string {
     `- Code: ${r.code}`,
     `- Load average (1/5/15 min) before: ${load(r.loadBefore)}, after: ${load(r.loadAfter)}`,
     `- Question: can embedded SQLite hold ${int(s.carts)} pending cart reminders, fire each on time, and let an order cancel its cart's sequence quickly — and what does it cost next to raw SQLite?`,
-    `- Setup: Orderline composed in the bench process (\`compose()\`, wired as \`serve --role all\`: the shipped JobRunner, concurrency 16, idle poll 100 ms), embedded SQLite ${r.sqliteVersion} in a fresh temp file (WAL, synchronous=NORMAL), LOG_LEVEL=silent, real clock. A no-op MessageSender accepts every message at once. One tenant: \`cartRecovery.reminders: [{after: "${s.after}"}]\`, \`quietHours: null\`, both suppression rules off, \`whatsapp.messagesPerSecond: 1000\` (the maximum, so pacing the sends is not what is measured).`,
+    `- Setup: Orderline composed in the bench process (\`compose()\`, wired as \`serve --role all\`: the shipped JobRunner, concurrency ${DEFAULT_RUNNER_OPTIONS.concurrency} (WORKER_CONCURRENCY's default), idle poll 100 ms), embedded SQLite ${r.sqliteVersion} in a fresh temp file (WAL, synchronous=NORMAL), LOG_LEVEL=silent, real clock. A no-op MessageSender accepts every message at once. One tenant: \`cartRecovery.reminders: [{after: "${s.after}"}]\`, \`quietHours: null\`, both suppression rules off, \`whatsapp.messagesPerSecond: 1000\` (the maximum, so pacing the sends is not what is measured).`,
     `- Carts: ${int(s.carts)}, each with a distinct Indian mobile, random 32-hex checkout and cart tokens, two line items (snapshot ${int(r.snapshotBytes)} B of JSON); cart time = due − ${s.after}; due times rise evenly with the scheduling order over ${s.spreadS} s, starting ${s.leadS} s after scheduling starts (the lead; ${fixed(r.leadUsedS, 1)} s of it were used). Every other cart (odd index) gets an order with its checkout token and phone, so the survivors span the whole window.`,
     `- Phase 1: \`cartRecovery.onCart\` for the carts in order, one awaited call at a time, for up to ${s.scheduleBudgetS} s; carts left when the budget runs out are written in bulk (\`bench/carts-fill.ts\`: the rows \`save\` writes, 500 per transaction) so the later phases start from the full state; then ${int(s.samples)} pending carts are sent again through \`onCart\` (unchanged: cart upserted, job replaced) to time a call at full scale.`,
     `- Phase 2: the what-if queries below (read-only, ${int(s.samples)} carts each), then \`cartRecovery.onOrder\` for the cancelled half in random order, one at a time, for up to ${s.cancelBudgetS} s; orders left when the budget runs out are applied in bulk with the writes \`onOrder\` ends with (cart \`completed\`, pending job deleted by key).`,

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
 import { compose, type Orderline } from '../src/app/compose.js';
+import { DEFAULT_RUNNER_OPTIONS } from '../src/worker/job-runner.js';
 import { loadConfig } from '../src/config/config.js';
 import type { ClaimedJob, ClaimOptions } from '../src/domain/ports/job-queue.js';
 import type { Database } from '../src/store/schema.js';
@@ -222,7 +223,7 @@ async function fire(
     timeline.push({ atS: (now - window.startMs) / 1000, due, claimed: claims.remind, sent: done, sendsInFlight });
     log(`firing: ${int(due)} due, ${int(claims.remind)} reminder jobs claimed, ${int(done)} sent, ${int(sendsInFlight)} send jobs in flight; ${fixed((now - lastLoopTurn) / 1000, 1)} s since the event loop last ran a timer`);
   };
-  const claims = instrumentClaims(orderline, 16, progress, () => Date.now() >= deadline);
+  const claims = instrumentClaims(orderline, DEFAULT_RUNNER_OPTIONS.concurrency, progress, () => Date.now() >= deadline);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const cpu = measureCpu();
