@@ -104,13 +104,15 @@ export class MessageDispatcher {
     if (paced) this.deps.pacer.reserve(customerKey, this.perCustomer.perSecond, this.perCustomer.burst);
     const wait = this.deps.pacer.reserve(numberKey, account.messagesPerSecond);
     if (wait > 0) await this.sleep(wait);
-    // Timers fire late when the process is busy: the last word is the actual sends of the last second.
+    await messages.markSending(message.id, clock.now());
+    // Timers fire late when the process is busy, and a write can wait on the database: the
+    // last word is the actual sends of the last second, checked with nothing left to await
+    // before the request goes out. (A crash while held here leaves the message "sending":
+    // it is then settled as in doubt, like any send whose answer was lost.)
     for (let held = this.deps.window.admit(numberKey, account.messagesPerSecond); held > 0; held = this.deps.window.admit(numberKey, account.messagesPerSecond)) {
       await this.sleep(held);
     }
-
     const startedAt = clock.now();
-    await messages.markSending(message.id, startedAt);
     const outcome = await this.deps.sender.send(account, message.body);
     this.deps.observer?.outcome(message, outcome);
     return this.record(message, outcome, startedAt, attempt, maxAttempts);

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertStore } from '../domain/ports/alert-store.js';
+import { ManualClock } from '../domain/ports/clock.js';
+import type { CustomerStore } from '../domain/ports/customer-store.js';
+import type { MessageSender, OutgoingMessage, SendOutcome } from '../domain/ports/message-sender.js';
+import type { MessageRecord, MessageStore } from '../domain/ports/message-store.js';
+import { Pacer } from '../shared/pacer.js';
+import { SendWindow } from '../shared/send-window.js';
+import { MessageDispatcher } from './send-message.js';
+
+const CAP = 2;
+
+function record(id: string, recipient: string, at: Date): MessageRecord {
+  return {
+    id,
+    tenantId: 'ten_1',
+    eventId: `evt_${id}`,
+    dedupeKey: `evt_${id}:order_confirmed`,
+    sequence: 1,
+    kind: 'order_confirmed',
+    category: 'utility',
+    orderId: id,
+    recipient,
+    state: 'queued',
+    skipReason: null,
+    body: { messaging_product: 'whatsapp', to: recipient, type: 'text', text: { body: 'hi' } } as unknown as OutgoingMessage,
+    createdAt: at,
+    waId: null,
+    wamid: null,
+    errorCode: null,
+    errorDetail: null,
+    attempts: 0,
+    sendStartedAt: null,
+    sentAt: null,
+    deliveredAt: null,
+    readAt: null,
+    failedAt: null,
+    updatedAt: at,
+  };
+}
+
+/**
+ * Just the parts of the stores a send touches. `markSending` of a stalled message waits for
+ * the test to let it go: a write waiting on the database (another process holds the lock).
+ */
+function setup(stalled: ReadonlySet<string>) {
+  const clock = new ManualClock('2026-03-01T10:00:00.000Z');
+  const rows = new Map<string, MessageRecord>();
+  const releases: (() => void)[] = [];
+  const sentAt: { id: string; at: number }[] = [];
+  const messages = {
+    get: (id: string) => Promise.resolve(rows.get(id)),
+    hasEarlierPending: () => Promise.resolve(false),
+    markSending: async (id: string) => {
+      if (stalled.has(id)) await new Promise<void>((resolve) => releases.push(resolve));
+    },
+    markAccepted: () => Promise.resolve('accepted'),
+  } as unknown as MessageStore;
+  const sender: MessageSender = {
+    send: (_account, message): Promise<SendOutcome> => {
+      sentAt.push({ id: (message as unknown as { to: string }).to, at: clock.now().getTime() });
+      return Promise.resolve({ kind: 'accepted', messageId: `wamid.${sentAt.length}`, recipientId: '919800000000' });
+    },
+  };
+  const dispatcher = new MessageDispatcher({
+    messages,
+    customers: { optOuts: () => Promise.resolve([]) } as unknown as CustomerStore,
+    alerts: { sendingPaused: () => Promise.resolve(null) } as unknown as AlertStore,
+    accounts: { forTenant: () => Promise.resolve({ tenantId: 'ten_1', graphUrl: 'http://graph', phoneNumberId: '1555', accessToken: 't', messagesPerSecond: CAP }) },
+    sender,
+    pacer: new Pacer(clock),
+    window: new SendWindow(clock, 0),
+    clock,
+    ids: { next: (prefix) => `${prefix}_1` },
+    // Pacing waits move the manual clock instead of sleeping.
+    sleep: (ms) => Promise.resolve(clock.advance(ms)),
+  });
+  const add = (id: string, recipient: string) => rows.set(id, record(id, recipient, clock.now()));
+  return { clock, dispatcher, add, releases, sentAt };
+}
+
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('MessageDispatcher and the per-number cap', () => {
+  it('counts a send against the cap when it goes out, not before a write that stalled', async () => {
+    const { clock, dispatcher, add, releases, sentAt } = setup(new Set(['m1']));
+    add('m1', '919800000001');
+    add('m2', '919800000002');
+    add('m3', '919800000003');
+
+    const first = dispatcher.send('m1', 1, 5);
+    await settle();
+    expect(releases).toHaveLength(1);
+    // Meanwhile the others are paced out at the cap (2/s) as usual.
+    clock.advance(600);
+    const others = [dispatcher.send('m2', 1, 5), dispatcher.send('m3', 1, 5)];
+    await Promise.all(others);
+    // The stalled write ends: the first send must still keep to 2 in any second.
+    releases[0]!();
+    await first;
+
+    expect(sentAt.map((s) => s.id).sort()).toEqual(['919800000001', '919800000002', '919800000003']);
+    const times = sentAt.map((s) => s.at).sort((a, b) => a - b);
+    for (const start of times) {
+      expect(times.filter((t) => t >= start && t < start + 1000).length).toBeLessThanOrEqual(CAP);
+    }
+  });
+});
