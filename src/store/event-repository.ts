@@ -20,6 +20,7 @@ import type { Capabilities } from './connect.js';
 import { modelOfStoredEvent } from './event-model.js';
 import { newJobRow } from './job-rows.js';
 import { toPage } from './paging.js';
+import { prepareQuery } from './prepared-query.js';
 import type { Database, EventsTable } from './schema.js';
 
 function fromRow(row: Selectable<EventsTable>): StoredEvent {
@@ -180,11 +181,18 @@ class SqlIngestTransaction implements IngestTransaction {
 }
 
 export class SqlEventStore implements EventStore {
+  /** Every event job reads its event: compiled once (see prepared-query.ts). */
+  private readonly getEvent;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly ids: IdGenerator,
     private readonly capabilities: Capabilities,
-  ) {}
+  ) {
+    this.getEvent = prepareQuery(db, ['tenantId', 'eventId'], (p: { tenantId: string; eventId: string }) =>
+      db.selectFrom('events').selectAll().where('tenant_id', '=', p.tenantId).where('id', '=', p.eventId),
+    );
+  }
 
   async ingest<T>(work: (tx: IngestTransaction) => Promise<T>): Promise<T> {
     return this.db.transaction().execute((trx) => work(new SqlIngestTransaction(trx, this.ids, this.capabilities)));
@@ -215,12 +223,7 @@ export class SqlEventStore implements EventStore {
   }
 
   async get(tenantId: string, eventId: string): Promise<StoredEvent | undefined> {
-    const row = await this.db
-      .selectFrom('events')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', eventId)
-      .executeTakeFirst();
+    const row = await this.getEvent.executeTakeFirst({ tenantId, eventId });
     return row === undefined ? undefined : fromRow(row);
   }
 

@@ -1,5 +1,7 @@
+import type { Kysely } from 'kysely';
 import type { JobSpec } from '../domain/ports/job-queue.js';
-import type { JobsTable } from './schema.js';
+import { prepareQuery } from './prepared-query.js';
+import type { Database, JobsTable } from './schema.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
 
@@ -20,4 +22,25 @@ export function newJobRow(id: string, spec: JobSpec, now: Date): JobsTable {
     created_at: now.getTime(),
     updated_at: now.getTime(),
   };
+}
+
+const JOB_COLUMNS = [
+  'id',
+  'kind',
+  'tenant_id',
+  'job_key',
+  'payload',
+  'state',
+  'run_at',
+  'attempts',
+  'max_attempts',
+  'locked_until',
+  'last_error',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** Inserts one `newJobRow`; compiled once, for outboxes that add a job per message. */
+export function prepareJobInsert(db: Kysely<Database>) {
+  return prepareQuery(db, JOB_COLUMNS, (row: JobsTable) => db.insertInto('jobs').values({ ...row }));
 }

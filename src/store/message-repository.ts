@@ -14,8 +14,9 @@ import type {
 } from '../domain/ports/message-store.js';
 import type { Page, PageRequest } from '../domain/ports/page.js';
 import { lockKeys, type Capabilities } from './connect.js';
-import { newJobRow } from './job-rows.js';
+import { newJobRow, prepareJobInsert } from './job-rows.js';
 import { toPage } from './paging.js';
+import { prepareQuery } from './prepared-query.js';
 import type { Database, MessageStatusesTable, MessagesTable } from './schema.js';
 
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
@@ -63,32 +64,45 @@ function statusFromRow(row: Selectable<MessageStatusesTable>): StatusRecord {
 
 const TIME_COLUMN = { sent: 'sent_at', delivered: 'delivered_at', read: 'read_at', failed: 'failed_at' } as const;
 
-export class SqlMessageStore implements MessageStore {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly ids: IdGenerator,
-    private readonly capabilities: Capabilities,
-  ) {}
+/** The columns a planned message sets; the rest start empty (constants in the insert). */
+const PLANNED_COLUMNS = [
+  'id',
+  'tenant_id',
+  'event_id',
+  'dedupe_key',
+  'sequence',
+  'kind',
+  'category',
+  'order_id',
+  'recipient',
+  'state',
+  'skip_reason',
+  'body',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof MessagesTable)[];
+type PlannedColumns = Pick<MessagesTable, (typeof PLANNED_COLUMNS)[number]>;
 
-  async plan(message: NewMessage, sendJob: JobSpec | null): Promise<boolean> {
-    const at = message.createdAt.getTime();
-    return this.db.transaction().execute(async (trx) => {
-      const inserted = await trx
+/** The statements every message runs, compiled once for this database (see prepared-query.ts). */
+function prepareStatements(db: Kysely<Database>) {
+  return {
+    insert: prepareQuery(db, PLANNED_COLUMNS, (p: PlannedColumns) =>
+      db
         .insertInto('messages')
         .values({
-          id: message.id,
-          tenant_id: message.tenantId,
-          event_id: message.eventId,
-          dedupe_key: message.dedupeKey,
-          sequence: message.sequence,
-          kind: message.kind,
-          category: message.category,
-          order_id: message.orderId,
-          recipient: message.recipient,
+          id: p.id,
+          tenant_id: p.tenant_id,
+          event_id: p.event_id,
+          dedupe_key: p.dedupe_key,
+          sequence: p.sequence,
+          kind: p.kind,
+          category: p.category,
+          order_id: p.order_id,
+          recipient: p.recipient,
           wa_id: null,
-          state: message.state,
-          skip_reason: message.skipReason,
-          body: message.body === null ? null : JSON.stringify(message.body),
+          state: p.state,
+          skip_reason: p.skip_reason,
+          body: p.body,
           wamid: null,
           error_code: null,
           error_detail: null,
@@ -98,20 +112,90 @@ export class SqlMessageStore implements MessageStore {
           delivered_at: null,
           read_at: null,
           failed_at: null,
-          created_at: at,
-          updated_at: at,
+          created_at: p.created_at,
+          updated_at: p.updated_at,
         })
         .onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
+        .returning('id'),
+    ),
+    insertJob: prepareJobInsert(db),
+    get: prepareQuery(db, ['id'], (p: { id: string }) => db.selectFrom('messages').selectAll().where('id', '=', p.id)),
+    stateOf: prepareQuery(db, ['id'], (p: { id: string }) => db.selectFrom('messages').select('state').where('id', '=', p.id)),
+    earlierPending: prepareQuery(
+      db,
+      ['tenantId', 'recipient', 'sequence'],
+      (p: { tenantId: string; recipient: string; sequence: string }) =>
+        db
+          .selectFrom('messages')
+          .select('id')
+          .where('tenant_id', '=', p.tenantId)
+          .where('recipient', '=', p.recipient)
+          .where('state', 'in', ['queued', 'sending'])
+          .where('sequence', '<', p.sequence),
+    ),
+    // The same time twice is two parameters: a prepared query binds each name once.
+    markSending: prepareQuery(
+      db,
+      ['sendStartedAt', 'updatedAt', 'id'],
+      (p: { sendStartedAt: number; updatedAt: number; id: string }) =>
+        db
+          .updateTable('messages')
+          .set((eb) => ({ state: 'sending', send_started_at: p.sendStartedAt, attempts: eb('attempts', '+', 1), updated_at: p.updatedAt }))
+          .where('id', '=', p.id),
+    ),
+    markAccepted: prepareQuery(
+      db,
+      ['wamid', 'waId', 'updatedAt', 'id'],
+      (p: { wamid: string; waId: string; updatedAt: number; id: string }) =>
+        db
+          .updateTable('messages')
+          .set({ state: 'accepted', wamid: p.wamid, wa_id: p.waId, error_code: null, error_detail: null, updated_at: p.updatedAt })
+          .where('id', '=', p.id),
+    ),
+  };
+}
+
+export class SqlMessageStore implements MessageStore {
+  private readonly statements: ReturnType<typeof prepareStatements>;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ids: IdGenerator,
+    private readonly capabilities: Capabilities,
+  ) {
+    this.statements = prepareStatements(db);
+  }
+
+  async plan(message: NewMessage, sendJob: JobSpec | null): Promise<boolean> {
+    const at = message.createdAt.getTime();
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await this.statements.insert.executeTakeFirst(
+        {
+          id: message.id,
+          tenant_id: message.tenantId,
+          event_id: message.eventId,
+          dedupe_key: message.dedupeKey,
+          sequence: message.sequence,
+          kind: message.kind,
+          category: message.category,
+          order_id: message.orderId,
+          recipient: message.recipient,
+          state: message.state,
+          skip_reason: message.skipReason,
+          body: message.body === null ? null : JSON.stringify(message.body),
+          created_at: at,
+          updated_at: at,
+        },
+        trx,
+      );
       if (inserted === undefined) return false;
-      if (sendJob !== null) await trx.insertInto('jobs').values(newJobRow(this.ids.next('job'), sendJob, message.createdAt)).execute();
+      if (sendJob !== null) await this.statements.insertJob.execute(newJobRow(this.ids.next('job'), sendJob, message.createdAt), trx);
       return true;
     });
   }
 
   async get(id: string): Promise<MessageRecord | undefined> {
-    const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.statements.get.executeTakeFirst({ id });
     return row === undefined ? undefined : fromRow(row);
   }
 
@@ -125,36 +209,21 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async hasEarlierPending(tenantId: string, recipient: string, sequence: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('messages')
-      .select('id')
-      .where('tenant_id', '=', tenantId)
-      .where('recipient', '=', recipient)
-      .where('state', 'in', ['queued', 'sending'])
-      .where('sequence', '<', sequence)
-      .executeTakeFirst();
+    const row = await this.statements.earlierPending.executeTakeFirst({ tenantId, recipient, sequence });
     return row !== undefined;
   }
 
   async markSending(id: string, at: Date): Promise<void> {
-    await this.db
-      .updateTable('messages')
-      .set((eb) => ({ state: 'sending', send_started_at: at.getTime(), attempts: eb('attempts', '+', 1), updated_at: at.getTime() }))
-      .where('id', '=', id)
-      .execute();
+    await this.statements.markSending.execute({ sendStartedAt: at.getTime(), updatedAt: at.getTime(), id });
   }
 
   async markAccepted(id: string, wamid: string, waId: string, at: Date): Promise<MessageState> {
     return this.db.transaction().execute(async (trx) => {
       // Statuses for this wamid may be being recorded right now: take turns on it.
       await lockKeys(trx, this.capabilities, [wamid]);
-      await trx
-        .updateTable('messages')
-        .set({ state: 'accepted', wamid, wa_id: waId, error_code: null, error_detail: null, updated_at: at.getTime() })
-        .where('id', '=', id)
-        .execute();
+      await this.statements.markAccepted.execute({ wamid, waId, updatedAt: at.getTime(), id }, trx);
       await this.applyPending(trx, [wamid], at);
-      const row = await trx.selectFrom('messages').select('state').where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await this.statements.stateOf.executeTakeFirstOrThrow({ id }, trx);
       return row.state as MessageState;
     });
   }

@@ -9,6 +9,7 @@ import {
 } from '../domain/ports/tenant-store.js';
 import type { TenantSettings } from '../domain/tenants/tenant-settings.js';
 import { toPage } from './paging.js';
+import { prepareQuery } from './prepared-query.js';
 import type { Database, TenantsTable } from './schema.js';
 import { isUniqueViolation } from './unique-violation.js';
 
@@ -36,7 +37,12 @@ function fromRow(row: Selectable<TenantsTable>): StoredTenant {
 }
 
 export class SqlTenantStore implements TenantStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Every message reads its tenant: compiled once (see prepared-query.ts). */
+  private readonly getTenant;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.getTenant = prepareQuery(db, ['id'], (p: { id: string }) => db.selectFrom('tenants').selectAll().where('id', '=', p.id));
+  }
 
   async create(tenant: StoredTenant, guestKeyHash: string): Promise<void> {
     try {
@@ -62,7 +68,7 @@ export class SqlTenantStore implements TenantStore {
   }
 
   async get(id: string): Promise<StoredTenant | undefined> {
-    const row = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.getTenant.executeTakeFirst({ id });
     return row === undefined ? undefined : fromRow(row);
   }
 
