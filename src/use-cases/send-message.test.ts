@@ -16,7 +16,7 @@ function record(id: string, recipient: string, at: Date): MessageRecord {
     tenantId: 'ten_1',
     eventId: `evt_${id}`,
     dedupeKey: `evt_${id}:order_confirmed`,
-    sequence: 1,
+    sequence: '0001',
     kind: 'order_confirmed',
     category: 'utility',
     orderId: id,
