@@ -10,8 +10,12 @@ export class SendWindow {
 
   constructor(
     private readonly clock: Clock,
-    /** Extra room, since Meta counts where it receives and the network adds jitter. */
-    private readonly marginMs = 25,
+    /**
+     * Extra room, since Meta counts where it receives and the way there adds jitter. 25 ms
+     * still let 1,002 sends into one second where the benchmark's sandbox received them; 50 ms
+     * keeps the cap there, at the price of sending at most 1000/1050 (95%) of it.
+     */
+    private readonly marginMs = 50,
   ) {}
 
   /** 0 when a send may go now (and it is counted); otherwise how long to wait before asking again. */
