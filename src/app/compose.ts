@@ -51,6 +51,7 @@ import type { AlertStore } from '../domain/ports/alert-store.js';
 import type { MessageSender } from '../domain/ports/message-sender.js';
 import { createLogger } from './logger.js';
 import { sealingSecretOf } from './local-secrets.js';
+import { RecentTenants } from './recent-tenants.js';
 import { WhatsAppAccounts } from './whatsapp-accounts.js';
 
 export interface ComposeOptions {
@@ -124,12 +125,13 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const tenantStore = new SqlTenantStore(connection.db);
   const guestAuth = new GuestAuthenticator(tenantStore, clock);
   let internalUrl = `http://${config.host}:${config.port}`;
-  const accounts = new WhatsAppAccounts(
-    tenantStore,
-    secretBox,
-    { graphUrl: config.whatsapp.graphUrl, appSecret: config.whatsapp.appSecret, sandboxKey: sealingSecret, internalUrl: () => internalUrl },
-    () => clock.now().getTime(),
-  );
+  const recentTenants = new RecentTenants(tenantStore, () => clock.now().getTime());
+  const accounts = new WhatsAppAccounts(recentTenants, secretBox, {
+    graphUrl: config.whatsapp.graphUrl,
+    appSecret: config.whatsapp.appSecret,
+    sandboxKey: sealingSecret,
+    internalUrl: () => internalUrl,
+  });
   const alerts = new SqlAlertStore(connection.db);
   const brands = new BrandApiFactory({ logger, now: () => clock.now().getTime() });
   const tenants = new TenantService(
@@ -139,7 +141,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     ids,
     (tenantId) => {
       guestAuth.forget(tenantId);
-      accounts.forget(tenantId);
+      recentTenants.forget(tenantId);
       brands.forget(tenantId);
     },
     async (tenantId, secretsChanged) => {
@@ -159,7 +161,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     const sealed = tenant.sealedSecrets.brandApiKey;
     return brands.brandApiFor({ id: tenant.id, brandApi: tenant.settings.brandApi }, sealed === undefined ? null : secretBox.open(sealed));
   };
-  const planner = new NotificationPlanner({ events, tenants: tenantStore, messages, links, clock, ids, publicUrl: config.publicUrl, brandFor });
+  const planner = new NotificationPlanner({ events, tenants: recentTenants, messages, links, clock, ids, publicUrl: config.publicUrl, brandFor });
   const dispatcher = new MessageDispatcher({
     messages,
     customers,
@@ -182,7 +184,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     },
   });
   const carts = new SqlCartStore(connection.db, ids);
-  const cartRecovery = new CartRecovery({ carts, events, tenants: tenantStore, messages, customers, links, clock, ids, publicUrl: config.publicUrl });
+  const cartRecovery = new CartRecovery({ carts, events, tenants: recentTenants, messages, customers, links, clock, ids, publicUrl: config.publicUrl });
   const conversations = new SqlConversationStore(connection.db);
   const assistant = new OrderAssistant({
     tenants: tenantStore,

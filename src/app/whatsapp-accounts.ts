@@ -21,33 +21,20 @@ export interface AccountsConfig {
   internalUrl: () => string;
 }
 
-const CACHE_MS = 2_000;
-
 export class WhatsAppAccounts implements SendAccounts {
-  private readonly cache = new Map<string, { tenant: StoredTenant | undefined; until: number }>();
-
   constructor(
+    /** Read per message: give it a RecentTenants. */
     private readonly tenants: TenantStore,
     private readonly secretBox: SecretBox,
     private readonly config: AccountsConfig,
-    private readonly now: () => number = Date.now,
   ) {}
 
   private derive(purpose: string, tenantId: string): string {
     return createHmac('sha256', this.config.sandboxKey).update(`${purpose}:${tenantId}`).digest('base64url');
   }
 
-  private async tenant(tenantId: string): Promise<StoredTenant | undefined> {
-    const hit = this.cache.get(tenantId);
-    if (hit !== undefined && hit.until > this.now()) return hit.tenant;
-    const tenant = await this.tenants.get(tenantId);
-    this.cache.set(tenantId, { tenant, until: this.now() + CACHE_MS });
-    return tenant;
-  }
-
-  /** Drops cached settings (after a PATCH). */
-  forget(tenantId: string): void {
-    this.cache.delete(tenantId);
+  private tenant(tenantId: string): Promise<StoredTenant | undefined> {
+    return this.tenants.get(tenantId);
   }
 
   isSandbox(tenant: StoredTenant): boolean {
