@@ -15,6 +15,7 @@ import type {
 import type { Page, PageRequest } from '../domain/ports/page.js';
 import { lockKeys, type Capabilities } from './connect.js';
 import { newJobRow, prepareJobInsert } from './job-rows.js';
+import { GroupCommit } from '../shared/group-commit.js';
 import { toPage } from './paging.js';
 import { prepareQuery } from './prepared-query.js';
 import type { Database, MessageStatusesTable, MessagesTable } from './schema.js';
@@ -157,6 +158,7 @@ function prepareStatements(db: Kysely<Database>) {
 
 export class SqlMessageStore implements MessageStore {
   private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly plans: GroupCommit<{ message: NewMessage; sendJob: JobSpec | null }, boolean>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -164,33 +166,44 @@ export class SqlMessageStore implements MessageStore {
     private readonly capabilities: Capabilities,
   ) {
     this.statements = prepareStatements(db);
+    this.plans = new GroupCommit((items) => this.planBatch(items));
   }
 
   async plan(message: NewMessage, sendJob: JobSpec | null): Promise<boolean> {
-    const at = message.createdAt.getTime();
+    return this.plans.submit({ message, sendJob });
+  }
+
+  /** Plans made in the same turn of the event loop (a batch of event jobs) share one commit. */
+  private async planBatch(items: readonly { message: NewMessage; sendJob: JobSpec | null }[]): Promise<boolean[]> {
     return this.db.transaction().execute(async (trx) => {
-      const inserted = await this.statements.insert.executeTakeFirst(
-        {
-          id: message.id,
-          tenant_id: message.tenantId,
-          event_id: message.eventId,
-          dedupe_key: message.dedupeKey,
-          sequence: message.sequence,
-          kind: message.kind,
-          category: message.category,
-          order_id: message.orderId,
-          recipient: message.recipient,
-          state: message.state,
-          skip_reason: message.skipReason,
-          body: message.body === null ? null : JSON.stringify(message.body),
-          created_at: at,
-          updated_at: at,
-        },
-        trx,
-      );
-      if (inserted === undefined) return false;
-      if (sendJob !== null) await this.statements.insertJob.execute(newJobRow(this.ids.next('job'), sendJob, message.createdAt), trx);
-      return true;
+      const planned: boolean[] = [];
+      for (const { message, sendJob } of items) {
+        const at = message.createdAt.getTime();
+        const inserted = await this.statements.insert.executeTakeFirst(
+          {
+            id: message.id,
+            tenant_id: message.tenantId,
+            event_id: message.eventId,
+            dedupe_key: message.dedupeKey,
+            sequence: message.sequence,
+            kind: message.kind,
+            category: message.category,
+            order_id: message.orderId,
+            recipient: message.recipient,
+            state: message.state,
+            skip_reason: message.skipReason,
+            body: message.body === null ? null : JSON.stringify(message.body),
+            created_at: at,
+            updated_at: at,
+          },
+          trx,
+        );
+        if (inserted !== undefined && sendJob !== null) {
+          await this.statements.insertJob.execute(newJobRow(this.ids.next('job'), sendJob, message.createdAt), trx);
+        }
+        planned.push(inserted !== undefined);
+      }
+      return planned;
     });
   }
 

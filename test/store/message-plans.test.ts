@@ -1,0 +1,61 @@
+/**
+ * Planned messages are written in groups: plans made in the same turn of the event loop share
+ * one transaction. On real SQLite and real PostgreSQL: each plan still stands on its own (a
+ * duplicate in the group is refused without its send job, the others are stored with theirs).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/domain/ports/clock.js';
+import type { NewMessage } from '../../src/domain/ports/message-store.js';
+import { timeOrderedIds } from '../../src/domain/ports/ids.js';
+import { SqlMessageStore } from '../../src/store/message-repository.js';
+import { openContractDatabase, unique, type ContractDatabase } from '../contract/contract-database.js';
+import { databaseTargets } from '../support/databases.js';
+
+describe.each(databaseTargets())('message plans on $name', (factory) => {
+  describe.skipIf(factory.skip)('', () => {
+    let database: ContractDatabase | undefined;
+    const clock = new ManualClock('2026-03-01T10:00:00.000Z');
+    const ids = timeOrderedIds(() => clock.now().getTime());
+
+    beforeAll(async () => {
+      database = await openContractDatabase(factory);
+    });
+    afterAll(async () => database?.close());
+
+    const plan = (tenantId: string, dedupeKey: string): NewMessage => ({
+      id: ids.next('msg'),
+      tenantId,
+      eventId: null,
+      dedupeKey,
+      sequence: ids.next('seq'),
+      kind: 'order_confirmed',
+      category: 'utility',
+      orderId: null,
+      recipient: '919800000001',
+      state: 'queued',
+      skipReason: null,
+      body: null,
+      createdAt: clock.now(),
+    });
+
+    it('stores plans made together, each with its send job, and refuses a duplicate among them', async () => {
+      const db = database!.connection.db;
+      const store = new SqlMessageStore(db, ids, database!.connection.capabilities);
+      const tenant = unique('ten');
+      const first = plan(tenant, 'evt_1:order_confirmed');
+      const second = plan(tenant, 'evt_2:order_confirmed');
+      const again = plan(tenant, 'evt_1:order_confirmed');
+      const job = (m: NewMessage) => ({ kind: 'message.send', payload: { messageId: m.id }, runAt: clock.now(), key: `send:${m.id}`, tenantId: tenant });
+      const results = await Promise.all([first, second, again].map((m) => store.plan(m, job(m))));
+      expect(results).toEqual([true, true, false]);
+
+      const stored = await db.selectFrom('messages').select(['id', 'dedupe_key']).where('tenant_id', '=', tenant).orderBy('id').execute();
+      expect(stored).toEqual([
+        { id: first.id, dedupe_key: first.dedupeKey },
+        { id: second.id, dedupe_key: second.dedupeKey },
+      ]);
+      const jobs = await db.selectFrom('jobs').select('job_key').where('tenant_id', '=', tenant).orderBy('job_key').execute();
+      expect(jobs.map((j) => j.job_key).sort()).toEqual([`send:${first.id}`, `send:${second.id}`].sort());
+    });
+  });
+});
