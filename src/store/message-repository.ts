@@ -156,9 +156,18 @@ function prepareStatements(db: Kysely<Database>) {
   };
 }
 
+/** A send Meta accepted: the message gets its wamid. */
+interface Acceptance {
+  id: string;
+  wamid: string;
+  waId: string;
+  at: Date;
+}
+
 export class SqlMessageStore implements MessageStore {
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly plans: GroupCommit<{ message: NewMessage; sendJob: JobSpec | null }, boolean>;
+  private readonly acceptances: GroupCommit<Acceptance, MessageState>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -167,6 +176,7 @@ export class SqlMessageStore implements MessageStore {
   ) {
     this.statements = prepareStatements(db);
     this.plans = new GroupCommit((items) => this.planBatch(items));
+    this.acceptances = new GroupCommit((items) => this.acceptBatch(items));
   }
 
   async plan(message: NewMessage, sendJob: JobSpec | null): Promise<boolean> {
@@ -231,13 +241,22 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async markAccepted(id: string, wamid: string, waId: string, at: Date): Promise<MessageState> {
+    return this.acceptances.submit({ id, wamid, waId, at });
+  }
+
+  /** Sends whose answers came in the same turn of the event loop are recorded in one commit. */
+  private async acceptBatch(items: readonly Acceptance[]): Promise<MessageState[]> {
     return this.db.transaction().execute(async (trx) => {
-      // Statuses for this wamid may be being recorded right now: take turns on it.
-      await lockKeys(trx, this.capabilities, [wamid]);
-      await this.statements.markAccepted.execute({ wamid, waId, updatedAt: at.getTime(), id }, trx);
-      await this.applyPending(trx, [wamid], at);
-      const row = await this.statements.stateOf.executeTakeFirstOrThrow({ id }, trx);
-      return row.state as MessageState;
+      // Statuses for these wamids may be being recorded right now: take turns on them.
+      await lockKeys(trx, this.capabilities, items.map((a) => a.wamid));
+      for (const { id, wamid, waId, at } of items) {
+        await this.statements.markAccepted.execute({ wamid, waId, updatedAt: at.getTime(), id }, trx);
+      }
+      // Statuses that came before their wamid was known; the latest answer's time stamps them.
+      await this.applyPending(trx, items.map((a) => a.wamid), items[items.length - 1]!.at);
+      const states: MessageState[] = [];
+      for (const { id } of items) states.push((await this.statements.stateOf.executeTakeFirstOrThrow({ id }, trx)).state as MessageState);
+      return states;
     });
   }
 

@@ -1,6 +1,6 @@
 /**
- * Planned messages are written in groups: plans made in the same turn of the event loop share
- * one transaction. On real SQLite and real PostgreSQL: each plan still stands on its own (a
+ * Planned and accepted messages are written in groups: those of the same turn of the event loop
+ * share one transaction. On real SQLite and real PostgreSQL: each plan still stands on its own (a
  * duplicate in the group is refused without its send job, the others are stored with theirs).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,21 @@ describe.each(databaseTargets())('message plans on $name', (factory) => {
       ]);
       const jobs = await db.selectFrom('jobs').select('job_key').where('tenant_id', '=', tenant).orderBy('job_key').execute();
       expect(jobs.map((j) => j.job_key).sort()).toEqual([`send:${first.id}`, `send:${second.id}`].sort());
+    });
+
+    it('records sends accepted together, each applying the statuses that came before its wamid', async () => {
+      const db = database!.connection.db;
+      const store = new SqlMessageStore(db, ids, database!.connection.capabilities);
+      const tenant = unique('ten');
+      const [a, b] = [plan(tenant, 'evt_a:order_confirmed'), plan(tenant, 'evt_b:order_confirmed')];
+      await Promise.all([store.plan(a, null), store.plan(b, null)]);
+      const early = `wamid.${unique('early')}`;
+      await store.recordStatuses([{ wamid: early, status: 'delivered', at: clock.now(), errorCode: null, errorDetail: null, callbackData: a.id }], clock.now());
+
+      const states = await Promise.all([store.markAccepted(a.id, early, '919800000001', clock.now()), store.markAccepted(b.id, `wamid.${unique('b')}`, '919800000001', clock.now())]);
+      expect(states).toEqual(['delivered', 'accepted']);
+      expect((await store.get(a.id))?.deliveredAt).toEqual(clock.now());
+      expect((await store.get(b.id))?.wamid).toMatch(/^wamid\.b/);
     });
   });
 });
