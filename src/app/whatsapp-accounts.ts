@@ -22,6 +22,8 @@ export interface AccountsConfig {
 }
 
 export class WhatsAppAccounts implements SendAccounts {
+  private readonly opened = new Map<string, string>();
+
   constructor(
     /** Read per message: give it a RecentTenants. */
     private readonly tenants: TenantStore,
@@ -56,7 +58,18 @@ export class WhatsAppAccounts implements SendAccounts {
         messagesPerSecond,
       };
     }
-    return { tenantId, graphUrl: this.config.graphUrl, phoneNumberId, accessToken: this.secretBox.open(sealed), messagesPerSecond };
+    return { tenantId, graphUrl: this.config.graphUrl, phoneNumberId, accessToken: this.open(sealed), messagesPerSecond };
+  }
+
+  /** Each send needs its tenant's token: opened once per sealed value, not once per message. */
+  private open(sealed: string): string {
+    let plain = this.opened.get(sealed);
+    if (plain === undefined) {
+      plain = this.secretBox.open(sealed);
+      if (this.opened.size >= 1000) this.opened.clear();
+      this.opened.set(sealed, plain);
+    }
+    return plain;
   }
 
   /** The tenant a webhook's phone number id belongs to, and the secret its signature must use. */

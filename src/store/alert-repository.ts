@@ -1,9 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { Alert, AlertStore } from '../domain/ports/alert-store.js';
+import { prepareQuery } from './prepared-query.js';
 import type { Database } from './schema.js';
 
 export class SqlAlertStore implements AlertStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  // Read before every send.
+  private readonly pausedOf;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.pausedOf = prepareQuery(db, ['id'], (p: { id: string }) => db.selectFrom('tenants').select('sending_paused').where('id', '=', p.id));
+  }
 
   async raise(alert: Alert): Promise<void> {
     await this.db
@@ -26,7 +32,7 @@ export class SqlAlertStore implements AlertStore {
   }
 
   async sendingPaused(tenantId: string): Promise<string | null> {
-    const row = await this.db.selectFrom('tenants').select('sending_paused').where('id', '=', tenantId).executeTakeFirst();
+    const row = await this.pausedOf.executeTakeFirst({ id: tenantId });
     return row?.sending_paused ?? null;
   }
 }

@@ -1,9 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { Contact, CustomerStore, InboundMessage, OptOut, OptOutScope, OptOutSource } from '../domain/ports/customer-store.js';
+import { prepareQuery } from './prepared-query.js';
 import type { Database } from './schema.js';
 
 export class SqlCustomerStore implements CustomerStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  // Read before every send.
+  private readonly optOutsOf;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.optOutsOf = prepareQuery(db, ['tenantId', 'customer'], (p: { tenantId: string; customer: string }) =>
+      db.selectFrom('opt_outs').selectAll().where('tenant_id', '=', p.tenantId).where('customer', '=', p.customer),
+    );
+  }
 
   async recordInbound(message: InboundMessage): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
@@ -101,12 +109,7 @@ export class SqlCustomerStore implements CustomerStore {
   }
 
   async optOuts(tenantId: string, customer: string): Promise<OptOut[]> {
-    const rows = await this.db
-      .selectFrom('opt_outs')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('customer', '=', customer)
-      .execute();
+    const { rows } = await this.optOutsOf.execute({ tenantId, customer });
     return rows.map((r) => ({ scope: r.scope as OptOutScope, source: r.source as OptOutSource, at: new Date(r.at) }));
   }
 
