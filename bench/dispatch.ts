@@ -57,6 +57,7 @@ import {
 } from './dispatch-sandbox.js';
 import { isDefaultDispatch, loadDispatchSettings, type DispatchSettings, type LoadShape } from './dispatch-settings.js';
 import { baseEnv } from './ingestion.js';
+import { serviceNodeFlags } from './service-flags.js';
 import { writeResults } from './report.js';
 import { describeMachine } from './settings.js';
 import { WebhookRelay } from './webhook-relay.js';
@@ -283,7 +284,7 @@ export async function runDispatchBench(): Promise<boolean> {
         BENCH_SQL_PROFILE: sqlFile,
         ...(settings.experiment === null ? {} : { BENCH_EXPERIMENT: settings.experiment }),
       },
-      nodeFlags: [...nodeFlags, '--import', SQL_PROFILE],
+      nodeFlags: [...serviceNodeFlags(), ...nodeFlags, '--import', SQL_PROFILE],
     });
     children.push(service);
     relay = await WebhookRelay.start(service.url);

@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { installCleanup, killAllServers, startServer, stopServer, type ServerChild } from './children.js';
 import { checkDurability } from './durability.js';
+import { serviceNodeFlags } from './service-flags.js';
 import { AnswerLedger } from './ledger.js';
 import { probe, runLoad, type Target } from './load.js';
 import { OrderBodies } from './order-body.js';
@@ -80,7 +81,7 @@ export async function runIngestionBench(): Promise<boolean> {
         ORDERLINE_SECRET: randomBytes(32).toString('hex'),
         LOG_LEVEL: 'warn',
       },
-      nodeFlags: profDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+      nodeFlags: [...serviceNodeFlags(), ...(profDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`])],
     });
     servers.push(service);
     const baseline = await startServer('baseline', BASELINE, [], { cwd: dir, env: { ...baseEnv(), PORT: '0' } });
