@@ -10,6 +10,7 @@
  *   - from bench/sql-profile.ts preloaded into the service: its database time by statement.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { Pool } from 'undici';
@@ -234,12 +235,27 @@ export interface SqlUse {
   statements: { sql: string; calls: number; ms: number; maxMs: number }[];
 }
 
+/** The service's totals: its main thread's file and one per worker thread (`FILE.thread-N`), summed. */
 export function readSqlTotals(file: string): SqlTotals | null {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as SqlTotals;
-  } catch {
-    return null;
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  const parts: SqlTotals[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    if (name !== base && !name.startsWith(`${base}.thread-`)) continue;
+    if (name.endsWith('.tmp')) continue;
+    parts.push(JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as SqlTotals);
   }
+  if (parts.length === 0) return null;
+  const statements: SqlTotals['statements'] = {};
+  for (const part of parts) {
+    for (const [sql, total] of Object.entries(part.statements)) {
+      const sum = (statements[sql] ??= { calls: 0, ns: 0, maxNs: 0 });
+      sum.calls += total.calls;
+      sum.ns += total.ns;
+      sum.maxNs = Math.max(sum.maxNs, total.maxNs);
+    }
+  }
+  return { at: Math.max(...parts.map((p) => p.at)), statements };
 }
 
 export function sqlUse(before: SqlTotals | null, after: SqlTotals | null): SqlUse | null {

@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { isMainThread, threadId } from 'node:worker_threads';
 
 export interface SqlTotals {
   /** process.hrtime of the dump, ms. */
@@ -69,10 +70,12 @@ if (out !== undefined && out !== '') {
     }
     return statement;
   };
+  // Each thread of the service (the worker thread runs this preload too) writes its own file.
+  const file = isMainThread ? out : `${out}.thread-${threadId}`;
   const dump = () => {
     const body: SqlTotals = { at: Number(process.hrtime.bigint() / 1_000_000n), statements: totals };
-    fs.writeFileSync(`${out}.tmp`, JSON.stringify(body));
-    fs.renameSync(`${out}.tmp`, out);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(body));
+    fs.renameSync(`${file}.tmp`, file);
   };
   setInterval(dump, 500).unref();
   // yield: each job starts in a macrotask of its own (setImmediate) instead of straight from

@@ -14,6 +14,7 @@ import { DatabaseJobQueue } from '../queue/database-queue.js';
 import { createSecretBox } from '../shared/secret-box.js';
 import { TokenBuckets } from '../shared/token-bucket.js';
 import { connect, migrate, ping, type StoreConnection } from '../store/connect.js';
+import type { SqliteOptions } from '../store/sqlite.js';
 import { SqlEventStore } from '../store/event-repository.js';
 import { SqlTenantStore } from '../store/tenant-repository.js';
 import { GuestAuthenticator } from '../use-cases/authenticate-guest.js';
@@ -65,12 +66,23 @@ export interface ComposeOptions {
   /** Replaces the Cloud API client (tests that fake Meta's answers). */
   sender?: MessageSender;
   runner?: Partial<RunnerOptions>;
+  /** The job kinds this instance's runner takes (all by default); another thread runs the rest. */
+  jobKinds?: readonly string[];
   /** How long a send whose answer was lost waits for a status webhook before it is sent again. */
   inDoubtWaitMs?: number;
   /** Replaces the brand API clients (tests that script a brand's answers). */
   brandApi?: (tenantId: string) => BrandApi | null;
   /** Sleeps for pacing; tests with a manual clock pass one that advances it. */
   sleep?: (ms: number) => Promise<void>;
+  /** SQLite connection options (the write lock shared with a worker thread). */
+  sqlite?: SqliteOptions;
+  /**
+   * Told when an accepted event queued work; by default this process's runner starts at
+   * once. A worker thread is told instead when it runs the jobs.
+   */
+  onQueued?: () => void;
+  /** Told when a tenant's settings or keys changed here (another thread's caches forget it). */
+  onTenantChanged?: (tenantId: string) => void;
 }
 
 export interface Orderline {
@@ -101,18 +113,27 @@ export interface Orderline {
   readonly brands: BrandApiFactory;
   readonly runner: JobRunner;
   readonly phoneNumberIdsOf: (body: unknown) => string[];
+  /** Drops what this instance caches about a tenant (changed elsewhere: another thread). */
+  forgetTenant(tenantId: string): void;
   /** Where this service can reach itself (set once it listens); the built-in sandbox uses it. */
   setInternalUrl(url: string): void;
   checkReady(): Promise<void>;
   close(): Promise<void>;
 }
 
+function onlyKinds<H>(handlers: Map<string, H>, kinds: readonly string[] | undefined): Map<string, H> {
+  if (kinds === undefined) return handlers;
+  return new Map([...handlers].filter(([kind]) => kinds.includes(kind)));
+}
+
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Orderline> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? timeOrderedIds(() => clock.now().getTime());
   const logger = options.logger ?? createLogger(config.logLevel);
-  const connection = connect(config.database, (error) =>
-    logger.warn({ err: error }, 'a background database task failed (an idle connection is replaced; a missed WAL checkpoint is retried)'),
+  const connection = connect(
+    config.database,
+    (error) => logger.warn({ err: error }, 'a background database task failed (an idle connection is replaced; a missed WAL checkpoint is retried)'),
+    options.sqlite,
   );
   try {
     if (options.migrate ?? true) await migrate(connection.db);
@@ -134,15 +155,19 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   });
   const alerts = new SqlAlertStore(connection.db);
   const brands = new BrandApiFactory({ logger, now: () => clock.now().getTime() });
+  const forgetTenant = (tenantId: string) => {
+    guestAuth.forget(tenantId);
+    recentTenants.forget(tenantId);
+    brands.forget(tenantId);
+  };
   const tenants = new TenantService(
     tenantStore,
     secretBox,
     clock,
     ids,
     (tenantId) => {
-      guestAuth.forget(tenantId);
-      recentTenants.forget(tenantId);
-      brands.forget(tenantId);
+      forgetTenant(tenantId);
+      options.onTenantChanged?.(tenantId);
     },
     async (tenantId, secretsChanged) => {
       // A new access token is the fix for an expired one (error 190): sending resumes.
@@ -211,7 +236,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   });
   const runner = new JobRunner(
     queue,
-    jobHandlers({ events, planner, carts: cartRecovery, dispatcher, webhooks: webhookProcessor, readWebhook: webhookNotices, clock }),
+    onlyKinds(jobHandlers({ events, planner, carts: cartRecovery, dispatcher, webhooks: webhookProcessor, readWebhook: webhookNotices, clock }), options.jobKinds),
     clock,
     logger,
     { concurrency: config.workerConcurrency, ...options.runner },
@@ -225,7 +250,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     tenants,
     events,
     queue,
-    ingestion: new EventIngestion(events, clock, ids, () => runner.nudge()),
+    ingestion: new EventIngestion(events, clock, ids, options.onQueued ?? (() => runner.nudge())),
     guestAuth,
     limiter: new TokenBuckets(clock),
     metrics,
@@ -245,6 +270,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     brands,
     runner,
     phoneNumberIdsOf: webhookPhoneNumberIds,
+    forgetTenant,
     setInternalUrl: (url: string) => {
       internalUrl = url.replace(/\/+$/, '');
     },

@@ -7,6 +7,12 @@ import { compose } from '../app/compose.js';
 import { httpAppFor } from '../app/http-app.js';
 import type { Config } from '../config/config.js';
 import { startMaintenance } from '../worker/maintenance.js';
+import { WorkerThread } from '../app/worker-thread.js';
+import { PROCESS_EVENT_JOB } from '../use-cases/ingest-event.js';
+import { SEND_MESSAGE_JOB } from '../use-cases/plan-notifications.js';
+import { PROCESS_WEBHOOK_JOB } from '../use-cases/receive-webhook.js';
+import { CART_REMINDER_JOB } from '../use-cases/recover-carts.js';
+import { SqliteWriteLock } from '../store/sqlite-write-lock.js';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -31,8 +37,32 @@ function banner(config: Config, url: string, token: ReturnType<typeof adminToken
   return lines;
 }
 
+/**
+ * `--role all` runs the worker on a thread of its own (worker-thread.ts) unless the database
+ * lives in this thread's memory, where no second connection could see it.
+ */
+function workerOnThread(config: Config, role: Role): boolean {
+  return role === 'all' && !(config.database.kind === 'sqlite' && config.database.file === ':memory:');
+}
+
+/** With the worker on a thread, the main thread plans and applies statuses; the thread sends. */
+const MAIN_THREAD_JOBS = [PROCESS_EVENT_JOB];
+export const WORKER_THREAD_JOBS = [SEND_MESSAGE_JOB, CART_REMINDER_JOB, PROCESS_WEBHOOK_JOB];
+
 export async function serve(config: Config, role: Role): Promise<void> {
-  const orderline = await compose(config);
+  const threaded = workerOnThread(config, role);
+  const writeLock = threaded && config.database.kind === 'sqlite' ? new SqliteWriteLock() : null;
+  let thread: WorkerThread | undefined;
+  const orderline = await compose(
+    config,
+    threaded
+      ? {
+          sqlite: writeLock === null ? {} : { writeLock },
+          onTenantChanged: (tenantId) => thread?.tenantChanged(tenantId),
+          jobKinds: MAIN_THREAD_JOBS,
+        }
+      : {},
+  );
   const stops: (() => Promise<void>)[] = [];
 
   if (role === 'worker' || role === 'all') {
@@ -51,6 +81,17 @@ export async function serve(config: Config, role: Role): Promise<void> {
     stops.unshift(() => app.close());
     const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
     orderline.setInternalUrl(url);
+    if (threaded) {
+      const started = await WorkerThread.start({ config, sqliteWriteLock: writeLock?.buffer ?? null, internalUrl: url }, (error) => {
+        // Crash-only: jobs it held run again after their lease, in the restarted process.
+        orderline.logger.fatal({ err: error }, 'the worker thread failed; exiting');
+        process.exit(1);
+      });
+      thread = started;
+      orderline.runner.onJobFinished(() => started.nudge());
+      orderline.metrics.include(() => started.metrics());
+      stops.push(() => started.stop());
+    }
     // The banner (and the token, once) goes to the terminal, never through the logger.
     process.stdout.write(banner(config, url, token).join('\n') + '\n');
   } else {

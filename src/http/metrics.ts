@@ -1,5 +1,8 @@
 /** Prometheus metrics of one running instance (a registry per app, no process-wide state). */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+
+/** Metrics as prom-client's `getMetricsAsJSON()` gives them (another thread's, say). */
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 export class Metrics {
   readonly registry = new Registry();
@@ -51,10 +54,30 @@ export class Metrics {
     name: 'orderline_queue_depth',
     help: 'Jobs not yet done (pending or running)',
     registers: [this.registry],
+    // Every thread reads the same queue: merged, the depth is not a sum.
+    aggregator: 'max',
     collect: async () => {
       if (this.queueDepthSource !== undefined) this.queueDepth.set(await this.queueDepthSource());
     },
   });
+
+  private readonly sources: (() => Promise<MetricsJson>)[] = [];
+
+  /** Adds the metrics of another part of this instance (the worker thread) to every scrape. */
+  include(source: () => Promise<MetricsJson>): void {
+    this.sources.push(source);
+  }
+
+  /** The exposition text of a scrape; counters and histograms of every source are summed. */
+  async render(): Promise<string> {
+    if (this.sources.length === 0) return this.registry.metrics();
+    const all = await Promise.all([this.registry.getMetricsAsJSON(), ...this.sources.map((source) => source())]);
+    return AggregatorRegistry.aggregate(all).metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
 
   /** Where the queue depth is read from when metrics are scraped. */
   measureQueueDepth(source: () => Promise<number>): void {

@@ -27,8 +27,8 @@ export async function opsRoutes(app: FastifyInstance, deps: OpsRouteDeps): Promi
     },
   );
   app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
-    const text = await deps.metrics.registry.metrics();
-    return reply.type(deps.metrics.registry.contentType).send(text);
+    const text = await deps.metrics.render();
+    return reply.type(deps.metrics.contentType).send(text);
   });
   for (const url of ['/healthz', '/readyz', '/metrics']) refuseOtherMethods(app, url, ['GET']);
 }

@@ -51,3 +51,48 @@ describe('GroupCommit', () => {
     expect(settled[2]).toEqual({ status: 'fulfilled', value: 3 });
   });
 });
+
+describe('GroupCommit taking its items late', () => {
+  it('takes what arrived while the batch waited to begin (for the write lock) into the same commit', async () => {
+    const batches: number[][] = [];
+    let open: () => void = () => {};
+    const lockFree = new Promise<void>((resolve) => (open = resolve));
+    const commits = new GroupCommit<number, number>(
+      async (take) => {
+        await lockFree;
+        const items = take();
+        batches.push([...items]);
+        return items.map((i) => i * 2);
+      },
+      256,
+      'take-late',
+    );
+    const first = commits.submit(1);
+    await new Promise((r) => setImmediate(r));
+    // The first commit has started and is waiting: these still join it.
+    const later = [commits.submit(2), commits.submit(3)];
+    open();
+    expect(await Promise.all([first, ...later])).toEqual([2, 4, 6]);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it('fails the waiting items when the commit fails before taking them, and goes on with the next', async () => {
+    let calls = 0;
+    const commits = new GroupCommit<number, number>(
+      async (take) => {
+        calls++;
+        if (calls === 1) throw new Error('could not begin');
+        return take().map((i) => i);
+      },
+      256,
+      'take-late',
+    );
+    await expect(commits.submit(1)).rejects.toThrow('could not begin');
+    expect(await commits.submit(2)).toBe(2);
+  });
+
+  it('refuses a batch function that answers a result per item it did not take', async () => {
+    const commits = new GroupCommit<number, number>(async () => [1], 256, 'take-late');
+    await expect(commits.submit(1)).rejects.toThrow(/answered 1 results for no items taken/);
+  });
+});

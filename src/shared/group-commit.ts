@@ -10,21 +10,42 @@
 
 export type RunBatch<I, O> = (items: readonly I[]) => Promise<O[]>;
 
+/**
+ * As RunBatch, but the items are taken when `take` is called: inside the transaction, once
+ * it holds the write lock. What arrived while it waited for the lock joins this commit
+ * instead of queueing for another one behind it.
+ */
+export type RunTakenBatch<I, O> = (take: () => readonly I[]) => Promise<O[]>;
+
 interface Waiting<I, O> {
   item: I;
   resolve: (value: O) => void;
   reject: (error: unknown) => void;
 }
 
+export class GroupCommitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GroupCommitError';
+  }
+}
+
 export class GroupCommit<I, O> {
   private waiting: Waiting<I, O>[] = [];
   private running = false;
   private scheduled = false;
+  private readonly run: RunTakenBatch<I, O>;
 
+  constructor(runBatch: RunBatch<I, O>, maxBatch?: number);
+  constructor(runBatch: RunTakenBatch<I, O>, maxBatch: number, mode: 'take-late');
   constructor(
-    private readonly runBatch: RunBatch<I, O>,
+    runBatch: RunBatch<I, O> | RunTakenBatch<I, O>,
     private readonly maxBatch = 256,
-  ) {}
+    mode: 'take-early' | 'take-late' = 'take-early',
+  ) {
+    this.run =
+      mode === 'take-late' ? (runBatch as RunTakenBatch<I, O>) : (take) => (runBatch as RunBatch<I, O>)(take());
+  }
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
@@ -46,31 +67,46 @@ export class GroupCommit<I, O> {
   private async flush(): Promise<void> {
     if (this.running || this.waiting.length === 0) return;
     this.running = true;
-    const batch = this.waiting.splice(0, this.maxBatch);
     try {
-      await this.commit(batch);
+      await this.commit();
     } finally {
       this.running = false;
       if (this.waiting.length > 0) this.schedule();
     }
   }
 
-  private async commit(batch: Waiting<I, O>[]): Promise<void> {
+  private async commit(): Promise<void> {
+    let batch: Waiting<I, O>[] | undefined;
+    const take = () => (batch ??= this.waiting.splice(0, this.maxBatch)).map((w) => w.item);
+    let results: O[];
     try {
-      const results = await this.runBatch(batch.map((w) => w.item));
-      batch.forEach((w, i) => w.resolve(results[i] as O));
+      results = await this.run(take);
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(error);
-        return;
-      }
-      for (const w of batch) {
-        try {
-          const [result] = await this.runBatch([w.item]);
-          w.resolve(result as O);
-        } catch (itemError) {
-          w.reject(itemError);
-        }
+      // Failed before taking (the transaction did not begin): the items it would have taken fail with it.
+      await this.oneByOne(batch ?? this.waiting.splice(0, this.maxBatch), error);
+      return;
+    }
+    if (batch === undefined || results.length !== batch.length) {
+      // A bug in the batch function, not a failed write: nothing is retried, every caller hears of it.
+      const error = new GroupCommitError(`a batch commit answered ${results.length} results for ${batch?.length ?? 'no'} items taken`);
+      for (const w of batch ?? this.waiting.splice(0, this.maxBatch)) w.reject(error);
+      return;
+    }
+    batch.forEach((w, i) => w.resolve(results[i] as O));
+  }
+
+  /** After a failed batch, each item in a commit of its own, so one bad item fails alone. */
+  private async oneByOne(failed: Waiting<I, O>[], error: unknown): Promise<void> {
+    if (failed.length === 1) {
+      failed[0]?.reject(error);
+      return;
+    }
+    for (const w of failed) {
+      try {
+        const [result] = await this.run(() => [w.item]);
+        w.resolve(result as O);
+      } catch (itemError) {
+        w.reject(itemError);
       }
     }
   }

@@ -3,7 +3,7 @@ import type { DatabaseTarget } from '../config/config.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { openPostgres } from './postgres.js';
-import { openSqlite } from './sqlite.js';
+import { openSqlite, type SqliteOptions } from './sqlite.js';
 
 /** What differs between databases, as flags rather than `if (kind === …)` in callers. */
 export interface Capabilities {
@@ -42,9 +42,13 @@ export class MigrationError extends Error {
   }
 }
 
-export function connect(target: DatabaseTarget, onBackgroundError: (error: Error) => void = () => {}): StoreConnection {
+export function connect(
+  target: DatabaseTarget,
+  onBackgroundError: (error: Error) => void = () => {},
+  sqliteOptions: SqliteOptions = {},
+): StoreConnection {
   if (target.kind === 'sqlite') {
-    const sqlite = openSqlite(target.file, onBackgroundError);
+    const sqlite = openSqlite(target.file, onBackgroundError, sqliteOptions);
     return {
       db: sqlite.db,
       capabilities: { skipLocked: false, rowLocks: false, singleWriter: true },

@@ -73,6 +73,9 @@ interface Acceptance {
   at: Date;
 }
 
+/** Messages planned or accepted in one commit at most (a turn's worth under load). */
+const MAX_BATCH = 256;
+
 export class SqlMessageStore implements MessageStore {
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly plans: GroupCommit<{ message: NewMessage; sendJob: JobSpec | null }, boolean>;
@@ -84,8 +87,8 @@ export class SqlMessageStore implements MessageStore {
     private readonly capabilities: Capabilities,
   ) {
     this.statements = prepareStatements(db);
-    this.plans = new GroupCommit((items) => this.planBatch(items));
-    this.acceptances = new GroupCommit((items) => this.acceptBatch(items));
+    this.plans = new GroupCommit((take) => this.planBatch(take), MAX_BATCH, 'take-late');
+    this.acceptances = new GroupCommit((take) => this.acceptBatch(take), MAX_BATCH, 'take-late');
   }
 
   async plan(message: NewMessage, sendJob: JobSpec | null): Promise<boolean> {
@@ -93,8 +96,9 @@ export class SqlMessageStore implements MessageStore {
   }
 
   /** Plans made in the same turn of the event loop (a batch of event jobs) share one commit. */
-  private async planBatch(items: readonly { message: NewMessage; sendJob: JobSpec | null }[]): Promise<boolean[]> {
+  private async planBatch(take: () => readonly { message: NewMessage; sendJob: JobSpec | null }[]): Promise<boolean[]> {
     return this.db.transaction().execute(async (trx) => {
+      const items = take();
       const planned: boolean[] = [];
       for (const { message, sendJob } of items) {
         const at = message.createdAt.getTime();
@@ -154,8 +158,9 @@ export class SqlMessageStore implements MessageStore {
   }
 
   /** Sends whose answers came in the same turn of the event loop are recorded in one commit. */
-  private async acceptBatch(items: readonly Acceptance[]): Promise<MessageState[]> {
+  private async acceptBatch(take: () => readonly Acceptance[]): Promise<MessageState[]> {
     return this.db.transaction().execute(async (trx) => {
+      const items = take();
       // Statuses for these wamids may be being recorded right now: take turns on them.
       await lockKeys(trx, this.capabilities, items.map((a) => a.wamid));
       for (const { id, wamid, waId, at } of items) {

@@ -33,6 +33,9 @@ export type IngestResult =
 /** Whether the tenant may store one more event now (its guest API rate limit). */
 export type Admission = (tenantId: string) => boolean;
 
+/** Events in one commit at most. */
+const MAX_BATCH = 256;
+
 export class EventIngestion {
   private readonly commits: GroupCommit<PreparedEvent, StoreResult>;
 
@@ -43,11 +46,16 @@ export class EventIngestion {
     /** Told after a commit that queued work, so an in-process worker starts at once. */
     onQueued: () => void = () => {},
   ) {
-    this.commits = new GroupCommit(async (batch) => {
-      const results = await this.store.ingest((tx) => storeEventBatch(tx, batch, ids));
-      if (results.some((r) => r.status === 'stored' && r.outcome === 'accepted')) onQueued();
-      return results;
-    });
+    this.commits = new GroupCommit(
+      async (take) => {
+        // Taken inside the transaction: requests that came while it waited for the write lock join it.
+        const results = await this.store.ingest((tx) => storeEventBatch(tx, take(), ids));
+        if (results.some((r) => r.status === 'stored' && r.outcome === 'accepted')) onQueued();
+        return results;
+      },
+      MAX_BATCH,
+      'take-late',
+    );
   }
 
   async ingest(request: IngestRequest, admit: Admission = () => true): Promise<IngestResult> {

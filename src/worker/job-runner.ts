@@ -84,6 +84,7 @@ export class JobRunner {
   private signalled = false;
   private leaseCheckedAt = Number.NEGATIVE_INFINITY;
   private completions: Completions | undefined;
+  private readonly finishedListeners: (() => void)[] = [];
 
   constructor(
     private readonly queue: JobQueue,
@@ -109,6 +110,11 @@ export class JobRunner {
     if (this.running) return;
     this.running = true;
     this.loop = this.poll();
+  }
+
+  /** Called whenever a job has finished (it may have queued work for another runner). */
+  onJobFinished(listener: () => void): void {
+    this.finishedListeners.push(listener);
   }
 
   /** Something was queued: look now rather than at the next poll. */
@@ -181,6 +187,7 @@ export class JobRunner {
     const done = work.finally(() => {
       this.inFlight.delete(work);
       this.signal();
+      for (const listener of this.finishedListeners) listener();
     });
     return done;
   }
