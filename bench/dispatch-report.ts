@@ -215,6 +215,12 @@ const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits)
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
 const cpuOf = (c: CpuShares, name: string) => fixed(c.processes[name] ?? NaN, 0);
+/** The service's CPU with its two busiest threads (API and worker): "128 (74+51)". */
+const serviceCpu = (c: CpuShares) => {
+  const [first, second] = c.threads.service ?? [];
+  const parts = [first, second].filter((p): p is number => p !== undefined).map((p) => fixed(p, 0));
+  return parts.length < 2 ? cpuOf(c, 'service') : `${cpuOf(c, 'service')} (${parts.join('+')})`;
+};
 const noisy = (c: CpuShares) => c.otherPct > NOISY_PCT;
 const kindLabel = (k: RunKind) => (k === 'warm-up' ? 'warm-up' : k === 'below' ? 'below cap' : 'over cap');
 
@@ -225,7 +231,7 @@ export function runLine(run: OrderlineRun): string {
     `(seconds ${int(run.secondMin)}-${int(run.secondMax)}), max in any 1 s ${run.maxWindow} (service side ${run.maxWindowSender}), ` +
     `event-to-send p50 ${fixed(run.e2s.p50, 0)} ms p99 ${fixed(run.e2s.p99, 0)} ms, drain ${fixed(run.drainMs / 1000, 2)} s at ${int(run.drainRate)}/s, ` +
     `loop lag p99 ${fixed(run.lag.p99Ms, 0)} ms max ${fixed(run.lag.maxMs, 0)} ms, ` +
-    `lost ${run.lost} dup ${run.duplicates} unexpected ${run.unexpected}; CPU service ${cpuOf(run.cpu, 'service')}% sandbox ${cpuOf(run.cpu, 'sandbox')}% ` +
+    `lost ${run.lost} dup ${run.duplicates} unexpected ${run.unexpected}; CPU service ${serviceCpu(run.cpu)}% sandbox ${cpuOf(run.cpu, 'sandbox')}% ` +
     `bench ${fixed(run.cpu.benchPct, 0)}% other ${fixed(run.cpu.otherPct, 0)}%${noisy(run.cpu) ? '  << noisy' : ''}`
   );
 }
@@ -361,7 +367,7 @@ export function dispatchSection(ctx: DispatchContext, measured: OrderlineRun[], 
     (r) =>
       `| ${r.round} | orderline ${kindLabel(r.kind)} | ${int(r.offeredRate)} | ${int(r.postRate)} | ${fixed(r.postP99, 1)} | ${int(r.throughput)} | ${int(r.secondMin)}–${int(r.secondMax)} | ` +
       `${r.maxWindow} | ${r.maxWindowSender} | ${fixed(r.e2s.p50, 0)} | ${fixed(r.e2s.p99, 0)} | ${fixed(r.e2s.max, 0)} | ${fixed(r.drainMs / 1000, 2)} | ${int(r.drainRate)} | ${fixed(r.lag.p99Ms, 0)} / ${fixed(r.lag.maxMs, 0)} | ` +
-      `${r.accepted} | ${r.lost} | ${r.duplicates} | ${r.non2xx + r.errors} | ${cpuOf(r.cpu, 'service')} | ${cpuOf(r.cpu, 'sandbox')} | ${fixed(r.cpu.benchPct, 0)} | ${fixed(r.cpu.otherPct, 0)} | ${noisy(r.cpu) ? 'noisy' : ''} |`,
+      `${r.accepted} | ${r.lost} | ${r.duplicates} | ${r.non2xx + r.errors} | ${serviceCpu(r.cpu)} | ${cpuOf(r.cpu, 'sandbox')} | ${fixed(r.cpu.benchPct, 0)} | ${fixed(r.cpu.otherPct, 0)} | ${noisy(r.cpu) ? 'noisy' : ''} |`,
   );
   const baselineRows = baselines.map((b) => {
     const r = b.result;

@@ -83,6 +83,22 @@ describe.each(databaseTargets())('$name job queue', (factory) => {
       expect(kindsOf(await claim())).toEqual(['a']);
     });
 
+    it('claims several kinds earliest first across them, within the limit, past a backlog of another kind', async () => {
+      // Another runner's backlog is due earlier than everything this one takes.
+      await queue.enqueue(Array.from({ length: 50 }, (_, i) => job('plan', inMs(-10 * MINUTE + i))));
+      await queue.enqueue([job('send', inMs(-5)), job('status', inMs(-4)), job('send', inMs(-3)), job('status', inMs(-2)), job('send', inMs(-1)), job('send', inMs(5))]);
+      expect(kindsOf(await claim(3, ['send', 'status']))).toEqual(['send', 'status', 'send']);
+      expect(kindsOf(await claim(10, ['status', 'send']))).toEqual(['status', 'send']);
+      expect(await claim(10, ['send', 'status'])).toEqual([]);
+      expect(await queue.depth()).toBe(56);
+      // Abandoned leases of several kinds come back too (after the one send now due).
+      clock.advance(LEASE);
+      const again = await claim(10, ['status', 'send']);
+      expect(again.map((j) => j.attempt)).toEqual([1, 2, 2, 2, 2, 2]);
+      expect(kindsOf(again).sort()).toEqual(['send', 'send', 'send', 'send', 'status', 'status']);
+      expect(await claim(60, ['plan'])).toHaveLength(50);
+    });
+
     it('does not claim a leased job again until its lease runs out (a crashed worker)', async () => {
       await queue.enqueue([job('lease', inMs(0), { key: 'k-lease' })]);
       const [first] = await claim();
@@ -279,7 +295,8 @@ describe.each(databaseTargets())('$name job queue', (factory) => {
         claimers.flatMap((claimer, n) =>
           [0, 1].map(async () => {
             for (let rounds = 0; rounds < 500; rounds++) {
-              const jobs = await claimer.claim({ limit: 3, leaseMs: 10 * MINUTE });
+              // Half the claimers name the kinds they take, half take any.
+              const jobs = await claimer.claim({ limit: 3, leaseMs: 10 * MINUTE, ...(n % 2 === 0 ? { kinds: ['load', 'other'] } : {}) });
               if (jobs.length === 0) return;
               expect(jobs.length).toBeLessThanOrEqual(3);
               claimedBy[n]?.push(...jobs);
