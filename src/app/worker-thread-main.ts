@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteWriteLock } from '../store/sqlite-write-lock.js';
 import { startMaintenance } from '../worker/maintenance.js';
 import { compose } from './compose.js';
+import { createLogger } from './logger.js';
 import type { FromWorker, ToWorker, WorkerThreadData } from './worker-thread.js';
 
 const port = parentPort;
@@ -13,6 +14,8 @@ if (port === null) throw new Error('worker-thread-main runs as a worker thread o
 const data = workerData as WorkerThreadData;
 
 const orderline = await compose(data.config, {
+  // Its lines say which thread wrote them.
+  logger: createLogger(data.config.logLevel).child({ thread: 'worker' }),
   // The main thread migrated before it started this thread.
   migrate: false,
   // Process-wide metrics (memory, event loop) come from the main thread once.
