@@ -1,4 +1,4 @@
-/** Small measuring helpers for the cart-timer benchmark: percentiles, CPU shares, formatting. */
+/** Small measuring helpers for the cart-timer benchmark: percentiles, CPU shares, formatting, progress lines. */
 import fs from 'node:fs';
 
 export interface Distribution {
@@ -86,6 +86,9 @@ export const fixed = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(
 export const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 export const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** A progress line on the console, stamped with the time of day (UTC, to the millisecond). */
+export const log = (line: string) => console.log(`[carts ${new Date().toISOString().slice(11, 23)}] ${line}`);
 
 /** SQL (or any text) on one line, cut to `max` characters. */
 export function shorten(text: string, max: number): string {
