@@ -161,7 +161,7 @@ export async function fire(
         orderline.queue.claim({ limit: 1, leaseMs: 30_000, kinds: [PROCESS_EVENT_JOB, SEND_MESSAGE_JOB, CART_REMINDER_JOB, PROCESS_WEBHOOK_JOB] }),
       );
       claimLatencies.push(performance.now() - t);
-      for (const job of jobs) await orderline.queue.postpone(job.id, job.runAt, 'bench: claim probe');
+      await orderline.queue.postponeMany(jobs.map((job) => ({ jobId: job.id, runAt: job.runAt, reason: 'bench: claim probe' })));
     }
   }
 

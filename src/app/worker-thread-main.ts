@@ -7,7 +7,7 @@ import { SqliteWriteLock } from '../store/sqlite-write-lock.js';
 import { startMaintenance } from '../worker/maintenance.js';
 import { compose } from './compose.js';
 import { createLogger } from './logger.js';
-import type { FromWorker, ToWorker, WorkerThreadData } from './worker-thread.js';
+import { WORKER_THREAD_JOBS, type FromWorker, type ToWorker, type WorkerThreadData } from './worker-thread.js';
 
 const port = parentPort;
 if (port === null) throw new Error('worker-thread-main runs as a worker thread only');
@@ -22,7 +22,7 @@ const orderline = await compose(data.config, {
   defaultMetrics: false,
   // The main thread's connection checkpoints the file.
   sqlite: data.sqliteWriteLock === null ? {} : { writeLock: new SqliteWriteLock(data.sqliteWriteLock), checkpoints: false },
-  jobKinds: ['message.send', 'cart.remind', 'webhook.process'],
+  jobKinds: WORKER_THREAD_JOBS,
 });
 orderline.setInternalUrl(data.internalUrl);
 const maintenance = startMaintenance(orderline);

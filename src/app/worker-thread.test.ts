@@ -73,3 +73,14 @@ describe('WorkerThread (the main side of the worker thread)', () => {
     );
   });
 });
+
+describe('the split of job kinds between the two threads', () => {
+  it('gives every kind the worker knows to exactly one thread', async () => {
+    const { jobHandlers } = await import('../worker/job-handlers.js');
+    const { MAIN_THREAD_JOBS, WORKER_THREAD_JOBS } = await import('./worker-thread.js');
+    // Only the kinds (the map's keys) are read; no handler runs.
+    const kinds = [...jobHandlers({} as Parameters<typeof jobHandlers>[0]).keys()].sort();
+    expect([...MAIN_THREAD_JOBS, ...WORKER_THREAD_JOBS].sort()).toEqual(kinds);
+    expect(MAIN_THREAD_JOBS.filter((kind) => WORKER_THREAD_JOBS.includes(kind))).toEqual([]);
+  });
+});

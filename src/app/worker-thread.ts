@@ -10,6 +10,15 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
 import type { MetricsJson } from '../http/metrics.js';
+import { PROCESS_EVENT_JOB } from '../use-cases/ingest-event.js';
+import { SEND_MESSAGE_JOB } from '../use-cases/plan-notifications.js';
+import { PROCESS_WEBHOOK_JOB } from '../use-cases/receive-webhook.js';
+import { CART_REMINDER_JOB } from '../use-cases/recover-carts.js';
+
+/** The main thread plans (beside the API). */
+export const MAIN_THREAD_JOBS: readonly string[] = [PROCESS_EVENT_JOB];
+/** The worker thread sends (so pacing lives in one place), applies statuses and runs cart timers. */
+export const WORKER_THREAD_JOBS: readonly string[] = [SEND_MESSAGE_JOB, PROCESS_WEBHOOK_JOB, CART_REMINDER_JOB];
 
 /** What the worker thread is started with (structured-cloned to it). */
 export interface WorkerThreadData {

@@ -6,7 +6,8 @@
 import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
-import type { ClaimOptions, ClaimedJob, JobInfo, JobQueue, JobSpec, JobState } from '../domain/ports/job-queue.js';
+import type { ClaimOptions, ClaimedJob, JobInfo, JobQueue, JobSpec, JobState, Postponement } from '../domain/ports/job-queue.js';
+import { prepareQuery } from '../store/prepared-query.js';
 import type { Capabilities } from '../store/connect.js';
 import { newJobRow } from '../store/job-rows.js';
 import type { Database, JobsTable } from '../store/schema.js';
@@ -27,12 +28,33 @@ function toClaimed(row: Selectable<JobsTable>): ClaimedJob {
 }
 
 export class DatabaseJobQueue implements JobQueue {
+  // Paced sends come back often: compiled once.
+  private readonly postponeOne;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly capabilities: Capabilities,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
-  ) {}
+  ) {
+    this.postponeOne = prepareQuery(
+      db,
+      ['runAt', 'reason', 'updatedAt', 'jobId'],
+      (p: { runAt: number; reason: string; updatedAt: number; jobId: string }) =>
+        db
+          .updateTable('jobs')
+          .set((eb) => ({
+            state: 'pending',
+            run_at: p.runAt,
+            locked_until: null,
+            attempts: eb('attempts', '-', 1),
+            last_error: p.reason,
+            updated_at: p.updatedAt,
+          }))
+          .where('id', '=', p.jobId)
+          .where('state', '=', 'running'),
+    );
+  }
 
   async enqueue(jobs: readonly JobSpec[]): Promise<void> {
     if (jobs.length === 0) return;
@@ -136,20 +158,14 @@ export class DatabaseJobQueue implements JobQueue {
       .execute();
   }
 
-  async postpone(jobId: string, runAt: Date, reason: string): Promise<void> {
-    await this.db
-      .updateTable('jobs')
-      .set((eb) => ({
-        state: 'pending',
-        run_at: runAt.getTime(),
-        locked_until: null,
-        attempts: eb('attempts', '-', 1),
-        last_error: reason.slice(0, 2000),
-        updated_at: this.clock.now().getTime(),
-      }))
-      .where('id', '=', jobId)
-      .where('state', '=', 'running')
-      .execute();
+  async postponeMany(postponements: readonly Postponement[]): Promise<void> {
+    if (postponements.length === 0) return;
+    const updatedAt = this.clock.now().getTime();
+    await this.db.transaction().execute(async (trx) => {
+      for (const { jobId, runAt, reason } of postponements) {
+        await this.postponeOne.execute({ runAt: runAt.getTime(), reason: reason.slice(0, 2000), updatedAt, jobId }, trx);
+      }
+    });
   }
 
   async revive(jobIds: readonly string[], runAt: Date): Promise<number> {

@@ -178,6 +178,25 @@ describe('JobRunner', () => {
     expect(await rowCount()).toBe(0);
   });
 
+  it('postpones the jobs paced in one turn with one postponeMany, and finishes the rest as usual', async () => {
+    const postponeMany = vi.spyOn(queue, 'postponeMany');
+    const completeMany = vi.spyOn(queue, 'completeMany');
+    const runner = runnerWith(
+      async (job) => ((job.payload as { n: number }).n < 6 ? { kind: 'postpone', afterMs: 2_000, reason: 'pacing' } : { kind: 'done' }),
+      { concurrency: 8 },
+    );
+    await enqueueNumbered(8);
+    expect(await runner.runOnce()).toBe(8);
+    expect(postponeMany).toHaveBeenCalledTimes(1);
+    expect(postponeMany.mock.calls[0]?.[0].map((p) => p.reason)).toEqual(Array(6).fill('pacing'));
+    expect(completeMany).toHaveBeenCalledTimes(1);
+    expect(await rowCount('pending')).toBe(6);
+    // Back when their time comes, with no attempt spent.
+    clock.advance(2_000);
+    const again = await queue.claim({ limit: 10, leaseMs: 1_000 });
+    expect(again.map((j) => j.attempt)).toEqual(Array(6).fill(1));
+  });
+
   it('resolves runOnce only once the jobs it completed are deleted', async () => {
     const completeMany = slowCompleteMany(30);
     const runner = runnerWith(async (job) => ((job.payload as { n: number }).n % 2 === 0 ? { kind: 'done' } : { kind: 'retry', error: 'odd' }), {

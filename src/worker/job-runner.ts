@@ -9,8 +9,9 @@
  * - Abandoned leases (a dead worker's jobs) are looked for at most once per `leaseCheckMs`
  *   of the injected clock; they cannot appear more often than workers die.
  * - Finished jobs are deleted together: completions gathered in one turn of the event loop
- *   are written by one `completeMany`. A job keeps its slot until that write is done, so
- *   `runOnce()` and `stop()` return only once their jobs are gone. If the process dies
+ *   are written by one `completeMany`, postponed ones (pacing) by one `postponeMany`
+ *   (src/worker/turn-writes.ts). A job keeps its slot until that write is done, so
+ *   `runOnce()` and `stop()` return only once their jobs are settled. If the process dies
  *   before the write, the lease runs out and the job runs again (delivery is at least once).
  *
  * `runOnce()` is one claim-and-run round (for every free slot, abandoned leases included),
@@ -19,7 +20,8 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/ports/clock.js';
-import type { ClaimedJob, JobQueue } from '../domain/ports/job-queue.js';
+import type { ClaimedJob, JobQueue, Postponement } from '../domain/ports/job-queue.js';
+import { TurnWrites } from './turn-writes.js';
 
 export type JobResult =
   | { kind: 'done' }
@@ -66,13 +68,6 @@ export function claimBatch(concurrency: number): number {
   return Math.max(1, Math.floor(concurrency / 4));
 }
 
-/** Jobs that finished in the same turn of the event loop, deleted by one statement. */
-interface Completions {
-  readonly ids: string[];
-  readonly written: Promise<void>;
-  readonly release: () => void;
-}
-
 export class JobRunner {
   private readonly options: RunnerOptions;
   private readonly batch: number;
@@ -83,7 +78,8 @@ export class JobRunner {
   /** Set when there may be something to claim; a claim in progress must not miss it. */
   private signalled = false;
   private leaseCheckedAt = Number.NEGATIVE_INFINITY;
-  private completions: Completions | undefined;
+  private readonly completions: TurnWrites<string>;
+  private readonly postponements: TurnWrites<Postponement>;
   private readonly finishedListeners: (() => void)[] = [];
 
   constructor(
@@ -95,6 +91,15 @@ export class JobRunner {
   ) {
     this.options = { ...DEFAULT_RUNNER_OPTIONS, ...options };
     this.batch = claimBatch(this.options.concurrency);
+    this.completions = new TurnWrites(
+      (ids) => this.queue.completeMany(ids),
+      (error, ids) => this.logger.error({ err: error, jobs: ids }, 'recording finished jobs failed; they will run again after their lease'),
+    );
+    this.postponements = new TurnWrites(
+      (items) => this.queue.postponeMany(items),
+      (error, items) =>
+        this.logger.error({ err: error, jobs: items.map((p) => p.jobId) }, 'postponing jobs failed; they will run again after their lease'),
+    );
   }
 
   /** Claims due jobs for the free slots and runs them; resolves when they have finished. */
@@ -192,35 +197,6 @@ export class JobRunner {
     return done;
   }
 
-  /** Resolves once the job is deleted, or once deleting it failed and was logged. */
-  private completeSoon(jobId: string): Promise<void> {
-    let completions = this.completions;
-    if (completions === undefined) {
-      let release = () => {};
-      const written = new Promise<void>((resolve) => (release = resolve));
-      completions = { ids: [], written, release };
-      this.completions = completions;
-      // Every job that finishes in this turn joins the same statement.
-      setImmediate(() => void this.writeCompletions());
-    }
-    completions.ids.push(jobId);
-    return completions.written;
-  }
-
-  private async writeCompletions(): Promise<void> {
-    const completions = this.completions;
-    if (completions === undefined) return;
-    this.completions = undefined;
-    try {
-      await this.queue.completeMany(completions.ids);
-    } catch (error) {
-      // The jobs stay leased: once the lease runs out they are claimed and run again.
-      this.logger.error({ err: error, jobs: completions.ids }, 'recording finished jobs failed; they will run again after their lease');
-    } finally {
-      completions.release();
-    }
-  }
-
   private async execute(job: ClaimedJob): Promise<void> {
     // SQLite answers synchronously, so a run of database-only jobs would never leave the
     // microtask queue: give HTTP requests and timers a turn before each job.
@@ -245,9 +221,9 @@ export class JobRunner {
     const now = this.clock.now().getTime();
     switch (result.kind) {
       case 'done':
-        return this.completeSoon(job.id);
+        return this.completions.add(job.id);
       case 'postpone':
-        return this.queue.postpone(job.id, new Date(now + result.afterMs), result.reason);
+        return this.postponements.add({ jobId: job.id, runAt: new Date(now + result.afterMs), reason: result.reason });
       case 'dead':
         this.logger.error({ job: job.id, kind: job.kind, error: result.error }, 'job dead-lettered');
         return this.queue.deadLetter(job.id, result.error);

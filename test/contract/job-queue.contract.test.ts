@@ -174,6 +174,35 @@ describe.each(databaseTargets())('$name job queue', (factory) => {
       expect(kindsOf(await claim())).toEqual(['abandoned', 'due']);
     });
 
+    it('postpones many running jobs in one call: pending at their own times, attempts not counted, others untouched', async () => {
+      await queue.enqueue([
+        job('paced-1', inMs(0), { key: 'k-p1' }),
+        job('paced-2', inMs(0), { key: 'k-p2' }),
+        job('still-running', inMs(0), { key: 'k-run' }),
+        job('done-meanwhile', inMs(0), { key: 'k-done' }),
+      ]);
+      const claimed = await claim();
+      const byKind = new Map(claimed.map((j) => [j.kind, j]));
+      // A job finished by another worker in the meantime is not brought back.
+      await queue.complete(byKind.get('done-meanwhile')!.id);
+      await queue.postponeMany([
+        { jobId: byKind.get('paced-1')!.id, runAt: inMs(2 * SECOND), reason: 'pacing: slot in 2 s' },
+        { jobId: byKind.get('paced-2')!.id, runAt: inMs(5 * SECOND), reason: 'pacing: slot in 5 s' },
+        { jobId: byKind.get('done-meanwhile')!.id, runAt: inMs(SECOND), reason: 'too late' },
+      ]);
+      await queue.postponeMany([]);
+      expect(await queue.findByKey('k-p1')).toMatchObject({ state: 'pending', runAt: inMs(2 * SECOND), attempts: 0, lastError: 'pacing: slot in 2 s' });
+      expect(await queue.findByKey('k-p2')).toMatchObject({ state: 'pending', runAt: inMs(5 * SECOND), attempts: 0 });
+      expect(await queue.findByKey('k-run')).toMatchObject({ state: 'running', attempts: 1 });
+      expect(await queue.findByKey('k-done')).toBeUndefined();
+      clock.advance(2 * SECOND);
+      const [first] = await claim();
+      expect(first).toMatchObject({ kind: 'paced-1', attempt: 1 });
+      expect(await claim()).toEqual([]);
+      clock.advance(3 * SECOND);
+      expect(kindsOf(await claim())).toEqual(['paced-2']);
+    });
+
     it('retries at the new time with the error, then dead-letters after maxAttempts', async () => {
       await queue.enqueue([job('flaky', inMs(0), { key: 'k-flaky', maxAttempts: 3 })]);
       for (const attempt of [1, 2]) {

@@ -53,6 +53,12 @@ export interface ClaimOptions {
   includeAbandoned?: boolean;
 }
 
+export interface Postponement {
+  jobId: string;
+  runAt: Date;
+  reason: string;
+}
+
 export interface JobQueue {
   enqueue(jobs: readonly JobSpec[]): Promise<void>;
   /** Due jobs, leased to the caller; jobs whose lease ran out (a dead worker) are due again. */
@@ -63,8 +69,11 @@ export interface JobQueue {
   /** Back to pending at `runAt`, keeping the error; dead-lettered if attempts are used up. */
   retry(jobId: string, runAt: Date, error: string): Promise<JobState>;
   deadLetter(jobId: string, error: string): Promise<void>;
-  /** Back to pending at `runAt` without counting the attempt (pacing, ordering waits). */
-  postpone(jobId: string, runAt: Date, reason: string): Promise<void>;
+  /**
+   * Running jobs back to pending at their `runAt` without counting the attempt (pacing,
+   * ordering waits); one write for all of them. Jobs no longer running are left alone.
+   */
+  postponeMany(postponements: readonly Postponement[]): Promise<void>;
   /** Dead-lettered jobs back to pending with fresh attempts; returns how many. */
   revive(jobIds: readonly string[], runAt: Date): Promise<number>;
   /** Cancels the pending job with this key; true when there was one. */
