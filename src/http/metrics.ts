@@ -71,8 +71,14 @@ export class Metrics {
   /** The exposition text of a scrape; counters and histograms of every source are summed. */
   async render(): Promise<string> {
     if (this.sources.length === 0) return this.registry.metrics();
-    const all = await Promise.all([this.registry.getMetricsAsJSON(), ...this.sources.map((source) => source())]);
-    return AggregatorRegistry.aggregate(all).metrics();
+    const own = await this.registry.getMetricsAsJSON();
+    const all = [own, ...(await Promise.all(this.sources.map((source) => source())))];
+    const merged = AggregatorRegistry.aggregate(all);
+    // Merging drops what has no sum across processes (the process start time): this
+    // process has one, and it is ours.
+    const dropped = own.filter((metric) => merged.getSingleMetric(metric.name) === undefined);
+    const extra = await Promise.all(dropped.map((metric) => this.registry.getSingleMetricAsString(metric.name)));
+    return [await merged.metrics(), ...extra.map((text) => `${text}\n`)].join('');
   }
 
   get contentType(): string {

@@ -1,0 +1,72 @@
+/**
+ * `orderline serve` runs the worker on a thread of its own (src/app/worker-thread.ts). Here on
+ * PostgreSQL (the end-to-end suites cover SQLite): the main thread takes the order and plans
+ * it, the worker thread sends it through the built-in sandbox, and /metrics, served by the
+ * main thread, counts the send the worker thread made.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { businessOnBotOrder } from '../../src/domain/events/fixtures.js';
+import { tempDir } from '../support/databases.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { startService, stopAllChildren, type ServiceProcess } from '../support/process.js';
+
+const ADMIN_TOKEN = 'threads-admin-token-0123456789';
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+
+afterAll(stopAllChildren);
+
+async function eventually<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe.skipIf(!inject('postgres'))('serve on PostgreSQL: API and worker on two threads of one process', () => {
+  let database: TestDatabase | undefined;
+  let service: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    service = await startService({
+      cwd: tempDir('orderline-threads-'),
+      env: { DATABASE_URL: database.url, ADMIN_TOKEN, ORDERLINE_SECRET: 'threads-secret-0123456789-0123456789-abcdef', LOG_LEVEL: 'warn' },
+    });
+  });
+  afterAll(async () => {
+    await service?.stop('SIGTERM');
+    await database?.drop();
+  });
+
+  it('an order is sent by the worker thread, and /metrics counts that send', async () => {
+    const url = service!.url;
+    const created = (await (await fetch(`${url}/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'Two Threads' }) })).json()) as {
+      tenant: { id: string };
+      guestKey: string;
+    };
+    const order = businessOnBotOrder();
+    const answer = await fetch(`${url}/orders-create`, {
+      method: 'POST',
+      headers: { 'x-guest-id': created.guestKey, 'content-type': 'application/json' },
+      body: JSON.stringify(order),
+    });
+    expect(await answer.json()).toEqual({ status: 'success', statusCode: 200 });
+
+    const message = await eventually('the confirmation accepted by the sandbox', async () => {
+      const page = (await (await fetch(`${url}/admin/tenants/${created.tenant.id}/messages`, { headers: admin })).json()) as {
+        items: { kind: string; state: string; wamid: string | null }[];
+      };
+      return page.items.find((m) => m.wamid !== null && m.state !== 'queued' && m.state !== 'sending');
+    });
+    expect(message.kind).toMatch(/^order_confirmed/);
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const sent = metrics.split('\n').find((line) => line.startsWith(`orderline_messages_total{kind="${message.kind}",outcome="accepted"`));
+    expect(sent?.split(' ').pop()).toBe('1');
+    // Process-wide metrics come from the main thread once, not once per thread.
+    expect(metrics.split('\n').filter((line) => line.startsWith('orderline_process_start_time_seconds ')).length).toBe(1);
+  });
+});
