@@ -1,309 +1,44 @@
 /**
  * Notifications end to end, as a user runs them: the built service (`node dist/src/main.js
- * serve`) on a temp SQLite file, real HTTP on 127.0.0.1, and WhatsApp played by the sandbox,
- * first the one built into the service, then the standalone sandbox process standing in for
- * Meta's Cloud API while the service is SIGKILLed mid-send. Nothing sleeps for a fixed
- * time: every wait polls with a deadline. Needs `npm run build`.
+ * serve`) on a temp SQLite file, real HTTP on 127.0.0.1, and WhatsApp played by the sandbox
+ * built into the service (tenants without Meta credentials). Nothing sleeps for a fixed time:
+ * every wait polls with a deadline. Needs `npm run build`. The tests run in order on one
+ * service and tenant:
  *
- *  1. Built-in sandbox: a BusinessOnBot COD order, a Shopify prepaid order, its fulfillment
- *     and the seed's delivery events arrive as the right templates, in order, read; link
- *     buttons redirect to the tracking page; a late update and duplicates send nothing.
+ *  1. A BusinessOnBot COD order, a Shopify prepaid order, its fulfillment and the seed's
+ *     delivery events arrive as the right templates, in order, read; link buttons redirect to
+ *     the tracking page; a late update and duplicates send nothing.
  *  2. Webhook security: signatures (401), Meta's verification handshake.
  *  3. STOP / START typed by the customer through the sandbox.
  *  4. Retries by Meta error code: a 131000 is retried; a number not on WhatsApp fails (131026).
- *  5. Crash: every order's customer gets exactly one confirmation across a SIGKILL.
+ *
+ * Exactly once across a SIGKILL, with the standalone sandbox as Meta, is in
+ * notifications-crash.e2e.test.ts.
  */
-import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../src/domain/events/fields.js';
 import { businessOnBotOrder, seedDeliveryEvent, shopifyFulfillment, shopifyOrder } from '../../src/domain/events/fixtures.js';
 import { tempDir } from '../support/databases.js';
 import {
-  freePort,
-  startSandboxProcess,
-  startService,
-  stopAllChildren,
-  waitFor,
-  type SandboxProcess,
-  type ServiceProcess,
-} from '../support/process.js';
+  call,
+  eventually,
+  Orderline,
+  parsed,
+  sentBody,
+  templateNames,
+  transcript,
+  urlButtonToken,
+  type SandboxCounters,
+  type Tenant,
+} from '../support/e2e-client.js';
+import { admin, codOrder, ORDERLINE_SECRET, serviceEnv, STORE, SUCCESS } from '../support/e2e-fixtures.js';
+import { sign, statusesWebhook } from '../support/meta-webhooks.js';
+import { startService, stopAllChildren, type ServiceProcess } from '../support/process.js';
 
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
-const ORDERLINE_SECRET = 'e2e-orderline-secret-0123456789abcdefghij';
-const SUCCESS = '{"status":"success","statusCode":200}';
-const STORE = 'Chai Point';
-
-// ---------------------------------------------------------------------------------------
-// What the APIs answer (only the fields these tests read).
-
-interface TemplateComponent {
-  type: string;
-  sub_type?: string;
-  index?: string;
-  parameters: { type: string; text?: string; payload?: string }[];
-}
-
-interface SentBody {
-  messaging_product: string;
-  to: string;
-  type: string;
-  text?: { body: string };
-  template?: { name: string; language: { code: string }; components: TemplateComponent[] };
-  biz_opaque_callback_data?: string;
-}
-
-interface ChatEntry {
-  direction: 'out' | 'in';
-  wamid: string;
-  type: string;
-  status: string;
-  errorCode?: number;
-  summary: {
-    text?: string;
-    template?: { name: string; language: string; parameters: string[] };
-    buttons?: { id: string; title: string }[];
-    links?: string[];
-  };
-  body: unknown;
-}
-
-interface ChatInfo {
-  phone: string;
-  messages: number;
-}
-
-interface SandboxCounters {
-  accepted: number;
-  rejected: number;
-  statuses: { sent: number; delivered: number; read: number; failed: number };
-  webhookPosts: number;
-  webhookFailures: number;
-}
-
-interface MessageView {
-  id: string;
-  kind: string;
-  state: string;
-  skipReason: string | null;
-  recipient: string | null;
-  wamid: string | null;
-  orderId: string | null;
-  errorCode: number | null;
-  attempts: number;
-  body: SentBody | null;
-}
-
-interface EventView {
-  kind: string;
-  resourceKey: string;
-  outcome: string;
-}
-
-interface Tenant {
-  id: string;
-  guestKey: string;
-  phoneNumberId: string;
-}
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  text: string;
-}
-
-// ---------------------------------------------------------------------------------------
-// HTTP
-
-async function call(
-  url: string,
-  init: { method?: string; headers?: Record<string, string>; json?: unknown; raw?: string; redirect?: 'follow' | 'manual' } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = { ...init.headers };
-  let body: string | undefined = init.raw;
-  if (init.json !== undefined) {
-    body = JSON.stringify(init.json);
-    headers['content-type'] = 'application/json';
-  }
-  const res = await fetch(url, {
-    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
-    headers,
-    ...(body === undefined ? {} : { body }),
-    redirect: init.redirect ?? 'follow',
-  });
-  return { status: res.status, headers: res.headers, text: await res.text() };
-}
-
-function parsed<T>(reply: Reply, status = 200): T {
-  if (reply.status !== status) throw new Error(`expected HTTP ${status}, got ${reply.status}: ${reply.text.slice(0, 500)}`);
-  return JSON.parse(reply.text) as T;
-}
-
-const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
-
-/** A running Orderline service, seen through its HTTP APIs. */
-class Orderline {
-  constructor(readonly url: string) {}
-
-  async createTenant(body: JsonObject): Promise<Tenant> {
-    const json = parsed<{ tenant: { id: string; whatsapp: { phoneNumberId: string } }; guestKey: string }>(
-      await call(`${this.url}/admin/tenants`, { headers: admin, json: body }),
-      201,
-    );
-    return { id: json.tenant.id, guestKey: json.guestKey, phoneNumberId: json.tenant.whatsapp.phoneNumberId };
-  }
-
-  /** A guest API POST that must be accepted. */
-  async post(tenant: Tenant, endpoint: string, body: JsonObject): Promise<void> {
-    const reply = await call(`${this.url}${endpoint}`, { headers: { 'x-guest-id': tenant.guestKey }, json: body });
-    expect(reply.text, `${endpoint} ${JSON.stringify(body).slice(0, 120)}`).toBe(SUCCESS);
-    expect(reply.status).toBe(200);
-  }
-
-  /** Every message of the tenant (all pages), newest first. */
-  async messages(tenantId: string, query = ''): Promise<MessageView[]> {
-    const items: MessageView[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { items: MessageView[]; nextCursor: string | null } = parsed(
-        await call(
-          `${this.url}/admin/tenants/${tenantId}/messages?limit=200${query}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
-          { headers: admin },
-        ),
-      );
-      items.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor !== null);
-    return items;
-  }
-
-  async events(tenantId: string): Promise<EventView[]> {
-    return parsed<{ items: EventView[] }>(await call(`${this.url}/admin/tenants/${tenantId}/events?limit=200`, { headers: admin })).items;
-  }
-
-  /** The built-in sandbox's chat with a customer, oldest first. */
-  async chat(tenantId: string, phone: string): Promise<ChatEntry[]> {
-    return parsed<{ items: ChatEntry[] }>(
-      await call(`${this.url}/sandbox/tenants/${tenantId}/chats/${encodeURIComponent(phone)}`, { headers: admin }),
-    ).items;
-  }
-
-  /** Plays the customer in the built-in sandbox; the webhook must have taken it. */
-  async inbound(tenantId: string, body: JsonObject): Promise<void> {
-    const answer = parsed<{ wamid: string; webhookStatus: number }>(
-      await call(`${this.url}/sandbox/tenants/${tenantId}/inbound`, { headers: admin, json: body }),
-    );
-    expect(answer.webhookStatus).toBe(200);
-  }
-
-  async metric(name: string): Promise<number | undefined> {
-    const text = (await call(`${this.url}/metrics`)).text;
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-    return line === undefined ? undefined : Number(line.slice(name.length + 1));
-  }
-
-  async queueDepth(): Promise<number> {
-    const depth = await this.metric('orderline_queue_depth');
-    if (depth === undefined) throw new Error('no orderline_queue_depth in /metrics');
-    return depth;
-  }
-
-  /**
-   * Waits until no job is pending or running. Every event's job is committed with its 200 and
-   * each job commits its follow-up (send job, confirmation) before it is removed, so a depth
-   * of 0 after the POSTs means everything they caused has been planned and sent.
-   */
-  async drained(timeoutMs = 15_000): Promise<void> {
-    await waitFor('the job queue to drain', async () => ((await this.queueDepth()) === 0 ? true : undefined), {
-      timeoutMs,
-      intervalMs: 50,
-    });
-  }
-}
-
-/** Polls until `probe` holds; the last value is in the timeout message. */
-async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  let last: T | undefined;
-  try {
-    return await waitFor(
-      what,
-      async () => {
-        last = await probe();
-        return done(last) ? last : undefined;
-      },
-      { timeoutMs, intervalMs: 50 },
-    );
-  } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}; last seen: ${JSON.stringify(last)?.slice(0, 1500)}`);
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// Reading chats
-
-function sentBody(entry: ChatEntry | undefined): SentBody {
-  if (entry === undefined) throw new Error('no such chat entry');
-  return entry.body as SentBody;
-}
-
-/** The suffix sent for the template's URL button (Orderline's `/r/{token}`). */
-function urlButtonToken(entry: ChatEntry | undefined): string {
-  const button = sentBody(entry).template?.components.find((c) => c.type === 'button' && c.sub_type === 'url');
-  const token = button?.parameters[0]?.text;
-  if (token === undefined) throw new Error(`no URL button in ${JSON.stringify(entry?.body)}`);
-  return token;
-}
-
-function templateNames(chat: ChatEntry[]): (string | undefined)[] {
-  return chat.map((e) => e.summary.template?.name);
-}
-
-/** A compact view of a chat: direction, type and what the customer reads or sees. */
-function transcript(chat: ChatEntry[]): string[] {
-  return chat.map((e) => `${e.direction} ${e.type} ${e.summary.template?.name ?? e.summary.text ?? ''}`);
-}
-
-function sign(raw: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
-}
-
-/** A status webhook as Meta sends it, for one phone number id. */
-function statusWebhook(phoneNumberId: string): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
-              statuses: [{ id: 'wamid.E2E-NOT-OURS', status: 'sent', timestamp: '1700000000', recipient_id: '919800000001' }],
-            },
-          },
-        ],
-      },
-    ],
-  });
-}
-
-/** A COD order (BusinessOnBot's body) for one customer. */
-function codOrder(id: string, phone: string, name = `#${id}`): JsonObject {
-  return businessOnBotOrder({ id, name, phone });
-}
-
-// =======================================================================================
-
-// Each suite stops its own processes; this is the safety net for anything left behind.
+// The suite stops its own processes; this is the safety net for anything left behind.
 afterAll(stopAllChildren);
 
-// The two suites run side by side (`concurrent`); the tests of this one run in order (`it.sequential`).
-describe('notifications through the built-in sandbox (one service, tenants without Meta credentials)', { concurrent: true }, () => {
+describe('notifications through the built-in sandbox (one service, tenants without Meta credentials)', () => {
   let dir = '';
   let service: ServiceProcess;
   let api: Orderline;
@@ -311,10 +46,7 @@ describe('notifications through the built-in sandbox (one service, tenants witho
 
   beforeAll(async () => {
     dir = tempDir('orderline-e2e-');
-    service = await startService({
-      cwd: dir,
-      env: { DATABASE_URL: `file:${path.join(dir, 'orderline.db')}`, ADMIN_TOKEN, ORDERLINE_SECRET, LOG_LEVEL: 'warn' },
-    });
+    service = await startService({ cwd: dir, env: serviceEnv(dir) });
     api = new Orderline(service.url);
     tenant = await api.createTenant({ name: STORE });
   });
@@ -324,7 +56,7 @@ describe('notifications through the built-in sandbox (one service, tenants witho
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it.sequential('sends each event its template, in order per customer, and follows the statuses to read', async () => {
+  it('sends each event its template, in order per customer, and follows the statuses to read', async () => {
     const view = parsed<{ tenant: { whatsapp: { mode: string; hasAccessToken: boolean } } }>(
       await call(`${api.url}/admin/tenants/${tenant.id}`, { headers: admin }),
     );
@@ -460,13 +192,16 @@ describe('notifications through the built-in sandbox (one service, tenants witho
     expect(await api.chat(tenant.id, ravi.phone)).toHaveLength(1);
   });
 
-  it.sequential('refuses unsigned or wrongly signed webhooks with 401, and answers the verification handshake only with the token', async () => {
+  it('refuses unsigned or wrongly signed webhooks with 401, and answers the verification handshake only with the token', async () => {
     const post = (raw: string, signature?: string) =>
       call(`${api.url}/webhooks/whatsapp`, {
         raw,
         headers: { 'content-type': 'application/json', ...(signature === undefined ? {} : { 'x-hub-signature-256': signature }) },
       });
     const unauthorized = { status: 'failure', statusCode: 401, error: 'Unauthorized!!' };
+    // A status for a message nobody sent: once the signature is right, the webhook takes it.
+    const statusWebhook = (phoneNumberId: string) =>
+      JSON.stringify(statusesWebhook(phoneNumberId, [{ id: 'wamid.E2E-NOT-OURS', status: 'sent', timestamp: 1_700_000_000, recipient_id: '919800000001' }]));
 
     // For the sandbox tenant's number: its secret is derived inside the service, so nothing else signs.
     const forSandbox = statusWebhook(tenant.phoneNumberId);
@@ -498,16 +233,7 @@ describe('notifications through the built-in sandbox (one service, tenants witho
     const verifyDir = tempDir('orderline-e2e-verify-');
     let verifying: ServiceProcess | undefined;
     try {
-      verifying = await startService({
-        cwd: verifyDir,
-        env: {
-          DATABASE_URL: `file:${path.join(verifyDir, 'orderline.db')}`,
-          ADMIN_TOKEN,
-          ORDERLINE_SECRET,
-          LOG_LEVEL: 'warn',
-          WHATSAPP_VERIFY_TOKEN: 'T',
-        },
-      });
+      verifying = await startService({ cwd: verifyDir, env: serviceEnv(verifyDir, { WHATSAPP_VERIFY_TOKEN: 'T' }) });
       const ok = await handshake(verifying.url, 'T');
       expect(ok.status).toBe(200);
       expect(ok.headers.get('content-type')).toMatch(/^text\/plain/);
@@ -521,7 +247,7 @@ describe('notifications through the built-in sandbox (one service, tenants witho
     }
   });
 
-  it.sequential('STOP typed in the sandbox: one confirmation, then nothing until START', async () => {
+  it('STOP typed in the sandbox: one confirmation, then nothing until START', async () => {
     const meera = '919811122233';
     const outgoingTexts = async () => (await api.chat(tenant.id, meera)).filter((e) => e.direction === 'out');
 
@@ -564,7 +290,7 @@ describe('notifications through the built-in sandbox (one service, tenants witho
     expect(kinds.filter((k) => k.endsWith(':skipped'))).toEqual(['order_confirmed_cod:skipped']);
   });
 
-  it.sequential('retries by error code: a 131000 once is sent again and delivered; a number not on WhatsApp fails with 131026', async () => {
+  it('retries by error code: a 131000 once is sent again and delivered; a number not on WhatsApp fails with 131026', async () => {
     const kabir = '919822233344';
     const ghost = '919810000000'; // ends in 0000: the sandbox's "not on WhatsApp"
     const rules = async (list: unknown[]) =>
@@ -606,203 +332,5 @@ describe('notifications through the built-in sandbox (one service, tenants witho
     } finally {
       await rules([]);
     }
-  });
-});
-
-// =======================================================================================
-
-const CRASH_ORDERS = 300;
-const CRASH_PHONE_ID = '100000000000001';
-const CRASH_ACCESS_TOKEN = 'e2e-crash-access-token';
-const CRASH_APP_SECRET = 'e2e-crash-app-secret';
-const CRASH_SANDBOX_TENANT = 'crash-store';
-/** How long Meta takes to answer a send (see MetaLatency). */
-const META_LATENCY_MS = 250;
-
-/**
- * A slow network in front of the standalone sandbox: each request is forwarded at once (so
- * Meta has the message) and its answer handed back `latencyMs` later. A SIGKILL of the
- * service then lands while sends are in flight: Meta accepted them, the answer is lost.
- */
-class MetaLatency {
-  private constructor(
-    private readonly server: http.Server,
-    readonly url: string,
-  ) {}
-
-  static async start(target: string, latencyMs: number): Promise<MetaLatency> {
-    const upstream = new URL(target);
-    const agent = new http.Agent({ keepAlive: true });
-    const server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const forward = http.request(
-          { agent, host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
-          (answer) => {
-            const body: Buffer[] = [];
-            answer.on('data', (chunk: Buffer) => body.push(chunk));
-            answer.on('end', () => {
-              setTimeout(() => {
-                res.writeHead(answer.statusCode ?? 502, answer.headers);
-                res.end(Buffer.concat(body));
-              }, latencyMs);
-            });
-          },
-        );
-        forward.on('error', () => res.destroy());
-        forward.end(Buffer.concat(chunks));
-      });
-    });
-    server.on('close', () => agent.destroy());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    if (address === null || typeof address !== 'object') throw new Error('the latency proxy has no port');
-    return new MetaLatency(server, `http://127.0.0.1:${address.port}`);
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-/** What the database holds at a moment when no service runs. */
-function snapshot(file: string, tenantId: string): { messages: Record<string, number>; jobs: Record<string, number> } {
-  const db = new BetterSqlite3(file, { fileMustExist: true, readonly: true });
-  try {
-    const count = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.k, r.n]));
-    return {
-      messages: count(db.prepare('select state as k, count(*) as n from messages where tenant_id = ? group by state').all(tenantId) as { k: string; n: number }[]),
-      jobs: count(db.prepare("select kind || ':' || state as k, count(*) as n from jobs group by kind, state").all() as { k: string; n: number }[]),
-    };
-  } finally {
-    db.close();
-  }
-}
-
-/** Runs `work` over `items`, `concurrency` at a time. */
-async function eachConcurrently<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
-// Runs alongside the suite above (its own directory, processes and ports): most of its time is
-// the restarted service waiting out the job leases of the killed one.
-describe('exactly once across a crash (the standalone sandbox as Meta)', { concurrent: true }, () => {
-  let dir = '';
-  const processes: ServiceProcess[] = [];
-  let latency: MetaLatency | undefined;
-
-  afterAll(async () => {
-    await Promise.allSettled(processes.map((p) => p.stop('SIGKILL')));
-    await latency?.close();
-    if (dir !== '') fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  it(`every one of ${CRASH_ORDERS} customers gets exactly one confirmation though the service is SIGKILLed mid-send`, { timeout: 120_000 }, async () => {
-    dir = tempDir('orderline-e2e-crash-');
-    const dbFile = path.join(dir, 'orderline.db');
-    const port = await freePort();
-    const env = { PORT: String(port), DATABASE_URL: `file:${dbFile}`, ADMIN_TOKEN, ORDERLINE_SECRET, LOG_LEVEL: 'warn' };
-
-    // Meta: its own process, so what it received survives the service's crash. Its webhooks
-    // (signed with the tenant's app secret) go straight to the service.
-    const meta: SandboxProcess = await startSandboxProcess({
-      cwd: dir,
-      webhookUrl: `http://127.0.0.1:${port}/webhooks/whatsapp`,
-      appSecret: CRASH_APP_SECRET,
-      accessToken: CRASH_ACCESS_TOKEN,
-      phoneNumberId: CRASH_PHONE_ID,
-      tenantId: CRASH_SANDBOX_TENANT,
-      delays: [20, 20, 20],
-    });
-    processes.push(meta);
-    latency = await MetaLatency.start(meta.graphUrl, META_LATENCY_MS);
-    const graphUrl = `${latency.url}/sandbox/graph`;
-    const metaStats = async () => parsed<SandboxCounters>(await call(`${meta.url}/sandbox/graph/_stats`));
-    const metaChats = async () => parsed<{ items: ChatInfo[] }>(await call(`${meta.url}/sandbox/tenants/${CRASH_SANDBOX_TENANT}/chats`)).items;
-
-    const first = await startService({ cwd: dir, env: { ...env, WHATSAPP_GRAPH_URL: graphUrl } });
-    processes.push(first);
-    const api = new Orderline(first.url);
-    const tenant = await api.createTenant({
-      name: 'Crash Store',
-      // 50/s: the 300 sends take about 6 s, so the kill lands with most still to go.
-      whatsapp: { phoneNumberId: CRASH_PHONE_ID, accessToken: CRASH_ACCESS_TOKEN, appSecret: CRASH_APP_SECRET, messagesPerSecond: 50 },
-    });
-
-    const customers = Array.from({ length: CRASH_ORDERS }, (_, i) => ({ orderId: `crash-${i + 1}`, phone: `9197${String(i + 1).padStart(8, '0')}` }));
-    await eachConcurrently(customers, 25, (c) => api.post(tenant, '/orders-create', codOrder(c.orderId, `+${c.phone}`)));
-
-    // Kill once Meta has taken some sends while the service still has work queued.
-    await eventually('Meta to accept the first sends', metaStats, (s) => s.accepted >= 40, 15_000);
-    const queued = parsed<{ items: MessageView[] }>(
-      await call(`${api.url}/admin/tenants/${tenant.id}/messages?state=queued&limit=1`, { headers: admin }),
-    ).items;
-    const depth = await api.queueDepth();
-    first.signal('SIGKILL');
-    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
-    expect(depth).toBeGreaterThan(0);
-    expect(queued.length).toBeGreaterThan(0);
-
-    const atKill = snapshot(dbFile, tenant.id);
-    const withMeta = ['accepted', 'sent', 'delivered', 'read'].reduce((n, state) => n + (atKill.messages[state] ?? 0), 0);
-    // Work was cut off: sends still to go, and sends in flight whose answer was lost (in doubt).
-    expect(withMeta).toBeLessThan(CRASH_ORDERS);
-    expect(atKill.messages.sending ?? 0).toBeGreaterThan(0);
-    const acceptedAtKill = (await metaStats()).accepted;
-    expect(acceptedAtKill).toBeLessThan(CRASH_ORDERS);
-
-    // Restart on the same database and port (Meta's webhooks come back to it).
-    const restartedAt = Date.now();
-    const second = await startService({ cwd: dir, env: { ...env, WHATSAPP_GRAPH_URL: graphUrl } });
-    processes.push(second);
-    const again = new Orderline(second.url);
-    await eventually(
-      'every customer to have a message and the queue to drain',
-      async () => ({ chats: (await metaChats()).length, depth: await again.queueDepth() }),
-      (s) => s.chats >= CRASH_ORDERS && s.depth === 0,
-      100_000,
-    );
-    const drainedAfterMs = Date.now() - restartedAt;
-
-    // Meta's side: exactly one message per customer, none lost, none twice.
-    const chats = await metaChats();
-    expect(chats.map((c) => c.phone).sort()).toEqual(customers.map((c) => c.phone).sort());
-    expect(chats.filter((c) => c.messages !== 1)).toEqual([]);
-    const stats = await metaStats();
-    expect(stats.accepted).toBe(CRASH_ORDERS);
-    expect(stats.rejected).toBe(0);
-    // Each is that order's confirmation (spot checks: first, middle, last).
-    for (const c of [customers[0], customers[CRASH_ORDERS / 2], customers[CRASH_ORDERS - 1]]) {
-      if (c === undefined) continue;
-      const chat = parsed<{ items: ChatEntry[] }>(await call(`${meta.url}/sandbox/tenants/${CRASH_SANDBOX_TENANT}/chats/${c.phone}`)).items;
-      expect(transcript(chat)).toEqual(['out template orderline_order_confirmed_cod']);
-      expect(sentBody(chat[0]).to).toBe(c.phone);
-      expect(chat[0]?.summary.template?.parameters[1]).toBe(`#${c.orderId}`);
-    }
-
-    // Orderline's side: one message per order, each with the wamid Meta gave it, statuses through to read
-    // (the sends in doubt adopted their wamid from the status webhooks).
-    const messages = await eventually(
-      'every message read',
-      () => again.messages(tenant.id),
-      (items) => items.length >= CRASH_ORDERS && items.every((m) => m.state === 'read'),
-      20_000,
-    );
-    expect(messages).toHaveLength(CRASH_ORDERS);
-    expect(new Set(messages.map((m) => m.orderId)).size).toBe(CRASH_ORDERS);
-    expect(new Set(messages.map((m) => m.wamid)).size).toBe(CRASH_ORDERS);
-    console.info(
-      `[crash e2e] at SIGKILL: messages ${JSON.stringify(atKill.messages)}, jobs ${JSON.stringify(atKill.jobs)}, Meta had accepted ${acceptedAtKill}; ` +
-        `drained ${drainedAfterMs} ms after the restart; Meta ${JSON.stringify(stats)}`,
-    );
   });
 });

@@ -35,9 +35,14 @@ export function statusesWebhook(
 
 /** One message from a customer (`content` is its type-specific part). */
 function messageWebhook(phoneNumberId: string, from: string, wamid: string, content: Record<string, unknown>, timestamp = 1_772_360_000) {
+  return wholeMessageWebhook(phoneNumberId, from, { from, id: wamid, timestamp: String(timestamp), ...content });
+}
+
+/** One message object taken as it is, e.g. a message the sandbox delivered, replayed. */
+export function wholeMessageWebhook(phoneNumberId: string, from: string, message: Record<string, unknown>) {
   return webhook(phoneNumberId, 'messages', {
     contacts: [{ profile: { name: 'Asha' }, wa_id: from }],
-    messages: [{ from, id: wamid, timestamp: String(timestamp), ...content }],
+    messages: [message],
   });
 }
 
