@@ -72,18 +72,23 @@ describe('SqliteWriteLock', () => {
 describe('SQLite connections sharing a write lock', () => {
   let dir = '';
   const handles: SqliteHandle[] = [];
-  afterEach(async () => {
-    for (const handle of handles.splice(0)) await handle.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('a write on one waits for the other\'s transaction to commit instead of failing or sleeping in SQLite', async () => {
+  /** Two connections to one new file sharing one write lock, as the two threads of `serve` have. */
+  const twoConnections = (): [SqliteHandle, SqliteHandle] => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderline-write-lock-'));
     const file = path.join(dir, 'db.sqlite');
     const writeLock = new SqliteWriteLock();
     const a = openSqlite(file, () => {}, { writeLock });
     const b = openSqlite(file, () => {}, { writeLock, checkpoints: false });
     handles.push(b, a);
+    return [a, b];
+  };
+  afterEach(async () => {
+    for (const handle of handles.splice(0)) await handle.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a write on one waits for the other\'s transaction to commit instead of failing or sleeping in SQLite', async () => {
+    const [a, b] = twoConnections();
     // Without the lock, b's insert would meet SQLite's busy handler on this same thread and
     // fail after busy_timeout: nothing here could commit a in the meantime.
     b.raw.pragma('busy_timeout = 0');
@@ -112,12 +117,7 @@ describe('SQLite connections sharing a write lock', () => {
   });
 
   it('a failed transaction gives the lock back', async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderline-write-lock-'));
-    const file = path.join(dir, 'db.sqlite');
-    const writeLock = new SqliteWriteLock();
-    const a = openSqlite(file, () => {}, { writeLock });
-    const b = openSqlite(file, () => {}, { writeLock, checkpoints: false });
-    handles.push(b, a);
+    const [a, b] = twoConnections();
     await sql`create table log (n integer not null check (n > 0))`.execute(a.db);
     await expect(
       a.db.transaction().execute(async (trx) => {
