@@ -69,8 +69,10 @@ export class DatabaseJobQueue implements JobQueue {
     // No kinds asked for: nothing to claim (and `kind in ()` is a syntax error on PostgreSQL).
     if (options.kinds?.length === 0) return [];
     const now = this.clock.now().getTime();
-    // Two narrow claims rather than one with an OR: each is a range scan of its own index
-    // (state, run_at) / (state, locked_until) with no sort, however long the backlog.
+    // Two narrow claims rather than one with an OR. Due jobs: a range scan of (state, run_at)
+    // with no sort, however long the backlog. Expired leases: the running jobs (at most the
+    // workers' slots) through the same index, sorted; no index of their own to keep up on
+    // every claim (migration 006).
     const due = await this.claimWhere(options, now, 'run_at', (eb) => eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', now)]), options.limit);
     if (due.length >= options.limit || options.includeAbandoned === false) return due;
     const abandoned = await this.claimWhere(

@@ -243,8 +243,7 @@ export class SqlMessageStore implements MessageStore {
   /** Applies unapplied statuses of these wamids to their messages, if the messages are known. */
   private async applyPending(trx: Transaction<Database>, wamids: string[], now: Date): Promise<void> {
     if (wamids.length === 0) return;
-    // By wamid only (the primary key); filtering `applied` in SQL lets the planner pick the
-    // (applied, received_at) index and read every unapplied status.
+    // By wamid only (the primary key): these wamids' statuses are few, applied or not.
     const pending = (await trx.selectFrom('message_statuses').selectAll().where('wamid', 'in', wamids).execute()).filter(
       (row) => row.applied === 0,
     );

@@ -2,7 +2,7 @@
  * The statements every message runs (plan, get, ordering check, mark sending, mark accepted),
  * compiled once per database (see prepared-query.ts) for the message repository.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { prepareJobInsert } from './job-rows.js';
 import { prepareQuery } from './prepared-query.js';
 import type { Database, MessagesTable } from './schema.js';
@@ -73,7 +73,8 @@ export function prepareStatements(db: Kysely<Database>) {
           .select('id')
           .where('tenant_id', '=', p.tenantId)
           .where('recipient', '=', p.recipient)
-          .where('state', 'in', ['queued', 'sending'])
+          // Literals, as in the partial index messages_unsent (migration 006), so it is used.
+          .where('state', 'in', [sql.lit('queued'), sql.lit('sending')])
           .where('sequence', '<', p.sequence),
     ),
     // The same time twice is two parameters: a prepared query binds each name once.

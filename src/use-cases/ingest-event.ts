@@ -3,7 +3,7 @@
  * known Idempotency-Key, 429), then store. Concurrent requests share one commit
  * (GroupCommit) and each promise settles only after the commit that holds its event.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EventKind } from '../domain/events/model.js';
 import { normalizeEvent } from '../domain/events/normalize.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -62,7 +62,7 @@ export class EventIngestion {
     const receivedAt = this.clock.now();
     const normalized = normalizeEvent(request.kind, request.body, receivedAt);
     if (!normalized.ok) return { status: 'invalid', issues: normalized.issues };
-    const bodyHash = createHash('sha256').update(request.rawBody).digest('hex');
+    const bodyHash = hash('sha256', request.rawBody, 'hex');
     if (request.idempotencyKey !== null) {
       const known = await this.store.idempotencyHash(request.tenantId, request.idempotencyKey, receivedAt);
       if (known !== undefined && known !== bodyHash) return { status: 'conflict' };

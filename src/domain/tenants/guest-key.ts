@@ -3,7 +3,7 @@
  * right here (unlike passwords) because the key is random and long; it lets ingestion find
  * the tenant through an index on every request.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const PREFIX = 'olk_';
 
@@ -12,7 +12,7 @@ export function generateGuestKey(): string {
 }
 
 export function hashGuestKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /** Constant-time comparison of two hex digests of equal length. */

@@ -4,6 +4,7 @@ import { messaging } from './002-messaging.js';
 import { carts } from './003-carts.js';
 import { conversations } from './004-conversations.js';
 import { eventsDeriveModel } from './005-events-derive-model.js';
+import { leanHotIndexes } from './006-lean-hot-indexes.js';
 
 /** Migrations live in code (not files on disk) so a built package carries them. */
 export const migrations: MigrationProvider = {
@@ -14,6 +15,7 @@ export const migrations: MigrationProvider = {
       '003-carts': carts,
       '004-conversations': conversations,
       '005-events-derive-model': eventsDeriveModel,
+      '006-lean-hot-indexes': leanHotIndexes,
     };
   },
 };
