@@ -2,12 +2,19 @@
  * Planned and accepted messages are written in groups: those of the same turn of the event loop
  * share one transaction. On real SQLite and real PostgreSQL: each plan still stands on its own (a
  * duplicate in the group is refused without its send job, the others are stored with theirs).
+ *
+ * The send path's ordering check (is an earlier message to this customer still unsent?) runs
+ * once per message and must stay on the small partial index of unsent messages (migration
+ * 006): a planner uses a partial index only when the query repeats its condition with the
+ * same literals, which a refactor to bound parameters would silently lose.
  */
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/ports/clock.js';
 import type { NewMessage } from '../../src/domain/ports/message-store.js';
 import { timeOrderedIds } from '../../src/domain/ports/ids.js';
 import { SqlMessageStore } from '../../src/store/message-repository.js';
+import { prepareStatements } from '../../src/store/message-statements.js';
 import { openContractDatabase, unique, type ContractDatabase } from '../contract/contract-database.js';
 import { databaseTargets } from '../support/databases.js';
 
@@ -71,6 +78,39 @@ describe.each(databaseTargets())('message plans on $name', (factory) => {
       expect(states).toEqual(['delivered', 'accepted']);
       expect((await store.get(a.id))?.deliveredAt).toEqual(clock.now());
       expect((await store.get(b.id))?.wamid).toMatch(/^wamid\.b/);
+    });
+
+    async function planOf(query: string, parameters: unknown[]): Promise<string> {
+      const { db } = database!.connection;
+      if (factory.name === 'sqlite') {
+        const rows = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query}`, parameters));
+        return rows.rows.map((r) => r.detail).join('\n');
+      }
+      // An empty table would be scanned whatever the indexes; the question is whether the index can serve.
+      return db.transaction().execute(async (trx) => {
+        await sql`set local enable_seqscan = off`.execute(trx);
+        const rows = await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query}`, parameters));
+        return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+    }
+
+    it('looks for earlier unsent messages through the partial index of unsent messages', async () => {
+      const { earlierPending } = prepareStatements(database!.connection.db);
+      expect(await planOf(earlierPending.sql, ['ten_1', '919800000001', 'seq_1'])).toContain('messages_unsent');
+    });
+
+    it('finds an earlier message to the same customer while it is queued or sending, and not after', async () => {
+      const store = new SqlMessageStore(database!.connection.db, ids, database!.connection.capabilities);
+      const tenant = unique('ten');
+      const [first, second] = [plan(tenant, 'evt_1:order_confirmed'), plan(tenant, 'evt_2:order_shipped')];
+      await Promise.all([store.plan(first, null), store.plan(second, null)]);
+      const earlierThanSecond = () => store.hasEarlierPending(tenant, second.recipient!, second.sequence);
+      await expect(earlierThanSecond()).resolves.toBe(true);
+      await expect(store.hasEarlierPending(tenant, first.recipient!, first.sequence)).resolves.toBe(false);
+      await store.markSending(first.id, clock.now());
+      await expect(earlierThanSecond()).resolves.toBe(true);
+      await store.markAccepted(first.id, `wamid.${unique('first')}`, first.recipient!, clock.now());
+      await expect(earlierThanSecond()).resolves.toBe(false);
     });
   });
 });
