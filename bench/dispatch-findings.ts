@@ -9,21 +9,10 @@ import type { DispatchSettings } from './dispatch-settings.js';
 const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const flat = (sql: string) => sql.replace(/\s+/g, ' ').replace(/"/g, '');
 
-/** Statuses waiting for their message, looked up by wamid (message-repository.ts, applyPending). */
-const isPendingStatuses = (sql: string) => /from "message_statuses" where "wamid" in/i.test(sql) && /"applied" =/i.test(sql);
-
-/**
- * The statements worth a query plan: those that took the most database time in any run, and
- * the pending-status look-up, which is cheap here but not in general (see its finding).
- */
+/** The statements worth a query plan: those that took the most database time in any run. */
 export function costliestStatements(runs: readonly OrderlineRun[], perRun = 6): string[] {
   const out = new Set<string>();
-  let pending: string | undefined; // one per IN-list length: the shortest stands for all
-  for (const r of runs) {
-    for (const s of r.sql?.statements.slice(0, perRun) ?? []) if (!isPendingStatuses(s.sql)) out.add(s.sql);
-    for (const s of r.sql?.statements ?? []) if (isPendingStatuses(s.sql) && (pending === undefined || s.sql.length < pending.length)) pending = s.sql;
-  }
-  if (pending !== undefined) out.add(pending);
+  for (const r of runs) for (const s of r.sql?.statements.slice(0, perRun) ?? []) out.add(s.sql);
   return [...out];
 }
 
@@ -132,20 +121,6 @@ export function findings(runs: OrderlineRun[], baselines: BaselineRun[], setting
           'and claim in batches when the runner has several free slots.',
       );
     }
-  }
-  // Statuses waiting for their message: looked up by wamid, but planned on (applied, received_at).
-  for (const [sql, plan] of plans) {
-    if (!isPendingStatuses(sql) || !/message_statuses_unapplied/i.test(plan.join('\n'))) continue;
-    // One finding for all IN-list lengths (costs() sums them).
-    const c = costs(runs, isPendingStatuses);
-    notes.push(
-      `- **Unapplied statuses make every send slower (src/store/message-repository.ts, \`applyPending\`).** \`${flat(sql)}\` runs in every \`markAccepted\` (once per message) and every status batch, ` +
-        `and is planned as \`${plan.join(' | ')}\`: it reads *all* statuses not yet applied instead of the few with these wamids (the primary key starts with wamid). ` +
-        'Statuses for wamids the service does not know (messages sent by other tools on the same number, or by the baseline of this benchmark before the relay swallowed them) stay unapplied for ever, ' +
-        `so the cost grows without bound. Here the relay keeps that set small${c.length > 0 ? ` (${c.map(describe).join('; ')})` : ''}; in an early version of this benchmark, which let the baseline's ~10,000 messages' statuses reach the service, ` +
-        'Orderline drained at about half the rate. Suggested fix: `+applied = 0` (or `INDEXED BY` the primary key), and expire unapplied statuses after a while.',
-    );
-    break;
   }
   const b = baselines.map((x) => x.result.msgsPerSec);
   if (b.length > 0 && Math.min(...b) < settings.cap * 1.5) {

@@ -286,6 +286,11 @@ export class SqlMessageStore implements MessageStore {
     return row === undefined ? undefined : statusFromRow(row);
   }
 
+  async purgeWaitingStatuses(before: Date): Promise<number> {
+    const result = await this.statements.purgeWaitingStatuses.execute({ before: before.getTime() });
+    return Number(result.numAffectedRows ?? 0n);
+  }
+
   async recentToCustomer(
     tenantId: string,
     recipient: string,

@@ -87,6 +87,10 @@ export function prepareStatements(db: Kysely<Database>) {
           .set((eb) => ({ state: 'sending', send_started_at: p.sendStartedAt, attempts: eb('attempts', '+', 1), updated_at: p.updatedAt }))
           .where('id', '=', p.id),
     ),
+    /** Statuses still waiting for their wamid, received before a time (the literal matches the partial index message_statuses_waiting). */
+    purgeWaitingStatuses: prepareQuery(db, ['before'], (p: { before: number }) =>
+      db.deleteFrom('message_statuses').where('applied', '=', sql.lit(0)).where('received_at', '<', p.before),
+    ),
     markAccepted: prepareQuery(
       db,
       ['wamid', 'waId', 'updatedAt', 'id'],

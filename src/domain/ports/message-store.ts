@@ -89,6 +89,8 @@ export interface MessageStore {
   statusesOf(wamid: string): Promise<StatusRecord[]>;
   /** A status carrying this message id as callback data (settles a send whose answer was lost). */
   statusByCallback(messageId: string): Promise<StatusRecord | undefined>;
+  /** Deletes statuses received before `before` that never found their message; returns how many. */
+  purgeWaitingStatuses(before: Date): Promise<number>;
   /** Messages of these kinds planned for a customer since a time (suppression rules). */
   recentToCustomer(tenantId: string, recipient: string, kinds: readonly string[], since: Date): Promise<{ kind: string; dedupeKey: string; state: MessageState }[]>;
   /** Counts by kind and state, and failures by error code, for stats. */

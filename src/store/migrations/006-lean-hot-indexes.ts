@@ -9,13 +9,15 @@ import { sql, type Kysely, type Migration } from 'kysely';
  *   messages go out in order), so it becomes a partial index of those: a few hundred entries,
  *   always in cache.
  * - `message_statuses_unapplied` (applied, received_at) took an entry for every status and
- *   moved it when the status was applied, and no query used it (statuses are found by wamid,
- *   their primary key; see applyPending).
+ *   moved it when the status was applied, to serve no query (statuses are found by wamid, their
+ *   primary key). It becomes `message_statuses_waiting`, a partial index of the statuses still
+ *   waiting for their wamid: those are few, except for statuses of messages other tools sent
+ *   from the same number, which wait for ever; maintenance purges them through it.
  * - `jobs_leases` (state, locked_until) moved on every claim and completion to serve a
  *   once-a-second look for expired leases; that look now walks the running jobs (at most the
  *   workers' slots) through `jobs_due`.
- * The literal states are in the index's WHERE and must be in the query's too (bound
- * parameters would keep the planner from proving the query stays inside the index).
+ * The literals in a partial index's WHERE must be in its queries too (bound parameters would
+ * keep the planner from proving the query stays inside the index).
  */
 export const leanHotIndexes: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -27,6 +29,12 @@ export const leanHotIndexes: Migration = {
       .where(sql.ref('state'), 'in', [sql.lit('queued'), sql.lit('sending')])
       .execute();
     await db.schema.dropIndex('message_statuses_unapplied').execute();
+    await db.schema
+      .createIndex('message_statuses_waiting')
+      .on('message_statuses')
+      .column('received_at')
+      .where(sql.ref('applied'), '=', sql.lit(0))
+      .execute();
     await db.schema.dropIndex('jobs_leases').execute();
   },
   async down(): Promise<void> {

@@ -6,7 +6,8 @@
  * The send path's ordering check (is an earlier message to this customer still unsent?) runs
  * once per message and must stay on the small partial index of unsent messages (migration
  * 006): a planner uses a partial index only when the query repeats its condition with the
- * same literals, which a refactor to bound parameters would silently lose.
+ * same literals, which a refactor to bound parameters would silently lose. The same holds for
+ * the housekeeping that purges statuses which never found their message.
  */
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,10 +16,13 @@ import type { NewMessage } from '../../src/domain/ports/message-store.js';
 import { timeOrderedIds } from '../../src/domain/ports/ids.js';
 import { SqlMessageStore } from '../../src/store/message-repository.js';
 import { prepareStatements } from '../../src/store/message-statements.js';
+import { SqlEventStore } from '../../src/store/event-repository.js';
+import { runMaintenance } from '../../src/worker/maintenance.js';
+import { createLogger } from '../../src/app/logger.js';
 import { openContractDatabase, unique, type ContractDatabase } from '../contract/contract-database.js';
 import { databaseTargets } from '../support/databases.js';
 
-describe.each(databaseTargets())('message plans on $name', (factory) => {
+describe.each(databaseTargets())('the message store on $name', (factory) => {
   describe.skipIf(factory.skip)('', () => {
     let database: ContractDatabase | undefined;
     const clock = new ManualClock('2026-03-01T10:00:00.000Z');
@@ -97,6 +101,34 @@ describe.each(databaseTargets())('message plans on $name', (factory) => {
     it('looks for earlier unsent messages through the partial index of unsent messages', async () => {
       const { earlierPending } = prepareStatements(database!.connection.db);
       expect(await planOf(earlierPending.sql, ['ten_1', '919800000001', 'seq_1'])).toContain('messages_unsent');
+    });
+
+    it('purges statuses through the partial index of those still waiting for their message', async () => {
+      const { purgeWaitingStatuses } = prepareStatements(database!.connection.db);
+      expect(await planOf(purgeWaitingStatuses.sql, [0])).toContain('message_statuses_waiting');
+    });
+
+    it('housekeeping purges statuses that waited over 30 days for their message, and keeps every other', async () => {
+      const { db, capabilities } = database!.connection;
+      const messages = new SqlMessageStore(db, ids, capabilities);
+      const status = (wamid: string, callbackData: string | null = null) => ({ wamid, status: 'delivered' as const, at: clock.now(), errorCode: null, errorDetail: null, callbackData });
+      const now = clock.now().getTime();
+      const daysAgo = (days: number) => new Date(now - days * 24 * 3_600_000);
+      const [stranger, recentStranger] = [`wamid.${unique('other-tool')}`, `wamid.${unique('recent')}`];
+      const ours = plan(unique('ten'), 'evt_own:order_confirmed');
+      await messages.plan(ours, null);
+      const oursWamid = `wamid.${unique('ours')}`;
+      await messages.markAccepted(ours.id, oursWamid, ours.recipient!, daysAgo(40));
+      await messages.recordStatuses([status(stranger)], daysAgo(31));
+      await messages.recordStatuses([status(recentStranger)], daysAgo(29));
+      await messages.recordStatuses([status(oursWamid, ours.id)], daysAgo(40));
+
+      await runMaintenance({ clock, events: new SqlEventStore(db, ids, capabilities), messages, logger: createLogger('silent') });
+
+      expect(await messages.statusesOf(stranger)).toEqual([]);
+      expect(await messages.statusesOf(recentStranger)).toHaveLength(1);
+      expect(await messages.statusesOf(oursWamid)).toHaveLength(1);
+      expect((await messages.get(ours.id))?.state).toBe('delivered');
     });
 
     it('finds an earlier message to the same customer while it is queued or sending, and not after', async () => {
