@@ -9,6 +9,7 @@ import { cpuOf, fixed, int, kindLabel, noisy, NOISY_PCT, serviceCpu, verdict } f
 import type { BaselineRun, OrderlineRun, Percentiles } from './dispatch-report-runs.js';
 import { sqlTable } from './dispatch-report-sql.js';
 import type { DispatchSettings } from './dispatch-settings.js';
+import { speedLine } from './speed-check.js';
 
 export { analyseRun, maxInWindow, type BaselineRun, type OrderlineRun, type Percentiles, type RunInputs, type RunKind } from './dispatch-report-runs.js';
 export { baselineLine, runLine } from './dispatch-report-lines.js';
@@ -90,6 +91,9 @@ export interface DispatchContext {
   smoke: boolean;
   loadBefore: number[];
   loadAfter: number[];
+  /** speedCheck() before and after the runs, ms. */
+  speedBefore: number;
+  speedAfter: number;
   /** Free text paragraphs: findings written by the benchmark from what it measured. */
   notes: string[];
   /** EXPLAIN QUERY PLAN of the costliest statements, as markdown lines. */
@@ -129,6 +133,7 @@ export function dispatchSection(ctx: DispatchContext, measured: OrderlineRun[], 
     `- Machine: ${ctx.machine}`,
     `- Code: ${ctx.revision}`,
     `- Load average (1/5/15 min) before: ${load(ctx.loadBefore)}, after: ${load(ctx.loadAfter)}`,
+    speedLine(ctx.speedBefore, ctx.speedAfter),
     `- Question: how many order events per second become messages accepted by WhatsApp (here the sandbox, in its own process), how long from the order's 200 to the accepted send, and does the pacing cap (tenant \`whatsapp.messagesPerSecond\` = ${s.cap}) hold in every one-second window.`,
     `- Orderline: \`node ${serviceNodeFlags().join(' ')} dist/src/main.js serve --role all\` (API and worker in one process, with the Node flags of \`npm start\`), embedded SQLite in a fresh temp dir, LOG_LEVEL=warn, WHATSAPP_GRAPH_URL = the sandbox. One tenant via \`POST /admin/tenants\` with \`whatsapp: {phoneNumberId, accessToken, appSecret, messagesPerSecond: ${s.cap}}\` (a Meta tenant, so it sends to WHATSAPP_GRAPH_URL).`,
     `- Sandbox: \`node dist/src/whatsapp/sandbox/standalone.js\` in its own process, one account matching the tenant, webhook URL = the service's \`/webhooks/whatsapp\` (through a byte-for-byte relay in the bench process, \`bench/webhook-relay.ts\`), **\`--no-read --status-batch-ms ${s.statusBatchMs}\`**: read receipts off and statuses gathered ${s.statusBatchMs} ms per webhook POST (up to 100 each), so each message costs two statuses (sent, delivered) in a few batched, signed POSTs that the service verifies, stores and applies.`,

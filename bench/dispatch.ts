@@ -60,6 +60,7 @@ import { baseEnv } from './ingestion.js';
 import { serviceNodeFlags } from './service-flags.js';
 import { writeResults } from './report.js';
 import { describeMachine } from './settings.js';
+import { speedCheck } from './speed-check.js';
 import { WebhookRelay } from './webhook-relay.js';
 
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
@@ -247,6 +248,7 @@ export async function runDispatchBench(): Promise<boolean> {
   const settings = loadDispatchSettings();
   const machine = describeMachine();
   const loadBefore = os.loadavg();
+  const speedBefore = speedCheck();
   const measured = revision();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderline-dispatch-'));
   const dbFile = path.join(dir, 'orderline.db');
@@ -356,6 +358,7 @@ export async function runDispatchBench(): Promise<boolean> {
       await sleep(PAUSE_MS);
     }
     const loadAfter = os.loadavg();
+    const speedAfter = speedCheck();
 
     const plans = queryPlans(dbFile, costliestStatements(runs));
     await sandbox.close();
@@ -367,7 +370,7 @@ export async function runDispatchBench(): Promise<boolean> {
 
     const summary = summarise(runs, baselines, settings.cap);
     const notes = findings(runs, baselines, settings, plans);
-    const context = { date: new Date(), machine, revision: measured, plans: planLines(plans), warmUp, settings, smoke: !isDefaultDispatch(settings), loadBefore, loadAfter, notes };
+    const context = { date: new Date(), machine, revision: measured, plans: planLines(plans), warmUp, settings, smoke: !isDefaultDispatch(settings), loadBefore, loadAfter, speedBefore, speedAfter, notes };
     writeResults(RESULTS, dispatchTitle(settings), dispatchSection(context, runs, baselines, summary));
     console.log(`\n${summary}${notes.length > 0 ? `\n\n${notes.join('\n')}` : ''}\n\nbench: wrote ${RESULTS}${profDir === null ? '' : `; CPU profiles in ${profDir}`}`);
     const v = verdicts(runs, settings.cap);

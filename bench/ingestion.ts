@@ -22,6 +22,7 @@ import { probe, runLoad, type Target } from './load.js';
 import { OrderBodies } from './order-body.js';
 import { flagged, runLine, section, sectionTitle, summarise, writeResults, type Round } from './report.js';
 import { describeMachine, isDefault, loadSettings } from './settings.js';
+import { speedCheck } from './speed-check.js';
 
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 const SERVICE = here('../src/main.js');
@@ -58,6 +59,7 @@ export async function runIngestionBench(): Promise<boolean> {
   const settings = loadSettings();
   const machine = describeMachine();
   const loadBefore = os.loadavg();
+  const speedBefore = speedCheck();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderline-bench-'));
   const dbFile = path.join(dir, 'orderline.db');
   const removeData = () => {
@@ -115,6 +117,7 @@ export async function runIngestionBench(): Promise<boolean> {
       rounds.push({ orderline: o, baseline: b });
     }
     const loadAfter = os.loadavg();
+    const speedAfter = speedCheck();
 
     await stopServer(baseline, 'SIGTERM');
     // SIGKILL: a 2xx must survive an abrupt stop (BRIEF.md). A profile needs a clean exit.
@@ -124,7 +127,7 @@ export async function runIngestionBench(): Promise<boolean> {
 
     const summary = summarise(rounds, durability);
     const smoke = !isDefault(settings);
-    writeResults(RESULTS, sectionTitle(settings.role), section({ date: new Date(), machine, settings, smoke, loadBefore, loadAfter }, rounds, summary));
+    writeResults(RESULTS, sectionTitle(settings.role), section({ date: new Date(), machine, settings, smoke, loadBefore, loadAfter, speedBefore, speedAfter }, rounds, summary));
     console.log(`\n${summary}\n\nbench: wrote ${RESULTS}${profDir === null ? '' : `; CPU profile in ${profDir}`}`);
     return durability.ok && !rounds.some((r) => flagged(r.orderline) || flagged(r.baseline));
   } catch (error) {

@@ -7,6 +7,7 @@ import { serviceNodeFlags } from './service-flags.js';
 import type { DurabilityReport } from './durability.js';
 import type { RunResult } from './load.js';
 import type { Settings } from './settings.js';
+import { speedLine } from './speed-check.js';
 
 export const TARGET_RATIO = 0.6;
 export const TARGET_P99_MS = 25;
@@ -25,6 +26,9 @@ export interface Context {
   smoke: boolean;
   loadBefore: number[];
   loadAfter: number[];
+  /** speedCheck() before and after the runs, ms. */
+  speedBefore: number;
+  speedAfter: number;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -111,6 +115,7 @@ export function section(ctx: Context, rounds: Round[], summary: string): string 
     `- Date: ${ctx.date.toISOString()}`,
     `- Machine: ${ctx.machine}`,
     `- Load average (1/5/15 min) before: ${load(ctx.loadBefore)}, after: ${load(ctx.loadAfter)}`,
+    speedLine(ctx.speedBefore, ctx.speedAfter),
     `- Settings: ${s.connections} connections, ${s.durationSec} s per run, ${s.rounds} rounds (orderline then baseline in each), ` +
       `${s.warmupSec} s warm-up per server, body ${s.bodyBytes} bytes (BusinessOnBot order, fresh order id and customer phone per request), pipelining 1`,
     `- Orderline: \`node ${serviceNodeFlags().join(' ')} dist/src/main.js serve --role ${s.role}\` in its own process (the Node flags of \`npm start\`)${s.role === 'all' ? ' (API and worker, as `npm start`: every accepted order also queues its notification work)' : ' (ingestion only, no worker)'}, embedded SQLite in a fresh temp dir, LOG_LEVEL=warn, one tenant via the admin API (sandbox WhatsApp).`,
