@@ -1,6 +1,7 @@
 /**
  * The statements every message runs (plan, get, ordering check, mark sending, mark accepted),
- * compiled once per database (see prepared-query.ts) for the message repository.
+ * and the status purge of the housekeeping, compiled once per database (see prepared-query.ts)
+ * for the message repository.
  */
 import { sql, type Kysely } from 'kysely';
 import { prepareJobInsert } from './job-rows.js';

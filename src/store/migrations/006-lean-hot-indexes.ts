@@ -1,8 +1,8 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 
 /**
- * Fewer index writes per message, measured on the dispatch benchmark (every write there
- * queues for the one SQLite writer):
+ * Fewer index writes per message: on the send path every write queues for the one SQLite
+ * writer (docs/notifications.md has the measurement).
  * - `messages_recipient` keyed every message by (tenant, recipient, state, sequence): each of a
  *   message's five state changes moved its entry, at a random place of an index as large as
  *   the table. Only messages still to be sent are ever looked up through it (a customer's
