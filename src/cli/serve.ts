@@ -69,7 +69,8 @@ export async function serve(config: Config, role: Role): Promise<void> {
   const stops: (() => Promise<void>)[] = [];
 
   if (role === 'worker' || role === 'all') {
-    const maintenance = startMaintenance(orderline);
+    // With the worker on its own thread, that thread keeps house (once per process, not twice).
+    const maintenance = threaded ? { stop: () => {} } : startMaintenance(orderline);
     orderline.runner.start();
     // Stopping the runner finishes the sends in flight before the database closes.
     stops.push(async () => {

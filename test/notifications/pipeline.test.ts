@@ -10,23 +10,15 @@ import { createTenant, drain, postEvent, startHarness, type Harness } from '../s
 import { postWebhook, statusesWebhook, textWebhook } from '../support/meta-webhooks.js';
 import { ScriptedSender } from '../support/scripted-sender.js';
 import { replayEvents } from '../../src/use-cases/replay-events.js';
+import type { MessageView } from '../support/e2e-client.js';
 
 let seq = 0;
 const uid = (p: string) => `${p}${Date.now()}${++seq}`;
 /** A fresh valid Indian mobile per test, so customers never share pacing or opt-outs. */
 const phone = () => `98${String(10_000_000 + (++seq % 89_999_999)).padStart(8, '0')}`;
 
-interface MessageJson {
-  id: string;
-  kind: string;
-  state: string;
-  skipReason: string | null;
-  recipient: string | null;
-  wamid: string | null;
-  errorCode: number | null;
-  eventUrl: string | null;
-  body: { template?: { name: string; components: { type: string; sub_type?: string; parameters: { text?: string; payload?: string }[] }[] } } | null;
-}
+/** A row of GET /admin/tenants/{id}/messages. */
+type MessageJson = MessageView & { eventUrl: string | null };
 
 describe.each(databaseTargets())('notification pipeline on $name', (factory) => {
   describe.skipIf(factory.skip)('', () => {
