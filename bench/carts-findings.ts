@@ -11,7 +11,7 @@ import { fixed, int, shorten } from './carts-stats.js';
 function walked(plan: readonly string[]): string {
   if (plan.some((l) => /INDEX carts_tenant_id \(tenant_id=\?\)/.test(l))) return 'every cart of the tenant (the `carts_tenant_id` index, then each row)';
   if (plan.some((l) => /INDEX jobs_leases \(state=\?\)/.test(l))) return 'every job in that state (the `jobs_leases` index, then each row: the partial key index `jobs_live_key` is not used)';
-  if (plan.some((l) => /INDEX jobs_due/.test(l))) return 'every due job (the `jobs_due` index)';
+  if (plan.some((l) => /INDEX jobs_due_by_kind/.test(l))) return 'every due job of a kind (the `jobs_due_by_kind` index)';
   return 'a whole table or index range';
 }
 

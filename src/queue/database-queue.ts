@@ -3,7 +3,7 @@
  * the events that need them. Claiming is one WITH … UPDATE … WHERE id IN (…) RETURNING,
  * atomic on SQLite and, with SKIP LOCKED, safe with several workers on PostgreSQL.
  */
-import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { ClaimOptions, ClaimedJob, JobInfo, JobQueue, JobSpec, JobState, Postponement } from '../domain/ports/job-queue.js';
@@ -25,6 +25,63 @@ function toClaimed(row: Selectable<JobsTable>): ClaimedJob {
     attempt: row.attempts,
     maxAttempts: row.max_attempts,
   };
+}
+
+/** What a claim takes: jobs due to run, or running jobs whose lease ran out. */
+const CLAIMABLE = {
+  due: { order: 'run_at', state: 'pending', column: 'run_at' },
+  abandoned: { order: 'locked_until', state: 'running', column: 'locked_until' },
+} as const;
+
+/**
+ * The claim: the `limit` oldest claimable jobs of the given kinds, leased in one statement
+ * (exported so tests can check how the databases plan it).
+ */
+export function claimStatement(db: Kysely<Database>, capabilities: Capabilities, options: ClaimOptions, now: number, which: 'due' | 'abandoned') {
+  // The candidates are a MATERIALIZED CTE, not an `IN (subquery)`: PostgreSQL may plan the
+  // subquery as the inner side of a nested loop and re-run it (LIMIT, SKIP LOCKED and all)
+  // for every outer row, claiming more than `limit` jobs.
+  return (
+    db
+      .with(
+        (cte) => cte('candidates').materialized(),
+        () => candidates(db, capabilities, options, now, which),
+      )
+      .updateTable('jobs')
+      .set((eb) => ({
+        state: 'running',
+        locked_until: now + options.leaseMs,
+        attempts: eb('attempts', '+', 1),
+        updated_at: now,
+      }))
+      // Looked up by id only: repeating the condition here lets SQLite plan this on the
+      // (kind, state, run_at) index and walk every claimable job. The candidates are already
+      // ours: the statement is atomic on SQLite, and PostgreSQL holds their row locks (FOR UPDATE).
+      .where('id', 'in', (eb) => eb.selectFrom('candidates').select('candidates.id'))
+      .returningAll()
+  );
+}
+
+/**
+ * Each kind is its own range of the (kind, state, run_at) index (migration 007), read only as
+ * far as `limit`, and the oldest of those are taken: a backlog of other kinds (another
+ * thread's) is never walked.
+ */
+function candidates(db: Kysely<Database>, capabilities: Capabilities, options: ClaimOptions, now: number, which: 'due' | 'abandoned') {
+  const { order, state, column } = CLAIMABLE[which];
+  const oldest = (kind: string | null) => {
+    let query = db.selectFrom('jobs').select(['id', order]).where('state', '=', state).where(column, '<=', now).orderBy(order).limit(options.limit);
+    if (kind !== null) query = query.where('kind', '=', kind);
+    return capabilities.skipLocked ? query.forUpdate().skipLocked() : query;
+  };
+  const kinds = options.kinds;
+  if (kinds === undefined) return oldest(null);
+  if (kinds.length === 1) return oldest(kinds[0]!);
+  // Each part is wrapped: a part of a UNION may have no ORDER BY or LIMIT of its own.
+  const [first, ...others] = kinds.map((kind, i) => db.selectFrom(oldest(kind).as(`k${i}`)).select(['id', order]));
+  let union = first!;
+  for (const other of others) union = union.unionAll(other);
+  return db.selectFrom(union.as('due')).select(['id', order]).orderBy(order).limit(options.limit);
 }
 
 export class DatabaseJobQueue implements JobQueue {
@@ -69,54 +126,17 @@ export class DatabaseJobQueue implements JobQueue {
     // No kinds asked for: nothing to claim (and `kind in ()` is a syntax error on PostgreSQL).
     if (options.kinds?.length === 0) return [];
     const now = this.clock.now().getTime();
-    // Two narrow claims rather than one with an OR. Due jobs: a range scan of (state, run_at)
-    // with no sort, however long the backlog. Expired leases: the running jobs (at most the
-    // workers' slots) through the same index, sorted; no index of their own to keep up on
-    // every claim (migration 006).
-    const due = await this.claimWhere(options, now, 'run_at', (eb) => eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', now)]), options.limit);
+    // Two narrow claims rather than one with an OR. Due jobs: a range scan per kind with no
+    // sort, however long the backlog. Expired leases: the running jobs of those kinds (at most
+    // the workers' slots) through the same index, sorted (migration 006 dropped their own).
+    const due = await this.claimWhere(options, now, 'due', options.limit);
     if (due.length >= options.limit || options.includeAbandoned === false) return due;
-    const abandoned = await this.claimWhere(
-      options,
-      now,
-      'locked_until',
-      (eb) => eb.and([eb('state', '=', 'running'), eb('locked_until', '<=', now)]),
-      options.limit - due.length,
-    );
+    const abandoned = await this.claimWhere(options, now, 'abandoned', options.limit - due.length);
     return [...due, ...abandoned];
   }
 
-  private async claimWhere(
-    options: ClaimOptions,
-    now: number,
-    order: 'run_at' | 'locked_until',
-    condition: (eb: ExpressionBuilder<Database, 'jobs'>) => Expression<SqlBool>,
-    limit: number,
-  ): Promise<ClaimedJob[]> {
-    // The candidates are a MATERIALIZED CTE, not an `IN (subquery)`: PostgreSQL may plan the
-    // subquery as the inner side of a nested loop and re-run it (LIMIT, SKIP LOCKED and all)
-    // for every outer row, claiming more than `limit` jobs.
-    const rows = await this.db
-      .with(
-        (cte) => cte('candidates').materialized(),
-        (db) => {
-          let candidates = db.selectFrom('jobs').select('id').where(condition).orderBy(order).limit(limit);
-          if (options.kinds !== undefined) candidates = candidates.where('kind', 'in', [...options.kinds]);
-          return this.capabilities.skipLocked ? candidates.forUpdate().skipLocked() : candidates;
-        },
-      )
-      .updateTable('jobs')
-      .set((eb) => ({
-        state: 'running',
-        locked_until: now + options.leaseMs,
-        attempts: eb('attempts', '+', 1),
-        updated_at: now,
-      }))
-      // Looked up by id only: repeating the condition here lets SQLite plan this on the
-      // (state, run_at) index and walk every due job. The candidates are already ours: the
-      // statement is atomic on SQLite, and PostgreSQL holds their row locks (FOR UPDATE).
-      .where('id', 'in', (eb) => eb.selectFrom('candidates').select('candidates.id'))
-      .returningAll()
-      .execute();
+  private async claimWhere(options: ClaimOptions, now: number, which: 'due' | 'abandoned', limit: number): Promise<ClaimedJob[]> {
+    const rows = await claimStatement(this.db, this.capabilities, { ...options, limit }, now, which).execute();
     return rows.sort((a, b) => a.run_at - b.run_at).map(toClaimed);
   }
 

@@ -9,7 +9,6 @@
  * same literals, which a refactor to bound parameters would silently lose. The same holds for
  * the housekeeping that purges statuses which never found their message.
  */
-import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/ports/clock.js';
 import type { NewMessage } from '../../src/domain/ports/message-store.js';
@@ -21,6 +20,7 @@ import { runMaintenance } from '../../src/worker/maintenance.js';
 import { createLogger } from '../../src/app/logger.js';
 import { openContractDatabase, unique, type ContractDatabase } from '../contract/contract-database.js';
 import { databaseTargets } from '../support/databases.js';
+import { planOf } from '../support/query-plans.js';
 
 describe.each(databaseTargets())('the message store on $name', (factory) => {
   describe.skipIf(factory.skip)('', () => {
@@ -84,28 +84,16 @@ describe.each(databaseTargets())('the message store on $name', (factory) => {
       expect((await store.get(b.id))?.wamid).toMatch(/^wamid\.b/);
     });
 
-    async function planOf(query: string, parameters: unknown[]): Promise<string> {
-      const { db } = database!.connection;
-      if (factory.name === 'sqlite') {
-        const rows = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query}`, parameters));
-        return rows.rows.map((r) => r.detail).join('\n');
-      }
-      // An empty table would be scanned whatever the indexes; the question is whether the index can serve.
-      return db.transaction().execute(async (trx) => {
-        await sql`set local enable_seqscan = off`.execute(trx);
-        const rows = await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query}`, parameters));
-        return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
-      });
-    }
+    const planOfQuery = (query: string, parameters: unknown[]) => planOf(database!.connection.db, factory.name, query, parameters);
 
     it('looks for earlier unsent messages through the partial index of unsent messages', async () => {
       const { earlierPending } = prepareStatements(database!.connection.db);
-      expect(await planOf(earlierPending.sql, ['ten_1', '919800000001', 'seq_1'])).toContain('messages_unsent');
+      expect(await planOfQuery(earlierPending.sql, ['ten_1', '919800000001', 'seq_1'])).toContain('messages_unsent');
     });
 
     it('purges statuses through the partial index of those still waiting for their message', async () => {
       const { purgeWaitingStatuses } = prepareStatements(database!.connection.db);
-      expect(await planOf(purgeWaitingStatuses.sql, [0])).toContain('message_statuses_waiting');
+      expect(await planOfQuery(purgeWaitingStatuses.sql, [0])).toContain('message_statuses_waiting');
     });
 
     it('housekeeping purges statuses that waited over 30 days for their message, and keeps every other', async () => {

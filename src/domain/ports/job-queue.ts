@@ -45,6 +45,10 @@ export interface ClaimOptions {
   limit: number;
   /** How long a claimed job stays with this worker before another may take it over. */
   leaseMs: number;
+  /**
+   * The kinds this worker runs; an empty list claims nothing. Left out, any kind is taken,
+   * which reads every live job (tools and tests): a worker names its kinds.
+   */
   kinds?: readonly string[];
   /**
    * Also take over jobs whose lease ran out (a dead worker's); default true. Those only

@@ -5,6 +5,7 @@ import { carts } from './003-carts.js';
 import { conversations } from './004-conversations.js';
 import { eventsDeriveModel } from './005-events-derive-model.js';
 import { leanHotIndexes } from './006-lean-hot-indexes.js';
+import { jobsDueByKind } from './007-jobs-due-by-kind.js';
 
 /** Migrations live in code (not files on disk) so a built package carries them. */
 export const migrations: MigrationProvider = {
@@ -16,6 +17,7 @@ export const migrations: MigrationProvider = {
       '004-conversations': conversations,
       '005-events-derive-model': eventsDeriveModel,
       '006-lean-hot-indexes': leanHotIndexes,
+      '007-jobs-due-by-kind': jobsDueByKind,
     };
   },
 };
