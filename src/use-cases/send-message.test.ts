@@ -6,7 +6,7 @@ import type { MessageSender, OutgoingMessage, SendOutcome } from '../domain/port
 import type { MessageRecord, MessageStore } from '../domain/ports/message-store.js';
 import { Pacer } from '../shared/pacer.js';
 import { SendWindow } from '../shared/send-window.js';
-import { MessageDispatcher } from './send-message.js';
+import { MessageDispatcher, PACING_SHARE } from './send-message.js';
 
 const CAP = 2;
 
@@ -43,7 +43,7 @@ function record(id: string, recipient: string, at: Date): MessageRecord {
  * Just the parts of the stores a send touches. `markSending` of a stalled message waits for
  * the test to let it go: a write waiting on the database (another process holds the lock).
  */
-function setup(stalled: ReadonlySet<string>) {
+function setup(stalled: ReadonlySet<string>, cap = CAP) {
   const clock = new ManualClock('2026-03-01T10:00:00.000Z');
   const rows = new Map<string, MessageRecord>();
   const releases: (() => void)[] = [];
@@ -66,7 +66,7 @@ function setup(stalled: ReadonlySet<string>) {
     messages,
     customers: { optOuts: () => Promise.resolve([]) } as unknown as CustomerStore,
     alerts: { sendingPaused: () => Promise.resolve(null) } as unknown as AlertStore,
-    accounts: { forTenant: () => Promise.resolve({ tenantId: 'ten_1', graphUrl: 'http://graph', phoneNumberId: '1555', accessToken: 't', messagesPerSecond: CAP }) },
+    accounts: { forTenant: () => Promise.resolve({ tenantId: 'ten_1', graphUrl: 'http://graph', phoneNumberId: '1555', accessToken: 't', messagesPerSecond: cap }) },
     sender,
     pacer: new Pacer(clock),
     window: new SendWindow(clock, 0),
@@ -104,5 +104,22 @@ describe('MessageDispatcher and the per-number cap', () => {
     for (const start of times) {
       expect(times.filter((t) => t >= start && t < start + 1000).length).toBeLessThanOrEqual(CAP);
     }
+  });
+
+  it('spaces the sends for 97% of the cap, leaving room for the jitter on the way to Meta', async () => {
+    const { clock, dispatcher, add, sentAt } = setup(new Set(), 100);
+    const start = clock.now().getTime();
+    for (let i = 0; i < 150; i++) {
+      const id = `m${i}`;
+      add(id, `9198000${String(i).padStart(5, '0')}`);
+      await dispatcher.send(id, 1, 5);
+    }
+    const times = sentAt.map((s) => s.at - start);
+    expect(PACING_SHARE).toBe(0.97);
+    // 97 slots in the first second, evenly spaced (1000/97 ms apart), not 100; about as many in
+    // any second (98 at most: the manual clock keeps whole milliseconds).
+    expect(times.filter((t) => t < 1000)).toHaveLength(97);
+    for (const from of times) expect(times.filter((t) => t >= from && t < from + 1000).length).toBeLessThanOrEqual(98);
+    expect(times[times.length - 1]).toBeGreaterThanOrEqual(Math.floor((149 * 1000) / 97));
   });
 });

@@ -49,6 +49,14 @@ export interface SendDeps {
 
 const DAY = 86_400_000;
 
+/**
+ * Slots are spaced for this share of a number's cap. Meta counts where it receives, after the
+ * network's jitter: sends spaced evenly for the full cap would put a little over the cap into
+ * some of Meta's seconds whenever the way there slows and catches up. 3% is 30 ms of such
+ * jitter per second; the send window (src/shared/send-window.ts) catches bigger bunches.
+ */
+export const PACING_SHARE = 0.97;
+
 export class MessageDispatcher {
   private readonly inDoubtWaitMs: number;
   private readonly perCustomer: { perSecond: number; burst: number };
@@ -97,12 +105,13 @@ export class MessageDispatcher {
     const customerWait = paced ? this.deps.pacer.waitFor(customerKey, this.perCustomer.perSecond, this.perCustomer.burst) : 0;
     if (customerWait > 0) return { kind: 'postpone', afterMs: customerWait, reason: 'pair rate: spacing messages to this customer' };
     const numberKey = `number:${account.phoneNumberId}`;
-    const numberWait = this.deps.pacer.waitFor(numberKey, account.messagesPerSecond);
+    const slotsPerSecond = account.messagesPerSecond * PACING_SHARE;
+    const numberWait = this.deps.pacer.waitFor(numberKey, slotsPerSecond);
     if (numberWait > this.maxInlineWaitMs) return { kind: 'postpone', afterMs: numberWait, reason: 'throughput: pacing this phone number' };
     // Both slots are taken together, with nothing awaited in between, so no other send can
     // claim them; then the wait (at most maxInlineWaitMs) is spent here.
     if (paced) this.deps.pacer.reserve(customerKey, this.perCustomer.perSecond, this.perCustomer.burst);
-    const wait = this.deps.pacer.reserve(numberKey, account.messagesPerSecond);
+    const wait = this.deps.pacer.reserve(numberKey, slotsPerSecond);
     if (wait > 0) await this.sleep(wait);
     await messages.markSending(message.id, clock.now());
     // Timers fire late when the process is busy, and a write can wait on the database: the

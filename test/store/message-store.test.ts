@@ -9,7 +9,7 @@
  * same literals, which a refactor to bound parameters would silently lose. The same holds for
  * the housekeeping that purges statuses which never found their message.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/domain/ports/clock.js';
 import type { NewMessage } from '../../src/domain/ports/message-store.js';
 import { timeOrderedIds } from '../../src/domain/ports/ids.js';
@@ -67,6 +67,24 @@ describe.each(databaseTargets())('the message store on $name', (factory) => {
       ]);
       const jobs = await db.selectFrom('jobs').select('job_key').where('tenant_id', '=', tenant).orderBy('job_key').execute();
       expect(jobs.map((j) => j.job_key).sort()).toEqual([`send:${first.id}`, `send:${second.id}`].sort());
+    });
+
+    it('marks sends started together in one commit, each before its send goes out', async () => {
+      const db = database!.connection.db;
+      const store = new SqlMessageStore(db, ids, database!.connection.capabilities);
+      const tenant = unique('ten');
+      const started = [plan(tenant, 'evt_s1:order_confirmed'), plan(tenant, 'evt_s2:order_confirmed'), plan(tenant, 'evt_s3:order_confirmed')];
+      await Promise.all(started.map((m) => store.plan(m, null)));
+      const transactions = vi.spyOn(db, 'transaction');
+      try {
+        await Promise.all(started.map((m) => store.markSending(m.id, clock.now())));
+        expect(transactions).toHaveBeenCalledTimes(1);
+      } finally {
+        transactions.mockRestore();
+      }
+      for (const m of started) {
+        expect(await store.get(m.id)).toMatchObject({ state: 'sending', sendStartedAt: clock.now(), attempts: 1 });
+      }
     });
 
     it('records sends accepted together, each applying the statuses that came before its wamid', async () => {
