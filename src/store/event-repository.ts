@@ -21,6 +21,7 @@ import { modelOfStoredEvent } from './event-model.js';
 import { newJobRow } from './job-rows.js';
 import { toPage } from './paging.js';
 import { prepareQuery } from './prepared-query.js';
+import { RecentEvents } from './recent-events.js';
 import type { Database, EventsTable } from './schema.js';
 
 function fromRow(row: Selectable<EventsTable>): StoredEvent {
@@ -40,6 +41,9 @@ function fromRow(row: Selectable<EventsTable>): StoredEvent {
 }
 
 class SqlIngestTransaction implements IngestTransaction {
+  /** Inserted events that came with their model, for RecentEvents once committed. */
+  readonly stored: StoredEvent[] = [];
+
   constructor(
     private readonly trx: Transaction<Database>,
     private readonly ids: IdGenerator,
@@ -168,7 +172,11 @@ class SqlIngestTransaction implements IngestTransaction {
       .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'resource_key', 'body_hash']).doNothing())
       .returning('id')
       .execute();
-    return new Set(rows.map((r) => r.id));
+    const inserted = new Set(rows.map((r) => r.id));
+    for (const event of events) {
+      if (event.normalized !== undefined && inserted.has(event.id)) this.stored.push({ ...event, normalized: event.normalized });
+    }
+    return inserted;
   }
 
   async enqueue(jobs: readonly JobSpec[], now: Date): Promise<void> {
@@ -183,6 +191,7 @@ class SqlIngestTransaction implements IngestTransaction {
 export class SqlEventStore implements EventStore {
   /** Every event job reads its event: compiled once (see prepared-query.ts). */
   private readonly getEvent;
+  private readonly recent = new RecentEvents();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -195,7 +204,10 @@ export class SqlEventStore implements EventStore {
   }
 
   async ingest<T>(work: (tx: IngestTransaction) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(new SqlIngestTransaction(trx, this.ids, this.capabilities)));
+    let tx: SqlIngestTransaction | undefined;
+    const result = await this.db.transaction().execute((trx) => work((tx = new SqlIngestTransaction(trx, this.ids, this.capabilities))));
+    this.recent.remember(tx?.stored ?? []);
+    return result;
   }
 
   async idempotencyHash(tenantId: string, key: string, now: Date): Promise<string | undefined> {
@@ -223,6 +235,8 @@ export class SqlEventStore implements EventStore {
   }
 
   async get(tenantId: string, eventId: string): Promise<StoredEvent | undefined> {
+    const recent = this.recent.get(tenantId, eventId);
+    if (recent !== undefined) return recent;
     const row = await this.getEvent.executeTakeFirst({ tenantId, eventId });
     return row === undefined ? undefined : fromRow(row);
   }

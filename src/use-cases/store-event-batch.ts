@@ -200,6 +200,7 @@ export async function storeEventBatch(
     rawBody: d.item.rawBody,
     idempotencyKey: d.item.idempotencyKey,
     receivedAt: d.item.receivedAt,
+    normalized: d.item.event,
   }));
   const inserted = await tx.insertEvents(events);
   const jobs = decisions

@@ -10,6 +10,9 @@ import { timeOrderedIds } from '../../src/domain/ports/ids.js';
 import type { Page } from '../../src/domain/ports/page.js';
 import { DatabaseJobQueue } from '../../src/queue/database-queue.js';
 import { SqlEventStore } from '../../src/store/event-repository.js';
+import { businessOnBotOrder, okValue, shopifyOrder } from '../../src/domain/events/fixtures.js';
+import { normalizeEvent } from '../../src/domain/events/normalize.js';
+import { parseJsonLossless } from '../../src/shared/lossless-json.js';
 import { databaseTargets } from '../support/databases.js';
 import { openContractDatabase, sha256, unique, type ContractDatabase } from './contract-database.js';
 
@@ -294,6 +297,33 @@ describe.each(databaseTargets())('$name event store', (factory) => {
       expect(JSON.stringify(model)).toContain('"40000000000000001"');
       expect((await store.get(tenant, notAnOrder.id))?.normalized).toBeNull();
       expect((await store.get(tenant, unknownKind.id))?.normalized).toBeNull();
+    });
+
+    it('reads an event stored with its model back at once, as a later read derives it, and only once committed', async () => {
+      const tenant = unique('ten');
+      const receivedAt = clock.now();
+      const bodies = [JSON.stringify(shopifyOrder({ name: `#${unique('o')}` })), JSON.stringify(businessOnBotOrder({ orderId: unique('bob') }))];
+      const stored = bodies.map((rawBody, i) => {
+        const normalized = okValue(normalizeEvent('order_created', parseJsonLossless(rawBody), receivedAt));
+        return event(tenant, { kind: 'order_created', rawBody, resourceKey: `fresh-${i}`, normalized, receivedAt });
+      });
+      await storeEvents(stored);
+      // Another store on the same database has no memory of them: it reads and derives.
+      const elsewhere = new SqlEventStore(database!.connection.db, ids, database!.connection.capabilities);
+      for (const e of stored) {
+        const remembered = await store.get(tenant, e.id);
+        expect(remembered?.normalized).toBe(e.normalized);
+        expect(remembered).toEqual(await elsewhere.get(tenant, e.id));
+      }
+      // Rolled back: not remembered, not found.
+      const lost = event(tenant, { kind: 'order_created', rawBody: bodies[0]!, resourceKey: 'lost', normalized: stored[0]!.normalized! });
+      await expect(
+        store.ingest(async (tx) => {
+          await tx.insertEvents([lost]);
+          throw new Error('the rest of the batch failed');
+        }),
+      ).rejects.toThrow('the rest of the batch failed');
+      expect(await store.get(tenant, lost.id)).toBeUndefined();
     });
   });
 });

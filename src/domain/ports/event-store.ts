@@ -27,6 +27,11 @@ export interface NewEvent {
   rawBody: string;
   idempotencyKey: string | null;
   receivedAt: Date;
+  /**
+   * The model the guest API derived from `rawBody`. Not stored (reads derive it again), but a
+   * store may keep it in memory for reads soon after: its event job runs right away.
+   */
+  normalized?: NormalizedEvent | null;
 }
 
 export interface StoredEvent extends NewEvent {
