@@ -56,10 +56,19 @@ export function findings(runs: OrderlineRun[], baselines: BaselineRun[], setting
   }
   const shortOfCap = over.filter((r) => r.throughput < 0.95 * settings.cap && (busiest(r)[0] ?? 0) < 90);
   if (shortOfCap.length > 0) {
+    // Where the orders waited: for their event.process job (planning, on the API thread with
+    // half the worker's slots) or for their send (claim and pacing, on the worker thread).
+    const waited = (r: OrderlineRun) =>
+      r.toPlanned.p50 >= r.toSendStart.p50
+        ? `most in planning (answered → planned p50 ${fixed(r.toPlanned.p50)} ms, planned → send started ${fixed(r.toSendStart.p50)} ms)`
+        : `most for their send (planned → send started p50 ${fixed(r.toSendStart.p50)} ms, answered → planned ${fixed(r.toPlanned.p50)} ms)`;
+    const serial = (r: OrderlineRun) => (r.sql === null ? null : r.sql.totalMs / Math.max(1, r.accepted));
     notes.push(
-      `- **Short of the cap with no thread at a full core** (${shortOfCap.map((r) => `round ${r.round}: ${fixed(r.throughput)} msgs/s, threads ${threadsOf(r)}`).join('; ')}). ` +
-        'The API thread and the worker thread share one SQLite writer (src/store/sqlite-write-lock.ts): each waits its turn for the write lock, ' +
-        `so the database's serial work per message (${runs.map((r) => (r.sql === null ? 'n/a' : `${fixed(r.sql.totalMs / Math.max(1, r.accepted), 2)} ms`)).join(', ')} inside SQLite statements alone) bounds the rate before either thread is busy.`,
+      `- **Short of the cap with no thread at a full core** (${shortOfCap.map((r) => `round ${r.round}: ${fixed(r.throughput)} msgs/s, threads ${threadsOf(r)}, orders waited ${waited(r)}`).join('; ')}). ` +
+        'Not the database: its serial work per message (' +
+        shortOfCap.map((r) => (serial(r) === null ? 'n/a' : `${fixed(serial(r)!, 2)} ms inside SQLite statements`)).join(', ') +
+        ') would allow about twice the cap. A job holds its slot while it waits for the write lock (the other thread may hold it), for its group commit and for its completion to be written, ' +
+        'so a stage\'s throughput is its slots over that waiting, whatever the CPU left.',
     );
   }
   const lagging = below.filter((r) => r.throughput < 0.97 * r.offeredRate);
