@@ -40,7 +40,7 @@ describe('loadConfig defaults', () => {
 
   it('takes the documented limits, Graph API and log level', () => {
     expect(config.bodyLimitBytes).toBe(1_048_576);
-    expect(config.workerConcurrency).toBe(32);
+    expect(config.workerConcurrency).toBe(64);
     expect(config.whatsapp).toEqual({
       graphUrl: 'https://graph.facebook.com',
       apiVersion: 'v21.0',
@@ -73,7 +73,7 @@ describe('loadConfig from the environment', () => {
         ADMIN_TOKEN: 'admin-token-0123456789',
         ORDERLINE_SECRET: SECRET,
         BODY_LIMIT_BYTES: '2048',
-        WORKER_CONCURRENCY: ' 64 ',
+        WORKER_CONCURRENCY: ' 48 ',
         WHATSAPP_GRAPH_URL: 'http://127.0.0.1:9999/graph/',
         WHATSAPP_API_VERSION: 'v22.0',
         WHATSAPP_VERIFY_TOKEN: 'verify-me',
@@ -88,7 +88,7 @@ describe('loadConfig from the environment', () => {
     expect(config.adminToken).toBe('admin-token-0123456789');
     expect(config.secret).toBe(SECRET);
     expect(config.bodyLimitBytes).toBe(2048);
-    expect(config.workerConcurrency).toBe(64);
+    expect(config.workerConcurrency).toBe(48);
     expect(config.whatsapp).toEqual({
       graphUrl: 'http://127.0.0.1:9999/graph',
       apiVersion: 'v22.0',

@@ -143,7 +143,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     adminToken,
     secret,
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
-    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 32, 1, 1000),
+    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 64, 1, 1000),
     whatsapp: Object.freeze({
       graphUrl: httpUrl('WHATSAPP_GRAPH_URL', nonEmpty(env, 'WHATSAPP_GRAPH_URL') ?? 'https://graph.facebook.com'),
       apiVersion,

@@ -43,7 +43,7 @@ function record(id: string, recipient: string, at: Date): MessageRecord {
  * Just the parts of the stores a send touches. `markSending` of a stalled message waits for
  * the test to let it go: a write waiting on the database (another process holds the lock).
  */
-function setup(stalled: ReadonlySet<string>, cap = CAP) {
+function setup(stalled: ReadonlySet<string>, cap = CAP, options: { maxInFlightPerNumber?: number; answers?: Promise<void>[] } = {}) {
   const clock = new ManualClock('2026-03-01T10:00:00.000Z');
   const rows = new Map<string, MessageRecord>();
   const releases: (() => void)[] = [];
@@ -57,9 +57,12 @@ function setup(stalled: ReadonlySet<string>, cap = CAP) {
     markAccepted: () => Promise.resolve('accepted'),
   } as unknown as MessageStore;
   const sender: MessageSender = {
-    send: (_account, message): Promise<SendOutcome> => {
+    send: async (_account, message): Promise<SendOutcome> => {
       sentAt.push({ id: (message as unknown as { to: string }).to, at: clock.now().getTime() });
-      return Promise.resolve({ kind: 'accepted', messageId: `wamid.${sentAt.length}`, recipientId: '919800000000' });
+      const n = sentAt.length;
+      // Meta's answer to the n-th request, when the test holds it back.
+      await options.answers?.[n - 1];
+      return { kind: 'accepted', messageId: `wamid.${n}`, recipientId: '919800000000' };
     },
   };
   const dispatcher = new MessageDispatcher({
@@ -74,6 +77,7 @@ function setup(stalled: ReadonlySet<string>, cap = CAP) {
     ids: { next: (prefix) => `${prefix}_1` },
     // Pacing waits move the manual clock instead of sleeping.
     sleep: (ms) => Promise.resolve(clock.advance(ms)),
+    ...(options.maxInFlightPerNumber === undefined ? {} : { maxInFlightPerNumber: options.maxInFlightPerNumber }),
   });
   const add = (id: string, recipient: string) => rows.set(id, record(id, recipient, clock.now()));
   return { clock, dispatcher, add, releases, sentAt };
@@ -121,5 +125,19 @@ describe('MessageDispatcher and the per-number cap', () => {
     expect(times.filter((t) => t < 1000)).toHaveLength(97);
     for (const from of times) expect(times.filter((t) => t >= from && t < from + 1000).length).toBeLessThanOrEqual(98);
     expect(times[times.length - 1]).toBeGreaterThanOrEqual(Math.floor((149 * 1000) / 97));
+  });
+
+  it('keeps at most maxInFlightPerNumber sends between their slot and Meta\'s answer', async () => {
+    let answer: () => void = () => {};
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    const { dispatcher, add, sentAt } = setup(new Set(), 1000, { maxInFlightPerNumber: 2, answers: [held, held] });
+    for (const id of ['m1', 'm2', 'm3']) add(id, `91980000000${id.slice(1)}`);
+    const sends = ['m1', 'm2', 'm3'].map((id) => dispatcher.send(id, 1, 5));
+    for (let i = 0; i < 5; i++) await settle();
+    // Two requests wait for their answers; the third has not gone out.
+    expect(sentAt.map((s) => s.id)).toEqual(['919800000001', '919800000002']);
+    answer();
+    expect(await Promise.all(sends)).toEqual([{ kind: 'done' }, { kind: 'done' }, { kind: 'done' }]);
+    expect(sentAt.map((s) => s.id)).toEqual(['919800000001', '919800000002', '919800000003']);
   });
 });

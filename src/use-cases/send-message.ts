@@ -11,10 +11,11 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { CustomerStore } from '../domain/ports/customer-store.js';
 import type { AlertStore } from '../domain/ports/alert-store.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
-import type { MessageSender, SendOutcome, SenderAccount } from '../domain/ports/message-sender.js';
+import type { MessageSender, OutgoingMessage, SendOutcome, SenderAccount } from '../domain/ports/message-sender.js';
 import type { MessageRecord, MessageStore } from '../domain/ports/message-store.js';
 import { acceptedByMeta } from '../domain/messages/message-state.js';
 import type { Pacer } from '../shared/pacer.js';
+import { Permits } from '../shared/permits.js';
 import type { SendWindow } from '../shared/send-window.js';
 import type { JobResult } from '../worker/job-runner.js';
 
@@ -45,6 +46,8 @@ export interface SendDeps {
   /** Waits up to this long in process for a pacing slot; longer waits postpone the job. */
   maxInlineWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Sends between taking a pacing slot and Meta's answer, per phone number (default 32). */
+  maxInFlightPerNumber?: number;
 }
 
 const DAY = 86_400_000;
@@ -62,12 +65,15 @@ export class MessageDispatcher {
   private readonly perCustomer: { perSecond: number; burst: number };
   private readonly maxInlineWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly maxInFlight: number;
+  private readonly inFlight = new Map<string, Permits>();
 
   constructor(private readonly deps: SendDeps) {
     this.inDoubtWaitMs = deps.inDoubtWaitMs ?? 60_000;
     this.perCustomer = deps.perCustomer ?? { perSecond: 1 / 6, burst: 5 };
     this.maxInlineWaitMs = deps.maxInlineWaitMs ?? 2_000;
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.maxInFlight = deps.maxInFlightPerNumber ?? 32;
   }
 
   async send(messageId: string, attempt: number, maxAttempts: number): Promise<JobResult> {
@@ -75,7 +81,8 @@ export class MessageDispatcher {
     const message = await messages.get(messageId);
     if (message === undefined) return { kind: 'dead', error: `message ${messageId} not found` };
     if (acceptedByMeta(message.state) || message.state === 'failed' || message.state === 'skipped') return { kind: 'done' };
-    if (message.body === null || message.recipient === null) {
+    const body = message.body;
+    if (body === null || message.recipient === null) {
       await messages.markSkipped(message.id, 'nothing_to_send', clock.now());
       return { kind: 'done' };
     }
@@ -98,6 +105,36 @@ export class MessageDispatcher {
     const account = await this.deps.accounts.forTenant(message.tenantId);
     if (account === null) return { kind: 'postpone', afterMs: 60_000, reason: 'tenant has no WhatsApp account' };
 
+    // Meta counts where it receives: requests held up on the way (a stall at either end)
+    // arrive together, and no more can arrive together than are in flight.
+    const release = await this.inFlightFor(account.phoneNumberId).acquire();
+    let sent: { outcome: SendOutcome; startedAt: Date } | JobResult;
+    try {
+      sent = await this.paceAndSend(message, body, account);
+    } finally {
+      release();
+    }
+    if (!('outcome' in sent)) return sent;
+    this.deps.observer?.outcome(message, sent.outcome);
+    return this.record(message, sent.outcome, sent.startedAt, attempt, maxAttempts);
+  }
+
+  private inFlightFor(phoneNumberId: string): Permits {
+    let permits = this.inFlight.get(phoneNumberId);
+    if (permits === undefined) {
+      permits = new Permits(this.maxInFlight);
+      this.inFlight.set(phoneNumberId, permits);
+    }
+    return permits;
+  }
+
+  /** Takes the customer's and the number's pacing slots and sends, or says to come back later. */
+  private async paceAndSend(
+    message: MessageRecord,
+    body: OutgoingMessage,
+    account: SenderAccount & { messagesPerSecond: number },
+  ): Promise<{ outcome: SendOutcome; startedAt: Date } | JobResult> {
+    const { messages, clock } = this.deps;
     const customerKey = `${account.phoneNumberId}:${message.recipient}`;
     // Replies in a conversation go at the customer's own pace (one per message they send);
     // the pair-rate spacing is for what we start: notifications and reminders.
@@ -122,9 +159,7 @@ export class MessageDispatcher {
       await this.sleep(held);
     }
     const startedAt = clock.now();
-    const outcome = await this.deps.sender.send(account, message.body);
-    this.deps.observer?.outcome(message, outcome);
-    return this.record(message, outcome, startedAt, attempt, maxAttempts);
+    return { outcome: await this.deps.sender.send(account, body), startedAt };
   }
 
   /** A send whose answer was lost: adopt the wamid a status webhook brought, or wait for one. */

@@ -46,7 +46,7 @@ export interface RunnerOptions {
 
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
   // Most of a job's time is spent waiting on Meta (or the sandbox), not on this process.
-  concurrency: 32,
+  concurrency: 64,
   // Jobs are short (a send times out after 10 s); a dead worker's jobs are taken over this soon.
   leaseMs: 30_000,
   idlePollMs: 100,
