@@ -27,10 +27,10 @@ function toClaimed(row: Selectable<JobsTable>): ClaimedJob {
   };
 }
 
-/** What a claim takes: jobs due to run, or running jobs whose lease ran out. */
+/** What a claim takes, oldest first by `time`: jobs due to run, or running jobs whose lease ran out. */
 const CLAIMABLE = {
-  due: { order: 'run_at', state: 'pending', column: 'run_at' },
-  abandoned: { order: 'locked_until', state: 'running', column: 'locked_until' },
+  due: { state: 'pending', time: 'run_at' },
+  abandoned: { state: 'running', time: 'locked_until' },
 } as const;
 
 /**
@@ -68,9 +68,9 @@ export function claimStatement(db: Kysely<Database>, capabilities: Capabilities,
  * thread's) is never walked.
  */
 function candidates(db: Kysely<Database>, capabilities: Capabilities, options: ClaimOptions, now: number, which: 'due' | 'abandoned') {
-  const { order, state, column } = CLAIMABLE[which];
+  const { state, time } = CLAIMABLE[which];
   const oldest = (kind: string | null) => {
-    let query = db.selectFrom('jobs').select(['id', order]).where('state', '=', state).where(column, '<=', now).orderBy(order).limit(options.limit);
+    let query = db.selectFrom('jobs').select(['id', time]).where('state', '=', state).where(time, '<=', now).orderBy(time).limit(options.limit);
     if (kind !== null) query = query.where('kind', '=', kind);
     return capabilities.skipLocked ? query.forUpdate().skipLocked() : query;
   };
@@ -78,10 +78,10 @@ function candidates(db: Kysely<Database>, capabilities: Capabilities, options: C
   if (kinds === undefined) return oldest(null);
   if (kinds.length === 1) return oldest(kinds[0]!);
   // Each part is wrapped: a part of a UNION may have no ORDER BY or LIMIT of its own.
-  const [first, ...others] = kinds.map((kind, i) => db.selectFrom(oldest(kind).as(`k${i}`)).select(['id', order]));
+  const [first, ...others] = kinds.map((kind, i) => db.selectFrom(oldest(kind).as(`k${i}`)).select(['id', time]));
   let union = first!;
   for (const other of others) union = union.unionAll(other);
-  return db.selectFrom(union.as('due')).select(['id', order]).orderBy(order).limit(options.limit);
+  return db.selectFrom(union.as('due')).select(['id', time]).orderBy(time).limit(options.limit);
 }
 
 export class DatabaseJobQueue implements JobQueue {
