@@ -14,7 +14,7 @@ export class SendWindow {
      * Extra room, since Meta counts where it receives and the way there adds jitter. Alone,
      * 25 ms let 1,002 sends into one second where the benchmark's sandbox received them and
      * 50 ms held, at the price of at most 1000/1050 (95%) of the cap. With the slots spaced for
-     * 97% of the cap (PACING_SHARE in src/use-cases/send-message.ts) this check only catches
+     * 95% of the cap (PACING_SHARE in src/use-cases/send-message.ts) this check only catches
      * bunches, and 25 ms (at most 975 a second) is enough.
      */
     private readonly marginMs = 25,
