@@ -57,7 +57,7 @@ export function findings(runs: OrderlineRun[], baselines: BaselineRun[], setting
   const shortOfCap = over.filter((r) => r.throughput < 0.95 * settings.cap && (busiest(r)[0] ?? 0) < 90);
   if (shortOfCap.length > 0) {
     // Where the orders waited: for their event.process job (planning, on the API thread with
-    // half the worker's slots) or for their send (claim and pacing, on the worker thread).
+    // a quarter of the worker's slots) or for their send (claim and pacing, on the worker thread).
     const waited = (r: OrderlineRun) =>
       r.toPlanned.p50 >= r.toSendStart.p50
         ? `most in planning (answered → planned p50 ${fixed(r.toPlanned.p50)} ms, planned → send started ${fixed(r.toSendStart.p50)} ms)`
