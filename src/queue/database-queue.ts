@@ -9,10 +9,9 @@ import type { IdGenerator } from '../domain/ports/ids.js';
 import type { ClaimOptions, ClaimedJob, JobInfo, JobQueue, JobSpec, JobState, Postponement } from '../domain/ports/job-queue.js';
 import { prepareQuery } from '../store/prepared-query.js';
 import type { Capabilities } from '../store/connect.js';
-import { newJobRow } from '../store/job-rows.js';
+import { deleteJobs, newJobRow } from '../store/job-rows.js';
 import type { Database, JobsTable } from '../store/schema.js';
 
-const COMPLETE_CHUNK = 1000;
 
 function toClaimed(row: Selectable<JobsTable>): ClaimedJob {
   return {
@@ -145,14 +144,8 @@ export class DatabaseJobQueue implements JobQueue {
   }
 
   async completeMany(jobIds: readonly string[]): Promise<void> {
-    // The runner passes at most its concurrency (1,000 at most): one statement. Longer lists
-    // are split to stay well under the bound-parameter limits (SQLite 32,766, PostgreSQL 65,535).
-    for (let start = 0; start < jobIds.length; start += COMPLETE_CHUNK) {
-      await this.db
-        .deleteFrom('jobs')
-        .where('id', 'in', jobIds.slice(start, start + COMPLETE_CHUNK))
-        .execute();
-    }
+    // The runner passes at most its concurrency (1,000 at most): one statement.
+    await deleteJobs(this.db, jobIds);
   }
 
   async retry(jobId: string, runAt: Date, error: string): Promise<JobState> {

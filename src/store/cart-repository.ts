@@ -96,6 +96,8 @@ export class SqlCartStore implements CartStore {
     tenantId: string,
     match: { token: string | null; cartToken: string | null; customer: string | null; since: Date },
   ): Promise<CartRecord[]> {
+    // Nothing to match by (an order with no phone and no checkout): no query at all.
+    if (match.token === null && match.cartToken === null && match.customer === null) return [];
     // The tenant goes inside each branch so every branch is one index search (a multi-index
     // OR); with the tenant outside, SQLite scans all of the tenant's carts.
     const rows = await this.db
@@ -108,7 +110,7 @@ export class SqlCartStore implements CartStore {
         if (match.token !== null) ors.push(mine(eb('token', '=', match.token)), mine(eb('cart_key', '=', match.token)));
         if (match.cartToken !== null) ors.push(mine(eb('cart_token', '=', match.cartToken)), mine(eb('cart_key', '=', match.cartToken)));
         if (match.customer !== null) ors.push(mine(eb('customer', '=', match.customer), eb('cart_time', '>=', match.since.getTime())));
-        return ors.length === 0 ? eb.val(false) : eb.or(ors);
+        return eb.or(ors);
       })
       .execute();
     return rows.map(fromRow);

@@ -40,6 +40,22 @@ const JOB_COLUMNS = [
   'updated_at',
 ] as const;
 
+/**
+ * Removes finished jobs (unknown ids are ignored), in chunks well under the bound-parameter
+ * limits (SQLite 32,766, PostgreSQL 65,535). Shared by the queue and by the outboxes that
+ * finish the job that planned them in the same commit.
+ */
+export async function deleteJobs(db: Kysely<Database>, jobIds: readonly string[]): Promise<void> {
+  for (let start = 0; start < jobIds.length; start += DELETE_CHUNK) {
+    await db
+      .deleteFrom('jobs')
+      .where('id', 'in', jobIds.slice(start, start + DELETE_CHUNK))
+      .execute();
+  }
+}
+
+const DELETE_CHUNK = 1000;
+
 /** Inserts one `newJobRow`; compiled once, for outboxes that add a job per message. */
 export function prepareJobInsert(db: Kysely<Database>) {
   return prepareQuery(db, JOB_COLUMNS, (row: JobsTable) => db.insertInto('jobs').values({ ...row }));

@@ -14,7 +14,7 @@ import type {
 } from '../domain/ports/message-store.js';
 import type { Page, PageRequest } from '../domain/ports/page.js';
 import { lockKeys, type Capabilities } from './connect.js';
-import { newJobRow } from './job-rows.js';
+import { deleteJobs, newJobRow } from './job-rows.js';
 import { prepareStatements } from './message-statements.js';
 import { GroupCommit } from '../shared/group-commit.js';
 import { toPage } from './paging.js';
@@ -73,6 +73,13 @@ interface Acceptance {
   at: Date;
 }
 
+/** A message to plan, with its send job and the job planning it (removed in the same commit). */
+interface Plan {
+  message: NewMessage;
+  sendJob: JobSpec | null;
+  finishing: string | null;
+}
+
 /** A send about to start: marked before the request goes out. */
 interface SendStart {
   id: string;
@@ -84,7 +91,7 @@ const MAX_BATCH = 256;
 
 export class SqlMessageStore implements MessageStore {
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly plans: GroupCommit<{ message: NewMessage; sendJob: JobSpec | null }, boolean>;
+  private readonly plans: GroupCommit<Plan, boolean>;
   private readonly acceptances: GroupCommit<Acceptance, MessageState>;
   private readonly sendStarts: GroupCommit<SendStart, void>;
 
@@ -99,12 +106,12 @@ export class SqlMessageStore implements MessageStore {
     this.sendStarts = new GroupCommit((take) => this.sendStartBatch(take), MAX_BATCH, 'take-late');
   }
 
-  async plan(message: NewMessage, sendJob: JobSpec | null): Promise<boolean> {
-    return this.plans.submit({ message, sendJob });
+  async plan(message: NewMessage, sendJob: JobSpec | null, finishing: string | null = null): Promise<boolean> {
+    return this.plans.submit({ message, sendJob, finishing });
   }
 
   /** Plans made in the same turn of the event loop (a batch of event jobs) share one commit. */
-  private async planBatch(take: () => readonly { message: NewMessage; sendJob: JobSpec | null }[]): Promise<boolean[]> {
+  private async planBatch(take: () => readonly Plan[]): Promise<boolean[]> {
     return this.db.transaction().execute(async (trx) => {
       const items = take();
       const planned: boolean[] = [];
@@ -134,6 +141,8 @@ export class SqlMessageStore implements MessageStore {
         }
         planned.push(inserted !== undefined);
       }
+      // Finished with what it planned: the event job's own completion would be another commit.
+      await deleteJobs(trx, items.flatMap((item) => (item.finishing === null ? [] : [item.finishing])));
       return planned;
     });
   }

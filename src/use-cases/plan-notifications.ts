@@ -22,7 +22,17 @@ import { buildTemplateContext } from '../domain/templates/template-context.js';
 
 export const SEND_MESSAGE_JOB = 'message.send';
 
-export type PlanOutcome = { planned: 'queued' | 'skipped'; messageId: string; reason?: string } | { planned: 'nothing'; reason: string };
+export type PlanOutcome =
+  | { planned: 'queued' | 'skipped'; messageId: string; reason?: string }
+  /** Planned before (the job ran twice, a replay): nothing new was stored. */
+  | { planned: 'duplicate' }
+  /** Nothing to plan: no plan was written. */
+  | { planned: 'nothing'; reason: string };
+
+export interface PlanOptions {
+  /** The queued job doing this planning: finished in the commit that stores the plan (MessageStore.plan). */
+  finishing?: string;
+}
 
 export interface PlannerDeps {
   /** The brand's APIs, to fill gaps (an unknown order, a missing phone); null when it has none. */
@@ -93,10 +103,14 @@ export class NotificationPlanner {
     return this.planFor(stored);
   }
 
-  /** As planForEvent, for a caller that already holds the stored event. */
-  async planFor(stored: StoredEvent): Promise<PlanOutcome> {
+  /**
+   * As planForEvent, for a caller that already holds the stored event. Every outcome but
+   * 'nothing' wrote a plan, and with it finished `options.finishing`.
+   */
+  async planFor(stored: StoredEvent, options: PlanOptions = {}): Promise<PlanOutcome> {
     const { events, tenants, messages, clock, ids } = this.deps;
     const { tenantId, id: eventId } = stored;
+    const finishing = options.finishing ?? null;
     const event = stored.normalized;
     if (event === null) return { planned: 'nothing', reason: 'the stored body no longer reads as its kind' };
     const kind = notificationKindFor(event);
@@ -122,8 +136,8 @@ export class NotificationPlanner {
       createdAt: now,
     };
     const skip = async (reason: string, recipient: string | null = null): Promise<PlanOutcome> => {
-      await messages.plan({ ...base, recipient, skipReason: reason }, null);
-      return { planned: 'skipped', messageId: base.id, reason };
+      const wrote = await messages.plan({ ...base, recipient, skipReason: reason }, null, finishing);
+      return wrote ? { planned: 'skipped', messageId: base.id, reason } : { planned: 'duplicate' };
     };
 
     const setting = tenant.settings.notifications[kind];
@@ -172,8 +186,9 @@ export class NotificationPlanner {
     const planned = await messages.plan(
       { ...base, state: 'queued', recipient: phone.digits, body },
       sendJobFor(tenantId, base.id, now),
+      finishing,
     );
-    return planned ? { planned: 'queued', messageId: base.id } : { planned: 'nothing', reason: 'already planned' };
+    return planned ? { planned: 'queued', messageId: base.id } : { planned: 'duplicate' };
   }
 
   /**

@@ -39,9 +39,11 @@ export function jobHandlers(deps: HandlerDeps): Map<string, JobHandler> {
         // Read once for both: deriving an event's model from its body is not free.
         const stored = await deps.events.get(job.tenantId, eventId);
         if (stored === undefined) return { kind: 'dead', error: `event ${eventId} not found` };
-        await deps.planner.planFor(stored);
+        // Carts first: the plan's commit finishes this job, so whatever follows it would not
+        // run again after a crash. Both tolerate running twice.
         await deps.carts.onStoredEvent(stored);
-        return { kind: 'done' };
+        const planned = await deps.planner.planFor(stored, { finishing: job.id });
+        return { kind: 'done', jobRemoved: planned.planned !== 'nothing' };
       },
     ],
     [

@@ -8,6 +8,7 @@ import { timeOrderedIds } from '../domain/ports/ids.js';
 import type { ClaimOptions, ClaimedJob } from '../domain/ports/job-queue.js';
 import { DatabaseJobQueue } from '../queue/database-queue.js';
 import { connect, migrate, type StoreConnection } from '../store/connect.js';
+import { deleteJobs } from '../store/job-rows.js';
 import { JobRunner, backoffMs, claimBatch, type JobHandler, type JobResult } from './job-runner.js';
 
 /** Waits (real time) until `condition` holds; fails the test after two seconds. */
@@ -175,6 +176,27 @@ describe('JobRunner', () => {
     expect(completeMany).toHaveBeenCalledTimes(1);
     expect(completeMany.mock.calls[0]?.[0]).toHaveLength(10);
     expect(complete).not.toHaveBeenCalled();
+    expect(await rowCount()).toBe(0);
+  });
+
+  it('writes nothing for a job its handler already removed in its own commit, and completes the others', async () => {
+    const completeMany = vi.spyOn(queue, 'completeMany');
+    // Odd jobs remove themselves (as the planner's commit does); even ones are left to the runner.
+    const runner = runnerWith(
+      async (job) => {
+        if ((job.payload as { n: number }).n % 2 === 0) return { kind: 'done' };
+        removedByHandler.push(job.id);
+        await deleteJobs(connection.db, [job.id]);
+        return { kind: 'done', jobRemoved: true };
+      },
+      { concurrency: 6 },
+    );
+    const removedByHandler: string[] = [];
+    await enqueueNumbered(6);
+    expect(await runner.runOnce()).toBe(6);
+    const byRunner = completeMany.mock.calls.flatMap((call) => [...call[0]]);
+    expect(byRunner).toHaveLength(3);
+    expect(byRunner.filter((id) => removedByHandler.includes(id))).toEqual([]);
     expect(await rowCount()).toBe(0);
   });
 

@@ -24,7 +24,11 @@ import type { ClaimedJob, JobQueue, Postponement } from '../domain/ports/job-que
 import { TurnWrites } from './turn-writes.js';
 
 export type JobResult =
-  | { kind: 'done' }
+  /**
+   * `jobRemoved`: the handler's own commit already removed the job along with the work it
+   * recorded (an outbox finishing the job that filled it), so there is nothing left to write.
+   */
+  | { kind: 'done'; jobRemoved?: boolean }
   /** Try again after `afterMs`; counts as an attempt. */
   | { kind: 'retry'; afterMs?: number; error: string }
   /** Come back after `afterMs` without counting an attempt (pacing, ordering). */
@@ -221,6 +225,7 @@ export class JobRunner {
     const now = this.clock.now().getTime();
     switch (result.kind) {
       case 'done':
+        if (result.jobRemoved === true) return;
         return this.completions.add(job.id);
       case 'postpone':
         return this.postponements.add({ jobId: job.id, runAt: new Date(now + result.afterMs), reason: result.reason });

@@ -3,13 +3,14 @@
  * the right template messages (or recorded skips), statuses from signed webhooks move them
  * forward, and the rules (duplicates, cancellations, opt-outs, ordering) hold.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { businessOnBotOrder, seedDeliveryEvent, shopifyFulfillment, shopifyOrder } from '../../src/domain/events/fixtures.js';
 import { databaseTargets } from '../support/databases.js';
 import { createTenant, drain, postEvent, startHarness, type Harness } from '../support/harness.js';
 import { postWebhook, statusesWebhook, textWebhook } from '../support/meta-webhooks.js';
 import { ScriptedSender } from '../support/scripted-sender.js';
 import { replayEvents } from '../../src/use-cases/replay-events.js';
+import { PROCESS_EVENT_JOB } from '../../src/use-cases/ingest-event.js';
 import type { MessageView } from '../support/e2e-client.js';
 
 let seq = 0;
@@ -80,6 +81,28 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect(sender.sent.filter((s) => (s.message.biz_opaque_callback_data as string) === all[0]!.id)).toHaveLength(1);
     });
 
+    it('finishes an event job in the commit that stores its plan, with no write of its own', async () => {
+      const id = uid('ord');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone() }));
+      const eventJobs = () =>
+        h.orderline.connection.db.selectFrom('jobs').select('id').where('tenant_id', '=', tenant.id).where('kind', '=', PROCESS_EVENT_JOB).execute();
+      const [eventJob] = await eventJobs();
+      expect(eventJob).toBeDefined();
+      const completeMany = vi.spyOn(h.orderline.queue, 'completeMany');
+      try {
+        // One round: the event job plans; the send job it queued is claimed in the next.
+        await h.orderline.runner.runOnce();
+        expect(completeMany.mock.calls.flatMap((call) => [...call[0]])).not.toContain(eventJob!.id);
+      } finally {
+        completeMany.mockRestore();
+      }
+      expect(await eventJobs()).toEqual([]);
+      const [planned] = await forOrder(id);
+      expect(planned?.state).toBe('queued');
+      await drain(h);
+      expect((await forOrder(id)).map((m) => m.state)).toEqual(['accepted']);
+    });
+
     it('links the shipped message to the tracking page through /r/{token}, counting clicks', async () => {
       const id = uid('ord');
       const to = phone();
@@ -146,6 +169,16 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       await postEvent(h, tenant.guestKey, '/fulfillments-create', shopifyFulfillment({ id: uid('ful'), order_id: cancelled }));
       await drain(h, 60_000);
       expect((await forOrder(noPhone)).map((m) => m.skipReason)).toEqual(['no_phone']);
+      // Its event job finished at once: no failed attempts (an order with nothing to find its
+      // abandoned cart by once failed in cart recovery, after its skip was stored).
+      const failedEventJobs = await h.orderline.connection.db
+        .selectFrom('jobs')
+        .select('last_error')
+        .where('tenant_id', '=', tenant.id)
+        .where('kind', '=', PROCESS_EVENT_JOB)
+        .where('last_error', 'is not', null)
+        .execute();
+      expect(failedEventJobs).toEqual([]);
       const afterCancel = await forOrder(cancelled);
       expect(afterCancel.find((m) => m.kind === 'order_cancelled')?.state).toBe('accepted');
       expect(afterCancel.find((m) => m.kind === 'order_shipped')?.skipReason).toBe('order_cancelled');

@@ -14,6 +14,7 @@ import { ManualClock } from '../../src/domain/ports/clock.js';
 import type { NewMessage } from '../../src/domain/ports/message-store.js';
 import { timeOrderedIds } from '../../src/domain/ports/ids.js';
 import { SqlMessageStore } from '../../src/store/message-repository.js';
+import { newJobRow } from '../../src/store/job-rows.js';
 import { prepareStatements } from '../../src/store/message-statements.js';
 import { SqlEventStore } from '../../src/store/event-repository.js';
 import { runMaintenance } from '../../src/worker/maintenance.js';
@@ -67,6 +68,31 @@ describe.each(databaseTargets())('the message store on $name', (factory) => {
       ]);
       const jobs = await db.selectFrom('jobs').select('job_key').where('tenant_id', '=', tenant).orderBy('job_key').execute();
       expect(jobs.map((j) => j.job_key).sort()).toEqual([`send:${first.id}`, `send:${second.id}`].sort());
+    });
+
+    it('finishes the planning job in the commit of its plan, a duplicate plan too, but not a plan that failed', async () => {
+      const db = database!.connection.db;
+      const store = new SqlMessageStore(db, ids, database!.connection.capabilities);
+      const tenant = unique('ten');
+      const planningJob = async () => {
+        const id = ids.next('job');
+        await db.insertInto('jobs').values(newJobRow(id, { kind: 'event.process', payload: {}, runAt: clock.now(), tenantId: tenant }, clock.now())).execute();
+        return id;
+      };
+      const [forNew, forDuplicate, forFailed, untouched] = [await planningJob(), await planningJob(), await planningJob(), await planningJob()];
+      const fresh = plan(tenant, 'evt_f1:order_confirmed');
+      await store.plan(plan(tenant, 'evt_f0:order_confirmed'), null);
+      // NOT NULL: the whole group's commit fails, then each plan is tried on its own.
+      const broken = { ...plan(tenant, 'evt_f2:order_confirmed'), tenantId: null as unknown as string };
+
+      const results = await Promise.allSettled([
+        store.plan(fresh, null, forNew),
+        store.plan(plan(tenant, 'evt_f0:order_confirmed'), null, forDuplicate),
+        store.plan(broken, null, forFailed),
+      ]);
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'failed'))).toEqual([true, false, 'failed']);
+      const left = await db.selectFrom('jobs').select('id').where('tenant_id', '=', tenant).orderBy('id').execute();
+      expect(left.map((j) => j.id)).toEqual([forFailed, untouched].sort());
     });
 
     it('marks sends started together in one commit, each before its send goes out', async () => {

@@ -65,8 +65,13 @@ export interface MessageFilter {
 }
 
 export interface MessageStore {
-  /** Stores a planned message and, in the same transaction, its send job; false when `dedupeKey` was already planned. */
-  plan(message: NewMessage, sendJob: JobSpec | null): Promise<boolean>;
+  /**
+   * Stores a planned message and, in the same transaction, its send job; false when
+   * `dedupeKey` was already planned. `finishing`: the queued job doing the planning, removed
+   * in that same commit (whether or not the plan was new), so planning is done exactly once
+   * and costs no separate write to finish the job. The job must live in this store's database.
+   */
+  plan(message: NewMessage, sendJob: JobSpec | null, finishing?: string | null): Promise<boolean>;
   get(id: string): Promise<MessageRecord | undefined>;
   list(tenantId: string, page: PageRequest, filter?: MessageFilter): Promise<Page<MessageRecord>>;
   /** Whether a message to the same customer that comes earlier in sequence is still waiting to go out. */
