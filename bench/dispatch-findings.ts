@@ -5,6 +5,7 @@
  */
 import type { BaselineRun, OrderlineRun } from './dispatch-report.js';
 import type { DispatchSettings } from './dispatch-settings.js';
+import { PACING_SHARE } from '../src/use-cases/send-message.js';
 
 const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const flat = (sql: string) => sql.replace(/\s+/g, ' ').replace(/"/g, '');
@@ -39,6 +40,24 @@ function costs(runs: readonly OrderlineRun[], match: (sql: string) => boolean): 
 const describe = (c: StatementCost) =>
   `${c.run.kind} cap, round ${c.run.round}: ${fixed(c.usPerCall)} µs per call, ${fixed(c.callsPerMessage, 2)} calls per message, ${fixed(100 * c.share)}% of SQL time`;
 
+/**
+ * The drain (after the load, no more ingestion) shows what the send stage does on its own: at
+ * the pacing ceiling, it was starved during the load rather than slow.
+ */
+function drainNote(runs: OrderlineRun[], settings: DispatchSettings): string {
+  const drained = runs.filter((r) => Number.isFinite(r.drainRate));
+  if (drained.length === 0) return '';
+  const ceiling = settings.cap * PACING_SHARE;
+  const rates = drained.map((r) => `${fixed(r.drainRate)} msgs/s after ${fixed(r.throughput)} during the load`).join('; ');
+  const atCeiling = drained.every((r) => r.drainRate >= 0.95 * ceiling);
+  return (
+    ` Once the load ended, the backlog went out at ${rates} (pacing ceiling ${fixed(ceiling)}/s)` +
+    (atCeiling
+      ? ': the send stage keeps up when it is fed, so during the load it was short of planned messages (planning shares the API thread with ingestion).'
+      : ': the send stage stays short of the ceiling even on its own.')
+  );
+}
+
 export function findings(runs: OrderlineRun[], baselines: BaselineRun[], settings: DispatchSettings, plans: Map<string, string[]>): string[] {
   const notes: string[] = [];
   const over = runs.filter((r) => r.kind === 'over');
@@ -68,7 +87,8 @@ export function findings(runs: OrderlineRun[], baselines: BaselineRun[], setting
         'Not the database: its serial work per message (' +
         shortOfCap.map((r) => (serial(r) === null ? 'n/a' : `${fixed(serial(r)!, 2)} ms inside SQLite statements`)).join(', ') +
         ') would allow about twice the cap. A job holds its slot while it waits for the write lock (the other thread may hold it), for its group commit and for its completion to be written, ' +
-        'so a stage\'s throughput is its slots over that waiting, whatever the CPU left.',
+        'so a stage\'s throughput is its slots over that waiting, whatever the CPU left.' +
+        drainNote(shortOfCap, settings),
     );
   }
   const lagging = below.filter((r) => r.throughput < 0.97 * r.offeredRate);
