@@ -41,20 +41,20 @@ const describe = (c: StatementCost) =>
   `${c.run.kind} cap, round ${c.run.round}: ${fixed(c.usPerCall)} µs per call, ${fixed(c.callsPerMessage, 2)} calls per message, ${fixed(100 * c.share)}% of SQL time`;
 
 /**
- * The drain (after the load, no more ingestion) shows what the send stage does on its own: at
- * the pacing ceiling, it was starved during the load rather than slow.
+ * The drain (after the load, with no more ingestion) shows what planning and sending do
+ * without the guest API beside them: near the pacing ceiling, the load itself held them back.
  */
 function drainNote(runs: OrderlineRun[], settings: DispatchSettings): string {
   const drained = runs.filter((r) => Number.isFinite(r.drainRate));
   if (drained.length === 0) return '';
   const ceiling = settings.cap * PACING_SHARE;
   const rates = drained.map((r) => `${fixed(r.drainRate)} msgs/s after ${fixed(r.throughput)} during the load`).join('; ');
-  const atCeiling = drained.every((r) => r.drainRate >= 0.95 * ceiling);
+  const nearCeiling = drained.every((r) => r.drainRate >= 0.95 * ceiling);
   return (
     ` Once the load ended, the backlog went out at ${rates} (pacing ceiling ${fixed(ceiling)}/s)` +
-    (atCeiling
-      ? ': the send stage keeps up when it is fed, so during the load it was short of planned messages (planning shares the API thread with ingestion).'
-      : ': the send stage stays short of the ceiling even on its own.')
+    (nearCeiling
+      ? ': without ingestion beside it the pipeline nears the ceiling, so what held it back was the guest API sharing the main thread (and its database connection) with planning.'
+      : ': even without ingestion beside it the pipeline stays short of the ceiling.')
   );
 }
 
