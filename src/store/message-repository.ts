@@ -65,12 +65,13 @@ function statusFromRow(row: Selectable<MessageStatusesTable>): StatusRecord {
 
 const TIME_COLUMN = { sent: 'sent_at', delivered: 'delivered_at', read: 'read_at', failed: 'failed_at' } as const;
 
-/** A send Meta accepted: the message gets its wamid. */
+/** A send Meta accepted: the message gets its wamid; the send job, if named, is removed. */
 interface Acceptance {
   id: string;
   wamid: string;
   waId: string;
   at: Date;
+  finishing: string | null;
 }
 
 /** A message to plan, with its send job and the job planning it (removed in the same commit). */
@@ -84,6 +85,11 @@ interface Plan {
 interface SendStart {
   id: string;
   at: Date;
+}
+
+/** The jobs that a batch's commit finishes along with their work. */
+function finishedJobs(items: readonly { finishing: string | null }[]): string[] {
+  return items.flatMap((item) => (item.finishing === null ? [] : [item.finishing]));
 }
 
 /** Messages planned, started or accepted in one commit at most (a turn's worth under load). */
@@ -142,7 +148,7 @@ export class SqlMessageStore implements MessageStore {
         planned.push(inserted !== undefined);
       }
       // Finished with what it planned: the event job's own completion would be another commit.
-      await deleteJobs(trx, items.flatMap((item) => (item.finishing === null ? [] : [item.finishing])));
+      await deleteJobs(trx, finishedJobs(items));
       return planned;
     });
   }
@@ -185,8 +191,8 @@ export class SqlMessageStore implements MessageStore {
     });
   }
 
-  async markAccepted(id: string, wamid: string, waId: string, at: Date): Promise<MessageState> {
-    return this.acceptances.submit({ id, wamid, waId, at });
+  async markAccepted(id: string, wamid: string, waId: string, at: Date, finishing: string | null = null): Promise<MessageState> {
+    return this.acceptances.submit({ id, wamid, waId, at, finishing });
   }
 
   /** Sends whose answers came in the same turn of the event loop are recorded in one commit. */
@@ -202,6 +208,7 @@ export class SqlMessageStore implements MessageStore {
       await this.applyPending(trx, items.map((a) => a.wamid), items[items.length - 1]!.at);
       const states: MessageState[] = [];
       for (const { id } of items) states.push((await this.statements.stateOf.executeTakeFirstOrThrow({ id }, trx)).state as MessageState);
+      await deleteJobs(trx, finishedJobs(items));
       return states;
     });
   }

@@ -84,7 +84,11 @@ export class MessageDispatcher {
     this.maxInFlight = deps.maxInFlightPerNumber ?? MAX_IN_FLIGHT_PER_NUMBER;
   }
 
-  async send(messageId: string, attempt: number, maxAttempts: number): Promise<JobResult> {
+  /**
+   * `jobId`: the send job running this, removed in the commit that records Meta's acceptance
+   * (the result then says `jobRemoved`), so an accepted send costs its job no write of its own.
+   */
+  async send(messageId: string, attempt: number, maxAttempts: number, jobId?: string): Promise<JobResult> {
     const { messages, alerts, clock } = this.deps;
     const message = await messages.get(messageId);
     if (message === undefined) return { kind: 'dead', error: `message ${messageId} not found` };
@@ -124,7 +128,7 @@ export class MessageDispatcher {
     }
     if (!('outcome' in sent)) return sent;
     this.deps.observer?.outcome(message, sent.outcome);
-    return this.record(message, sent.outcome, sent.startedAt, attempt, maxAttempts);
+    return this.record(message, sent.outcome, sent.startedAt, attempt, maxAttempts, jobId ?? null);
   }
 
   private inFlightFor(phoneNumberId: string): Permits {
@@ -199,14 +203,21 @@ export class MessageDispatcher {
     return null;
   }
 
-  private async record(message: MessageRecord, outcome: SendOutcome, startedAt: Date, attempt: number, maxAttempts: number): Promise<JobResult> {
+  private async record(
+    message: MessageRecord,
+    outcome: SendOutcome,
+    startedAt: Date,
+    attempt: number,
+    maxAttempts: number,
+    jobId: string | null,
+  ): Promise<JobResult> {
     const { messages, customers, alerts, clock, ids } = this.deps;
     const now = clock.now();
     switch (outcome.kind) {
       case 'accepted':
-        await messages.markAccepted(message.id, outcome.messageId, outcome.recipientId, now);
+        await messages.markAccepted(message.id, outcome.messageId, outcome.recipientId, now, jobId);
         this.deps.observer?.sent(message, now.getTime() - startedAt.getTime());
-        return { kind: 'done' };
+        return jobId === null ? { kind: 'done' } : { kind: 'done', jobRemoved: true };
       case 'retry': {
         if (outcome.code === null) {
           // No answer from Meta (timeout, network, an unreadable reply): it may have sent the

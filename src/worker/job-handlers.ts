@@ -43,7 +43,7 @@ export function jobHandlers(deps: HandlerDeps): Map<string, JobHandler> {
         // run again after a crash. Both tolerate running twice.
         await deps.carts.onStoredEvent(stored);
         const planned = await deps.planner.planFor(stored, { finishing: job.id });
-        return { kind: 'done', jobRemoved: planned.planned !== 'nothing' };
+        return planned.planned === 'nothing' ? { kind: 'done' } : { kind: 'done', jobRemoved: true };
       },
     ],
     [
@@ -51,7 +51,7 @@ export function jobHandlers(deps: HandlerDeps): Map<string, JobHandler> {
       async (job) => {
         const messageId = field(job.payload, 'messageId');
         if (messageId === null) return { kind: 'dead', error: 'job payload has no messageId' };
-        return deps.dispatcher.send(messageId, job.attempt, job.maxAttempts);
+        return deps.dispatcher.send(messageId, job.attempt, job.maxAttempts, job.id);
       },
     ],
     [

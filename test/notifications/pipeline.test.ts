@@ -11,6 +11,7 @@ import { postWebhook, statusesWebhook, textWebhook } from '../support/meta-webho
 import { ScriptedSender } from '../support/scripted-sender.js';
 import { replayEvents } from '../../src/use-cases/replay-events.js';
 import { PROCESS_EVENT_JOB } from '../../src/use-cases/ingest-event.js';
+import { SEND_MESSAGE_JOB } from '../../src/use-cases/plan-notifications.js';
 import type { MessageView } from '../support/e2e-client.js';
 
 let seq = 0;
@@ -81,26 +82,32 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect(sender.sent.filter((s) => (s.message.biz_opaque_callback_data as string) === all[0]!.id)).toHaveLength(1);
     });
 
-    it('finishes an event job in the commit that stores its plan, with no write of its own', async () => {
+    it('finishes its jobs in the commits of their work: the event job with the plan, the send job with the acceptance', async () => {
       const id = uid('ord');
       await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone() }));
-      const eventJobs = () =>
-        h.orderline.connection.db.selectFrom('jobs').select('id').where('tenant_id', '=', tenant.id).where('kind', '=', PROCESS_EVENT_JOB).execute();
-      const [eventJob] = await eventJobs();
+      const jobsOf = (kind: string) =>
+        h.orderline.connection.db.selectFrom('jobs').select('id').where('tenant_id', '=', tenant.id).where('kind', '=', kind).execute();
+      const [eventJob] = await jobsOf(PROCESS_EVENT_JOB);
       expect(eventJob).toBeDefined();
       const completeMany = vi.spyOn(h.orderline.queue, 'completeMany');
       try {
         // One round: the event job plans; the send job it queued is claimed in the next.
         await h.orderline.runner.runOnce();
-        expect(completeMany.mock.calls.flatMap((call) => [...call[0]])).not.toContain(eventJob!.id);
+        expect(await jobsOf(PROCESS_EVENT_JOB)).toEqual([]);
+        const [planned] = await forOrder(id);
+        expect(planned?.state).toBe('queued');
+        const [sendJob] = await jobsOf(SEND_MESSAGE_JOB);
+        expect(sendJob).toBeDefined();
+
+        await h.orderline.runner.runOnce();
+        expect((await forOrder(id)).map((m) => m.state)).toEqual(['accepted']);
+        expect(await jobsOf(SEND_MESSAGE_JOB)).toEqual([]);
+        const completedByRunner = completeMany.mock.calls.flatMap((call) => [...call[0]]);
+        expect(completedByRunner).not.toContain(eventJob!.id);
+        expect(completedByRunner).not.toContain(sendJob!.id);
       } finally {
         completeMany.mockRestore();
       }
-      expect(await eventJobs()).toEqual([]);
-      const [planned] = await forOrder(id);
-      expect(planned?.state).toBe('queued');
-      await drain(h);
-      expect((await forOrder(id)).map((m) => m.state)).toEqual(['accepted']);
     });
 
     it('links the shipped message to the tracking page through /r/{token}, counting clicks', async () => {

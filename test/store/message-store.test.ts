@@ -95,6 +95,26 @@ describe.each(databaseTargets())('the message store on $name', (factory) => {
       expect(left.map((j) => j.id)).toEqual([forFailed, untouched].sort());
     });
 
+    it('finishes a send job in the commit that records its acceptance, and only the one named', async () => {
+      const db = database!.connection.db;
+      const store = new SqlMessageStore(db, ids, database!.connection.capabilities);
+      const tenant = unique('ten');
+      const [a, b] = [plan(tenant, 'evt_acc1:order_confirmed'), plan(tenant, 'evt_acc2:order_confirmed')];
+      const sendJob = (m: NewMessage) => ({ kind: 'message.send', payload: { messageId: m.id }, runAt: clock.now(), key: `send:${m.id}`, tenantId: tenant });
+      await Promise.all([store.plan(a, sendJob(a)), store.plan(b, sendJob(b))]);
+      const jobOf = async (m: NewMessage) => (await db.selectFrom('jobs').select('id').where('job_key', '=', `send:${m.id}`).executeTakeFirst())?.id;
+      const [jobA, jobB] = [await jobOf(a), await jobOf(b)];
+      expect(jobA).toBeDefined();
+
+      const states = await Promise.all([
+        store.markAccepted(a.id, `wamid.${unique('a')}`, '919800000001', clock.now(), jobA),
+        store.markAccepted(b.id, `wamid.${unique('b')}`, '919800000001', clock.now()),
+      ]);
+      expect(states).toEqual(['accepted', 'accepted']);
+      expect(await jobOf(a)).toBeUndefined();
+      expect(await jobOf(b)).toBe(jobB);
+    });
+
     it('marks sends started together in one commit, each before its send goes out', async () => {
       const db = database!.connection.db;
       const store = new SqlMessageStore(db, ids, database!.connection.capabilities);

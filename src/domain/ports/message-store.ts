@@ -77,8 +77,11 @@ export interface MessageStore {
   /** Whether a message to the same customer that comes earlier in sequence is still waiting to go out. */
   hasEarlierPending(tenantId: string, recipient: string, sequence: string): Promise<boolean>;
   markSending(id: string, at: Date): Promise<void>;
-  /** Meta accepted it: stores its ids and applies any statuses that arrived before them. */
-  markAccepted(id: string, wamid: string, waId: string, at: Date): Promise<MessageState>;
+  /**
+   * Meta accepted it: stores its ids and applies any statuses that arrived before them.
+   * `finishing`: the send job, removed in the same commit (as in `plan`).
+   */
+  markAccepted(id: string, wamid: string, waId: string, at: Date, finishing?: string | null): Promise<MessageState>;
   /** Back to queued after a retryable failure, keeping the error. */
   markRetrying(id: string, code: number | null, detail: string, at: Date): Promise<void>;
   markFailed(id: string, code: number | null, detail: string, at: Date): Promise<void>;
