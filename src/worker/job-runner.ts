@@ -13,6 +13,8 @@
  *   (src/worker/turn-writes.ts). A job keeps its slot until that write is done, so
  *   `runOnce()` and `stop()` return only once their jobs are settled. If the process dies
  *   before the write, the lease runs out and the job runs again (delivery is at least once).
+ *   A handler whose own commit already removed its job with the work (planning, an accepted
+ *   send) says `jobRemoved`, and nothing is written for it.
  *
  * `runOnce()` is one claim-and-run round (for every free slot, abandoned leases included),
  * so tests drive the runner step by step with a manual clock; `start()` loops, polling when
