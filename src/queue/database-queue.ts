@@ -12,7 +12,6 @@ import type { Capabilities } from '../store/connect.js';
 import { deleteJobs, newJobRow } from '../store/job-rows.js';
 import type { Database, JobsTable } from '../store/schema.js';
 
-
 function toClaimed(row: Selectable<JobsTable>): ClaimedJob {
   return {
     id: row.id,
