@@ -40,10 +40,12 @@ const JOB_COLUMNS = [
   'updated_at',
 ] as const;
 
+const DELETE_CHUNK = 1000;
+
 /**
  * Removes finished jobs (unknown ids are ignored), in chunks well under the bound-parameter
- * limits (SQLite 32,766, PostgreSQL 65,535). Shared by the queue and by the outboxes that
- * finish the job that planned them in the same commit.
+ * limits (SQLite 32,766, PostgreSQL 65,535). Shared by the queue and by the stores that
+ * finish a job in the same commit as its work (a plan, an accepted send).
  */
 export async function deleteJobs(db: Kysely<Database>, jobIds: readonly string[]): Promise<void> {
   for (let start = 0; start < jobIds.length; start += DELETE_CHUNK) {
@@ -53,8 +55,6 @@ export async function deleteJobs(db: Kysely<Database>, jobIds: readonly string[]
       .execute();
   }
 }
-
-const DELETE_CHUNK = 1000;
 
 /** Inserts one `newJobRow`; compiled once, for outboxes that add a job per message. */
 export function prepareJobInsert(db: Kysely<Database>) {
