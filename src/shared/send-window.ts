@@ -8,17 +8,7 @@ import type { Clock } from '../domain/ports/clock.js';
 export class SendWindow {
   private readonly rings = new Map<string, { times: number[]; next: number }>();
 
-  constructor(
-    private readonly clock: Clock,
-    /**
-     * Extra room, since Meta counts where it receives and the way there adds jitter. Alone,
-     * 25 ms let 1,002 sends into one second where the benchmark's sandbox received them and
-     * 50 ms held, at the price of at most 1000/1050 (95%) of the cap. With the slots spaced for
-     * 95% of the cap (PACING_SHARE in src/use-cases/send-message.ts) this check only catches
-     * bunches, and 25 ms (at most 975 a second) is enough.
-     */
-    private readonly marginMs = 25,
-  ) {}
+  constructor(private readonly clock: Clock) {}
 
   /** 0 when a send may go now (and it is counted); otherwise how long to wait before asking again. */
   admit(key: string, perSecond: number): number {
@@ -29,9 +19,9 @@ export class SendWindow {
       this.rings.set(key, ring);
     }
     const now = this.clock.now().getTime();
-    // The oldest of the last `cap` sends must be over a second (plus margin) old.
+    // The oldest of the last `cap` sends must be over a second old.
     const oldest = ring.times[ring.next]!;
-    const wait = oldest + 1000 + this.marginMs - now;
+    const wait = oldest + 1000 - now;
     if (wait > 0) return wait;
     ring.times[ring.next] = now;
     ring.next = (ring.next + 1) % cap;

@@ -53,13 +53,13 @@ export interface SendDeps {
 const DAY = 86_400_000;
 
 /**
- * Slots are spaced for this share of a number's cap. Meta counts where it receives, after the
- * way there: when it slows and catches up (a stall at either end), sends of more than one of
- * our seconds land in one of Meta's. 5% is 50 ms of such spread per second, the most seen at
- * the benchmark's sandbox (at 97%, one second there took 1,001 of a 1,000 cap); the send window
- * (src/shared/send-window.ts) catches bigger bunches.
+ * The share of a number's cap that is sent, counted on our side: slots are spaced for it and
+ * no sliding second of actual sends holds more. Meta counts where it receives, after the way
+ * there: when it slows and catches up (a stall at either end), sends of more than one of our
+ * seconds land in one of Meta's. The 4% left is 40 ms of such spread per second; the most
+ * seen at the benchmark's sandbox was 31 ms (1,002 in one second at 97%).
  */
-export const PACING_SHARE = 0.95;
+export const PACING_SHARE = 0.96;
 
 /**
  * Sends per phone number between their pacing slot and Meta's answer: a stall on the way
@@ -117,15 +117,7 @@ export class MessageDispatcher {
     const account = await this.deps.accounts.forTenant(message.tenantId);
     if (account === null) return { kind: 'postpone', afterMs: 60_000, reason: 'tenant has no WhatsApp account' };
 
-    // Meta counts where it receives: requests held up on the way (a stall at either end)
-    // arrive together, and no more can arrive together than are in flight.
-    const release = await this.inFlightFor(account.phoneNumberId).acquire();
-    let sent: { outcome: SendOutcome; startedAt: Date } | JobResult;
-    try {
-      sent = await this.paceAndSend(message, body, account);
-    } finally {
-      release();
-    }
+    const sent = await this.paceAndSend(message, body, account);
     if (!('outcome' in sent)) return sent;
     this.deps.observer?.outcome(message, sent.outcome);
     return this.record(message, sent.outcome, sent.startedAt, attempt, maxAttempts, jobId ?? null);
@@ -161,17 +153,31 @@ export class MessageDispatcher {
     // claim them; then the wait (at most maxInlineWaitMs) is spent here.
     if (paced) this.deps.pacer.reserve(customerKey, this.perCustomer.perSecond, this.perCustomer.burst);
     const wait = this.deps.pacer.reserve(numberKey, slotsPerSecond);
-    if (wait > 0) await this.sleep(wait);
-    await messages.markSending(message.id, clock.now());
-    // Timers fire late when the process is busy, and a write can wait on the database: the
-    // last word is the actual sends of the last second, checked with nothing left to await
-    // before the request goes out. (A crash while held here leaves the message "sending":
-    // it is then settled as in doubt, like any send whose answer was lost.)
-    for (let held = this.deps.window.admit(numberKey, account.messagesPerSecond); held > 0; held = this.deps.window.admit(numberKey, account.messagesPerSecond)) {
-      await this.sleep(held);
+    // The mark is written while the slot is awaited, not after: its commit waits on the write
+    // lock for a varying time, and sends marked by one commit would start together, bunching
+    // evenly spaced slots into bursts where Meta counts them. It records the slot's time,
+    // when the request is due to go out.
+    const slotAt = new Date(clock.now().getTime() + wait);
+    await Promise.all([messages.markSending(message.id, slotAt), wait > 0 ? this.sleep(wait) : undefined]);
+    // Meta counts where it receives: requests held up on the way (a stall at either end)
+    // arrive together, and no more can arrive together than are in flight. The bound is on
+    // requests, not on sends waiting for their slots: those are the sender's lookahead, and
+    // a slot that comes with no send ready is lost.
+    const release = await this.inFlightFor(account.phoneNumberId).acquire();
+    try {
+      // Timers fire late when the process is busy: the last word is the actual sends of the
+      // last second, checked with nothing left to await before the request goes out. (A crash
+      // while held here leaves the message "sending": it is then settled as in doubt, like any
+      // send whose answer was lost.)
+      const perSecond = Math.ceil(slotsPerSecond);
+      for (let held = this.deps.window.admit(numberKey, perSecond); held > 0; held = this.deps.window.admit(numberKey, perSecond)) {
+        await this.sleep(held);
+      }
+      const startedAt = clock.now();
+      return { outcome: await this.deps.sender.send(account, body), startedAt };
+    } finally {
+      release();
     }
-    const startedAt = clock.now();
-    return { outcome: await this.deps.sender.send(account, body), startedAt };
   }
 
   /** A send whose answer was lost: adopt the wamid a status webhook brought, or wait for one. */
