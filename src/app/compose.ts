@@ -74,6 +74,11 @@ export interface ComposeOptions {
   brandApi?: (tenantId: string) => BrandApi | null;
   /** Sleeps for pacing; tests with a manual clock pass one that advances it. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * How many just-stored events to keep in memory for the jobs that plan them (1,024 by
+   * default); 0 where this process stores events that another plans (`serve --role api`).
+   */
+  recentEvents?: number;
   /** SQLite connection options (the write lock shared with a worker thread). */
   sqlite?: SqliteOptions;
   /**
@@ -174,7 +179,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       if (secretsChanged.includes('whatsappAccessToken')) await alerts.resumeSending(tenantId);
     },
   );
-  const events = new SqlEventStore(connection.db, ids, connection.capabilities);
+  const events = new SqlEventStore(connection.db, ids, connection.capabilities, options.recentEvents);
   const queue = new DatabaseJobQueue(connection.db, connection.capabilities, clock, ids);
   const messages = new SqlMessageStore(connection.db, ids, connection.capabilities);
   const customers = new SqlCustomerStore(connection.db);

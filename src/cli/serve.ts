@@ -55,17 +55,18 @@ export async function serve(config: Config, role: Role): Promise<void> {
   const threaded = workerOnThread(config, role);
   const writeLock = threaded && config.database.kind === 'sqlite' ? new SqliteWriteLock() : null;
   let thread: WorkerThread | undefined;
-  const orderline = await compose(
-    config,
-    threaded
+  const orderline = await compose(config, {
+    ...(threaded
       ? {
           sqlite: writeLock === null ? {} : { writeLock },
-          onTenantChanged: (tenantId) => thread?.tenantChanged(tenantId),
+          onTenantChanged: (tenantId: string) => thread?.tenantChanged(tenantId),
           jobKinds: MAIN_THREAD_JOBS,
           runner: { concurrency: planningConcurrency(config) },
         }
-      : {},
-  );
+      : {}),
+    // The events it stores are planned by a worker process, which reads them from the database.
+    ...(role === 'api' ? { recentEvents: 0 } : {}),
+  });
   const stops: (() => Promise<void>)[] = [];
 
   if (role === 'worker' || role === 'all') {

@@ -191,13 +191,16 @@ class SqlIngestTransaction implements IngestTransaction {
 export class SqlEventStore implements EventStore {
   /** Every event job reads its event: compiled once (see prepared-query.ts). */
   private readonly getEvent;
-  private readonly recent = new RecentEvents();
+  private readonly recent: RecentEvents;
 
+  /** `keepRecent`: how many just-stored events to keep for their jobs (0 where another process plans them). */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly ids: IdGenerator,
     private readonly capabilities: Capabilities,
+    keepRecent?: number,
   ) {
+    this.recent = new RecentEvents(keepRecent);
     this.getEvent = prepareQuery(db, ['tenantId', 'eventId'], (p: { tenantId: string; eventId: string }) =>
       db.selectFrom('events').selectAll().where('tenant_id', '=', p.tenantId).where('id', '=', p.eventId),
     );
@@ -235,7 +238,7 @@ export class SqlEventStore implements EventStore {
   }
 
   async get(tenantId: string, eventId: string): Promise<StoredEvent | undefined> {
-    const recent = this.recent.get(tenantId, eventId);
+    const recent = this.recent.take(tenantId, eventId);
     if (recent !== undefined) return recent;
     const row = await this.getEvent.executeTakeFirst({ tenantId, eventId });
     return row === undefined ? undefined : fromRow(row);
