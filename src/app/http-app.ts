@@ -5,6 +5,9 @@ import { sandboxRoutes } from '../whatsapp/sandbox/sandbox-routes.js';
 import type { Orderline } from './compose.js';
 import { VERSION } from './version.js';
 
+/** How long the built-in sandbox gathers the statuses of one account for one webhook POST. */
+const SANDBOX_STATUS_BATCH_MS = 50;
+
 /** The HTTP application over a composed Orderline. */
 export function httpAppFor(orderline: Orderline, adminToken: string): Promise<FastifyInstance> {
   return buildHttpServer({
@@ -35,6 +38,9 @@ export function httpAppFor(orderline: Orderline, adminToken: string): Promise<Fa
           directory: orderline.accounts.sandboxDirectory(),
           authorizeOperator: adminAuth(adminToken),
           publicUrl: orderline.config.publicUrl,
+          // As Meta does under load, statuses due together share a webhook POST: one per status
+          // was three requests per message for this same process to take in.
+          statusBatchMs: SANDBOX_STATUS_BATCH_MS,
         }),
     ],
   });

@@ -69,4 +69,40 @@ describe.skipIf(!inject('postgres'))('serve on PostgreSQL: API and worker on two
     // Process-wide metrics come from the main thread once, not once per thread.
     expect(metrics.split('\n').filter((line) => line.startsWith('orderline_process_start_time_seconds ')).length).toBe(1);
   });
+
+  it('the built-in sandbox gathers the statuses due together into one webhook POST, as Meta does under load', async () => {
+    const url = service!.url;
+    const created = (await (await fetch(`${url}/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'Batched Statuses' }) })).json()) as {
+      tenant: { id: string };
+      guestKey: string;
+    };
+    const webhookPosts = async () => {
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      const line = metrics.split('\n').find((l) => l.startsWith('orderline_http_requests_total{') && l.includes('route="/webhooks/whatsapp"') && l.includes('method="POST"'));
+      return Number(line?.split(' ').pop() ?? '0');
+    };
+    const before = await webhookPosts();
+    const orders = [1, 2, 3, 4, 5].map((n) =>
+      businessOnBotOrder({ id: `batched-${n}`, name: `#B${n}`, shippingAddress: { name: 'Ravi', phone: `981234560${n}`, address1: 'Flat 4', city: 'Noida' } }),
+    );
+    await Promise.all(
+      orders.map(async (order) => {
+        const answer = await fetch(`${url}/orders-create`, {
+          method: 'POST',
+          headers: { 'x-guest-id': created.guestKey, 'content-type': 'application/json' },
+          body: JSON.stringify(order),
+        });
+        expect(answer.status).toBe(200);
+      }),
+    );
+    // Each message goes sent, delivered, read: 15 statuses in all.
+    await eventually('all five messages read', async () => {
+      const page = (await (await fetch(`${url}/admin/tenants/${created.tenant.id}/messages`, { headers: admin })).json()) as { items: { state: string }[] };
+      return page.items.length === 5 && page.items.every((m) => m.state === 'read') ? true : undefined;
+    });
+    const posts = (await webhookPosts()) - before;
+    expect(posts).toBeGreaterThan(0);
+    expect(posts).toBeLessThan(15);
+  });
 });
+
