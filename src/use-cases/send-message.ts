@@ -46,7 +46,7 @@ export interface SendDeps {
   /** Waits up to this long in process for a pacing slot; longer waits postpone the job. */
   maxInlineWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
-  /** Sends between taking a pacing slot and Meta's answer, per phone number (MAX_IN_FLIGHT_PER_NUMBER by default). */
+  /** Requests waiting for Meta's answer, per phone number (MAX_IN_FLIGHT_PER_NUMBER by default). */
   maxInFlightPerNumber?: number;
 }
 
@@ -62,7 +62,7 @@ const DAY = 86_400_000;
 export const PACING_SHARE = 0.96;
 
 /**
- * Sends per phone number between their pacing slot and Meta's answer: a stall on the way
+ * Requests per phone number waiting for Meta's answer: a stall on the way
  * bunches at most this many into one of Meta's seconds (64 let 1,012 into one at the
  * benchmark's sandbox), whatever WORKER_CONCURRENCY is.
  */
