@@ -19,4 +19,18 @@ describe('parseJsonLossless', () => {
     expect(() => parseJsonLossless('{"a":')).toThrow();
     expect(() => parseJsonLossless('{"id":12345678901234567890,')).toThrow();
   });
+
+  it('finds an unsafe integer at any depth, and takes deep JSON without one as JSON.parse does', () => {
+    const depth = 50_000;
+    let level: unknown = parseJsonLossless(`${'['.repeat(depth)}1${']'.repeat(depth)}`);
+    for (let i = 0; i < depth; i++) level = (level as unknown[])[0];
+    expect(level).toBe(1);
+    const nested = '{"a":[1,{"b":[{"c":{"id":12345678901234567890}}]}]}';
+    expect(parseJsonLossless(nested)).toEqual({ a: [1, { b: [{ c: { id: '12345678901234567890' } }] }] });
+  });
+
+  it('reads numbers beyond 2^53 that are not whole-number literals as JSON.parse does', () => {
+    expect(parseJsonLossless('{"big":1.5e300,"exact":9007199254740993.0,"small":1e-7}')).toEqual({ big: 1.5e300, exact: 9007199254740992, small: 1e-7 });
+  });
 });
+
