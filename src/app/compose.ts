@@ -38,6 +38,7 @@ import { CartRecovery } from '../use-cases/recover-carts.js';
 import { SqlCartStore } from '../store/cart-repository.js';
 import type { CartStore } from '../domain/ports/cart-store.js';
 import { NotificationPlanner } from '../use-cases/plan-notifications.js';
+import { PlanningHorizon } from '../use-cases/planning-horizon.js';
 import { WebhookProcessor } from '../use-cases/process-webhook.js';
 import { WebhookReceiver } from '../use-cases/receive-webhook.js';
 import { MessageDispatcher } from '../use-cases/send-message.js';
@@ -213,8 +214,25 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       },
     },
   });
+  const horizon = new PlanningHorizon({
+    messages,
+    capOf: async (tenantId) => (await recentTenants.get(tenantId))?.settings.whatsapp.messagesPerSecond,
+    clock,
+    onError: (error, tenantId) => logger.warn({ err: error, tenantId }, 'reading how far sending is behind failed; planning keeps to the last reading'),
+  });
   const carts = new SqlCartStore(connection.db, ids);
-  const cartRecovery = new CartRecovery({ carts, events, tenants: recentTenants, messages, customers, links, clock, ids, publicUrl: config.publicUrl });
+  const cartRecovery = new CartRecovery({
+    carts,
+    events,
+    tenants: recentTenants,
+    messages,
+    customers,
+    links,
+    clock,
+    ids,
+    publicUrl: config.publicUrl,
+    planningParked: (tenantId) => horizon.behind(tenantId),
+  });
   const conversations = new SqlConversationStore(connection.db);
   const assistant = new OrderAssistant({
     tenants: tenantStore,
@@ -255,7 +273,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     tenants,
     events,
     queue,
-    ingestion: new EventIngestion(events, clock, ids, options.onQueued ?? (() => runner.nudge())),
+    ingestion: new EventIngestion(events, clock, ids, options.onQueued ?? (() => runner.nudge()), (tenantId, receivedAt) => horizon.planAt(tenantId, receivedAt)),
     guestAuth,
     limiter: new TokenBuckets(clock),
     metrics,

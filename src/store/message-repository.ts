@@ -172,6 +172,11 @@ export class SqlMessageStore implements MessageStore {
     return row !== undefined;
   }
 
+  async countUnsent(tenantId: string, atMost: number): Promise<number> {
+    const row = await this.statements.countUnsent.executeTakeFirst({ tenantId, atMost });
+    return Number(row?.n ?? 0);
+  }
+
   async markSending(id: string, at: Date): Promise<void> {
     return this.sendStarts.submit({ id, at });
   }

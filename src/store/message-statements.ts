@@ -78,6 +78,20 @@ export function prepareStatements(db: Kysely<Database>) {
           .where('state', 'in', [sql.lit('queued'), sql.lit('sending')])
           .where('sequence', '<', p.sequence),
     ),
+    countUnsent: prepareQuery(db, ['tenantId', 'atMost'], (p: { tenantId: string; atMost: number }) =>
+      db
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('messages')
+            .select('id')
+            .where('tenant_id', '=', p.tenantId)
+            // Literals, as in messages_unsent: the count walks that small index, not the table.
+            .where('state', 'in', [sql.lit('queued'), sql.lit('sending')])
+            .limit(p.atMost)
+            .as('unsent'),
+        )
+        .select((eb) => eb.fn.countAll<number | string>().as('n')),
+    ),
     // The same time twice is two parameters: a prepared query binds each name once.
     markSending: prepareQuery(
       db,

@@ -11,7 +11,7 @@ import type { EventOutcome, EventStore } from '../domain/ports/event-store.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import { GroupCommit } from '../shared/group-commit.js';
 import type { Issue } from './errors.js';
-import { storeEventBatch, type PreparedEvent, type StoreResult } from './store-event-batch.js';
+import { storeEventBatch, type PlanAt, type PreparedEvent, type StoreResult } from './store-event-batch.js';
 
 export { IDEMPOTENCY_TTL_MS, PROCESS_EVENT_JOB } from './store-event-batch.js';
 
@@ -45,11 +45,13 @@ export class EventIngestion {
     ids: IdGenerator,
     /** Told after a commit that queued work, so an in-process worker starts at once. */
     onQueued: () => void = () => {},
+    /** When an accepted event's job runs (a PlanningHorizon's); at once by default. */
+    planAt?: PlanAt,
   ) {
     this.commits = new GroupCommit(
       async (take) => {
         // Taken inside the transaction: requests that came while it waited for the write lock join it.
-        const results = await this.store.ingest((tx) => storeEventBatch(tx, take(), ids));
+        const results = await this.store.ingest((tx) => storeEventBatch(tx, take(), ids, planAt));
         if (results.some((r) => r.status === 'stored' && r.outcome === 'accepted')) onQueued();
         return results;
       },

@@ -38,7 +38,15 @@ export interface CartRecoveryDeps {
   clock: Clock;
   ids: IdGenerator;
   publicUrl: string;
+  /**
+   * Whether the tenant's new events may be parked (its sending is far behind: see
+   * PlanningHorizon); an order among them would stop a reminder, so reminders wait.
+   */
+  planningParked?: (tenantId: string) => Promise<boolean>;
 }
+
+/** How long a reminder waits for parked events to be planned before it looks again. */
+export const PARKED_PLANNING_WAIT_MS = 30_000;
 
 export class CartRecovery {
   private readonly catalog: Record<CatalogKind, CatalogEntry>;
@@ -134,6 +142,9 @@ export class CartRecovery {
     }
     const quietEnd = endOfQuietHours(now, tenant.settings.timezone, settings.quietHours);
     if (quietEnd !== null) return { kind: 'postpone', afterMs: quietEnd.getTime() - now.getTime(), reason: 'quiet hours' };
+    if ((await this.deps.planningParked?.(tenantId)) === true) {
+      return { kind: 'postpone', afterMs: PARKED_PLANNING_WAIT_MS, reason: 'events waiting to be planned' };
+    }
     // Late (held by quiet hours, or the service was down) and the next step is due too: only
     // the latest due step goes out, so the customer never gets two reminders at once.
     const following = settings.reminders[step + 1];

@@ -40,6 +40,9 @@ export interface PreparedEvent {
   receivedAt: Date;
 }
 
+/** When the job of an event accepted at `receivedAt` runs (PlanningHorizon.planAt); called once per accepted event, in order. */
+export type PlanAt = (tenantId: string, receivedAt: Date) => Date;
+
 export type StoreResult =
   | { status: 'stored'; eventId: string; outcome: EventOutcome }
   | { status: 'duplicate' }
@@ -71,6 +74,7 @@ export async function storeEventBatch(
   tx: IngestTransaction,
   items: readonly PreparedEvent[],
   ids: IdGenerator,
+  planAt: PlanAt = (_tenantId, receivedAt) => receivedAt,
 ): Promise<StoreResult[]> {
   const results: (StoreResult | undefined)[] = new Array<StoreResult | undefined>(items.length);
 
@@ -189,6 +193,8 @@ export async function storeEventBatch(
       d.outcome = 'stale';
     }
   }
+  // Only accepted events get a job; its run-at is now unless the tenant's sending is behind.
+  const jobRunAt = new Map(decisions.filter((d) => d.outcome === 'accepted').map((d) => [d.eventId, planAt(d.item.tenantId, d.item.receivedAt)]));
   const events: NewEvent[] = decisions.map((d) => ({
     id: d.eventId,
     tenantId: d.item.tenantId,
@@ -200,13 +206,13 @@ export async function storeEventBatch(
     rawBody: d.item.rawBody,
     idempotencyKey: d.item.idempotencyKey,
     receivedAt: d.item.receivedAt,
-    normalized: d.item.event,
+    // Kept in memory only for a job that reads it right away (see NewEvent.normalized).
+    ...(jobRunAt.get(d.eventId)?.getTime() === d.item.receivedAt.getTime() ? { normalized: d.item.event } : {}),
   }));
   const inserted = await tx.insertEvents(events);
-  const jobs = decisions
-    .filter((d) => d.outcome === 'accepted' && inserted.has(d.eventId))
-    .map((d) => ({ kind: PROCESS_EVENT_JOB, payload: { eventId: d.eventId }, tenantId: d.item.tenantId, runAt: d.item.receivedAt }));
-  if (jobs.length > 0) await tx.enqueue(jobs, jobs[0]!.runAt);
+  const queued = decisions.filter((d) => d.outcome === 'accepted' && inserted.has(d.eventId));
+  const jobs = queued.map((d) => ({ kind: PROCESS_EVENT_JOB, payload: { eventId: d.eventId }, tenantId: d.item.tenantId, runAt: jobRunAt.get(d.eventId)! }));
+  if (queued.length > 0) await tx.enqueue(jobs, queued[0]!.item.receivedAt);
 
   const byId = new Map(decisions.map((d) => [d.eventId, d]));
   return items.map((_item, i) => {

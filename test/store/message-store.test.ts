@@ -155,6 +155,22 @@ describe.each(databaseTargets())('the message store on $name', (factory) => {
       expect(await planOfQuery(earlierPending.sql, ['ten_1', '919800000001', 'seq_1'])).toContain('messages_unsent');
     });
 
+    it("counts a tenant's unsent messages (queued or sending) up to a limit, through the partial index of unsent messages", async () => {
+      const { db, capabilities } = database!.connection;
+      const store = new SqlMessageStore(db, ids, capabilities);
+      const tenant = unique('ten');
+      const planned = [0, 1, 2, 3, 4].map((i) => plan(tenant, `evt_${i}:order_confirmed`));
+      for (const m of planned) await store.plan(m, null);
+      await store.plan(plan(unique('ten'), 'evt_other:order_confirmed'), null);
+      await store.markSending(planned[0]!.id, clock.now());
+      await store.markAccepted(planned[1]!.id, `wamid.${unique('a')}`, '919800000001', clock.now());
+      await store.markSkipped(planned[2]!.id, 'opted_out', clock.now());
+      expect(await store.countUnsent(tenant, 10)).toBe(3);
+      expect(await store.countUnsent(tenant, 2)).toBe(2);
+      const { countUnsent } = prepareStatements(db);
+      expect(await planOfQuery(countUnsent.sql, [tenant, 10])).toContain('messages_unsent');
+    });
+
     it('purges statuses through the partial index of those still waiting for their message', async () => {
       const { purgeWaitingStatuses } = prepareStatements(database!.connection.db);
       expect(await planOfQuery(purgeWaitingStatuses.sql, [0])).toContain('message_statuses_waiting');

@@ -76,6 +76,8 @@ export interface MessageStore {
   list(tenantId: string, page: PageRequest, filter?: MessageFilter): Promise<Page<MessageRecord>>;
   /** Whether a message to the same customer that comes earlier in sequence is still waiting to go out. */
   hasEarlierPending(tenantId: string, recipient: string, sequence: string): Promise<boolean>;
+  /** How many of the tenant's messages are still to be sent (queued or sending), counted up to `atMost`. */
+  countUnsent(tenantId: string, atMost: number): Promise<number>;
   markSending(id: string, at: Date): Promise<void>;
   /**
    * Meta accepted it: stores its ids and applies any statuses that arrived before them.

@@ -1,0 +1,109 @@
+/**
+ * How far planning runs ahead of a tenant's sending. Planning an event (rendering its message,
+ * writing it with its send job) is worth doing only shortly before the message can go out; a
+ * brand posting faster than its number may send (4,000 orders a second against a cap of 80
+ * messages) would otherwise have the service render, now, messages that wait minutes, on the
+ * thread that answers the brand's requests.
+ *
+ * So while a tenant has `HORIZON_SEC` or more of sends waiting, the jobs of its newly
+ * accepted events are not due at once but parked: each is due one send slot after the
+ * previous parked one (the paced rate, as the dispatcher sends), starting `LEAD_SEC` ahead,
+ * so planning keeps a few seconds ahead of sending and the events are still planned in the
+ * order they came. The event and its job are stored and acknowledged as ever; only the job's
+ * run-at moves. Parking goes on, in that order, until the parked jobs' times are past.
+ *
+ * The backlog is read from the messages still to be sent (counted up to the threshold, through
+ * the partial index of unsent messages) at most once a `REFRESH_MS` per tenant, outside the
+ * request: `planAt` answers from what was last read, so ingestion never waits for it.
+ */
+import type { Clock } from '../domain/ports/clock.js';
+import type { MessageStore } from '../domain/ports/message-store.js';
+import { PACING_SHARE } from './send-message.js';
+
+/** Sends waiting, in seconds at the tenant's paced rate, from which new events are parked. */
+export const HORIZON_SEC = 10;
+/** How far ahead of now the first parked event is due (the backlog is then at least `HORIZON_SEC`). */
+export const LEAD_SEC = HORIZON_SEC / 2;
+/** How often a tenant's backlog is read again. */
+export const REFRESH_MS = 1_000;
+
+export interface HorizonDeps {
+  messages: Pick<MessageStore, 'countUnsent'>;
+  /** The messages a second the tenant's number may send (its cap); undefined for an unknown tenant. */
+  capOf: (tenantId: string) => Promise<number | undefined>;
+  clock: Clock;
+  /** A backlog read failed: parking keeps to what was last read and tries again later. */
+  onError: (error: unknown, tenantId: string) => void;
+}
+
+interface TenantBacklog {
+  /** Whether `HORIZON_SEC` or more of sends were waiting at the last read. */
+  behind: boolean;
+  /** The tenant's paced sends per second at the last read. */
+  rate: number;
+  /** When the next parked job is due (ms); parking continues while it is ahead of now. */
+  next: number;
+  readAt: number;
+  reading: Promise<void> | null;
+}
+
+export class PlanningHorizon {
+  private readonly tenants = new Map<string, TenantBacklog>();
+
+  constructor(private readonly deps: HorizonDeps) {}
+
+  /**
+   * When the job of an event accepted now should run: `receivedAt`, or a later time while
+   * the tenant's sending is behind. Call once per accepted event, in the order they are stored.
+   */
+  planAt(tenantId: string, receivedAt: Date): Date {
+    const now = this.deps.clock.now().getTime();
+    const backlog = this.backlogOf(tenantId, now);
+    if (!backlog.behind && backlog.next <= now) return receivedAt;
+    const at = Math.max(backlog.next, now + (backlog.behind ? LEAD_SEC * 1000 : 0));
+    backlog.next = at + 1000 / backlog.rate;
+    return new Date(at);
+  }
+
+  /**
+   * Whether the tenant's sending is `HORIZON_SEC` or more behind, read now if the last read is
+   * older than `REFRESH_MS` (cart reminders wait while it is: an order that would stop one
+   * may be among the parked events).
+   */
+  async behind(tenantId: string): Promise<boolean> {
+    const backlog = this.backlogOf(tenantId, this.deps.clock.now().getTime());
+    if (backlog.reading !== null) await backlog.reading;
+    return backlog.behind;
+  }
+
+  /** The tenant's state, with a read started when the last one is stale. */
+  private backlogOf(tenantId: string, now: number): TenantBacklog {
+    let backlog = this.tenants.get(tenantId);
+    if (backlog === undefined) {
+      backlog = { behind: false, rate: 1, next: 0, readAt: -Infinity, reading: null };
+      this.tenants.set(tenantId, backlog);
+    }
+    if (backlog.reading === null && now - backlog.readAt >= REFRESH_MS) {
+      backlog.readAt = now;
+      const reading = this.read(tenantId, backlog);
+      backlog.reading = reading;
+    }
+    return backlog;
+  }
+
+  private async read(tenantId: string, backlog: TenantBacklog): Promise<void> {
+    try {
+      const cap = await this.deps.capOf(tenantId);
+      if (cap === undefined) return;
+      const rate = cap * PACING_SHARE;
+      const threshold = Math.ceil(rate * HORIZON_SEC);
+      const waiting = await this.deps.messages.countUnsent(tenantId, threshold);
+      backlog.rate = rate;
+      backlog.behind = waiting >= threshold;
+    } catch (error) {
+      this.deps.onError(error, tenantId);
+    } finally {
+      backlog.reading = null;
+    }
+  }
+}
