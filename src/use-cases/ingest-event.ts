@@ -43,16 +43,24 @@ export class EventIngestion {
     private readonly store: EventStore,
     private readonly clock: Clock,
     ids: IdGenerator,
-    /** Told after a commit that queued work, so an in-process worker starts at once. */
+    /** Told after a commit that queued work due now, so an in-process worker starts at once. */
     onQueued: () => void = () => {},
     /** When an accepted event's job runs (a PlanningHorizon's); at once by default. */
-    planAt?: PlanAt,
+    planAt: PlanAt = (_tenantId, receivedAt) => receivedAt,
   ) {
     this.commits = new GroupCommit(
       async (take) => {
+        // A parked job is not work for now: a worker told of it would look for due jobs in vain,
+        // a claim (a write) per commit while a flood is parked.
+        let dueNow = false;
+        const planNoting: PlanAt = (tenantId, receivedAt) => {
+          const at = planAt(tenantId, receivedAt);
+          if (at.getTime() <= receivedAt.getTime()) dueNow = true;
+          return at;
+        };
         // Taken inside the transaction: requests that came while it waited for the write lock join it.
-        const results = await this.store.ingest((tx) => storeEventBatch(tx, take(), ids, planAt));
-        if (results.some((r) => r.status === 'stored' && r.outcome === 'accepted')) onQueued();
+        const results = await this.store.ingest((tx) => storeEventBatch(tx, take(), ids, planNoting));
+        if (dueNow && results.some((r) => r.status === 'stored' && r.outcome === 'accepted')) onQueued();
         return results;
       },
       MAX_BATCH,

@@ -5,7 +5,7 @@
  * the waiting sends stay until the token is replaced. Events posted then are stored and acknowledged at
  * once, their planning parked, in order; cart reminders wait for the parked events.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { businessOnBotCart, businessOnBotOrder } from '../../src/domain/events/fixtures.js';
 import { PROCESS_EVENT_JOB } from '../../src/use-cases/ingest-event.js';
 import { LEAD_SEC, REFRESH_MS } from '../../src/use-cases/planning-horizon.js';
@@ -59,7 +59,14 @@ describe.each(databaseTargets())('planning horizon on $name', (factory) => {
       const T = w.now();
       const late = [w.phone(), w.phone(), w.phone()];
       const lateIds = late.map(() => w.uid('late'));
+      // The runner is told of work due now only: told of a parked job it would claim in vain.
+      const nudge = vi.spyOn(w.h.orderline.runner, 'nudge');
       for (let i = 0; i < late.length; i++) await order(tenant, lateIds[i]!, late[i]!, T);
+      expect(nudge).not.toHaveBeenCalled();
+      const calm = await w.tenant('Calm Store');
+      await order(calm, w.uid('calm'), w.phone(), T);
+      expect(nudge).toHaveBeenCalledTimes(1);
+      nudge.mockRestore();
 
       const events = await w.get<{ items: { id: string }[] }>(`/admin/tenants/${tenant.id}/events?limit=50`);
       expect(events.items).toHaveLength(14);
