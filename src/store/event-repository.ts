@@ -20,6 +20,7 @@ import type { Capabilities } from './connect.js';
 import { modelOfStoredEvent } from './event-model.js';
 import { newJobRow } from './job-rows.js';
 import { toPage } from './paging.js';
+import { prepareIngestStatements, type IngestStatements } from './ingest-statements.js';
 import { prepareQuery } from './prepared-query.js';
 import { RecentEvents } from './recent-events.js';
 import type { Database, EventsTable } from './schema.js';
@@ -47,7 +48,7 @@ class SqlIngestTransaction implements IngestTransaction {
   constructor(
     private readonly trx: Transaction<Database>,
     private readonly ids: IdGenerator,
-    private readonly capabilities: Capabilities,
+    private readonly statements: IngestStatements,
   ) {}
 
   async idempotencyRecords(refs: readonly { tenantId: string; key: string }[], now: Date): Promise<IdempotencyRecord[]> {
@@ -77,32 +78,16 @@ class SqlIngestTransaction implements IngestTransaction {
 
   async storedBodies(refs: readonly BodyRef[]): Promise<BodyRef[]> {
     if (refs.length === 0) return [];
-    const rows = await this.trx
-      .selectFrom('events')
-      .select(['tenant_id', 'kind', 'resource_key', 'body_hash'])
-      .where((eb) =>
-        eb(
-          eb.refTuple('tenant_id', 'kind', 'resource_key', 'body_hash'),
-          'in',
-          refs.map((r) => eb.tuple(r.tenantId, r.kind, r.resourceKey, r.bodyHash)),
-        ),
-      )
-      .execute();
+    const keys = refs.map((r) => ({ tenant_id: r.tenantId, kind: r.kind, resource_key: r.resourceKey, body_hash: r.bodyHash }));
+    const { rows } = await this.statements.storedBodies.execute(keys, this.trx);
     return rows.map((r) => ({ tenantId: r.tenant_id, kind: r.kind, resourceKey: r.resource_key, bodyHash: r.body_hash }));
   }
 
   async resourceStates(refs: readonly ResourceRef[]): Promise<Map<string, ResourceState>> {
     const states = new Map<string, ResourceState>();
     if (refs.length === 0) return states;
-    let query = this.trx
-      .selectFrom('resources')
-      .select(['tenant_id', 'kind', 'resource_key', 'revisions', 'progress'])
-      .where((eb) =>
-        eb(eb.refTuple('tenant_id', 'kind', 'resource_key'), 'in', refs.map((r) => eb.tuple(r.tenantId, r.kind, r.resourceKey))),
-      );
-    // Existing rows stay locked until commit, so concurrent writers of a resource take turns.
-    if (this.capabilities.rowLocks) query = query.forUpdate();
-    for (const r of await query.execute()) {
+    const keys = refs.map((r) => ({ tenant_id: r.tenantId, kind: r.kind, resource_key: r.resourceKey }));
+    for (const r of (await this.statements.resourceStates.execute(keys, this.trx)).rows) {
       states.set(resourceRefKey({ tenantId: r.tenant_id, kind: r.kind, resourceKey: r.resource_key }), {
         revisions: r.revisions,
         progress: r.progress,
@@ -114,35 +99,16 @@ class SqlIngestTransaction implements IngestTransaction {
   async applyResourceChanges(changes: readonly ResourceChange[]): Promise<Map<string, ResourceState>> {
     const states = new Map<string, ResourceState>();
     if (changes.length === 0) return states;
-    const rows = await this.trx
-      .insertInto('resources')
-      .values(
-        changes.map((c) => ({
-          tenant_id: c.tenantId,
-          kind: c.kind,
-          resource_key: c.resourceKey,
-          revisions: c.addRevisions,
-          progress: c.progress,
-          latest_event_id: c.latestEventId,
-          updated_at: c.at.getTime(),
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['tenant_id', 'kind', 'resource_key']).doUpdateSet((eb) => ({
-          revisions: eb('resources.revisions', '+', eb.ref('excluded.revisions')),
-          progress: eb
-            .case()
-            .when(eb.ref('excluded.progress'), '>', eb.ref('resources.progress'))
-            .then(eb.ref('excluded.progress'))
-            .else(eb.ref('resources.progress'))
-            .end(),
-          latest_event_id: eb.ref('excluded.latest_event_id'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .returning(['tenant_id', 'kind', 'resource_key', 'revisions', 'progress'])
-      .execute();
-    for (const r of rows) {
+    const rows = changes.map((c) => ({
+      tenant_id: c.tenantId,
+      kind: c.kind,
+      resource_key: c.resourceKey,
+      revisions: c.addRevisions,
+      progress: c.progress,
+      latest_event_id: c.latestEventId,
+      updated_at: c.at.getTime(),
+    }));
+    for (const r of (await this.statements.applyResourceChanges.execute(rows, this.trx)).rows) {
       states.set(resourceRefKey({ tenantId: r.tenant_id, kind: r.kind, resourceKey: r.resource_key }), {
         revisions: r.revisions,
         progress: r.progress,
@@ -153,26 +119,19 @@ class SqlIngestTransaction implements IngestTransaction {
 
   async insertEvents(events: readonly NewEvent[]): Promise<Set<string>> {
     if (events.length === 0) return new Set();
-    const rows = await this.trx
-      .insertInto('events')
-      .values(
-        events.map((event) => ({
-          id: event.id,
-          tenant_id: event.tenantId,
-          kind: event.kind,
-          resource_key: event.resourceKey,
-          body_hash: event.bodyHash,
-          revision: event.revision,
-          outcome: event.outcome,
-          raw_body: event.rawBody,
-          idempotency_key: event.idempotencyKey,
-          received_at: event.receivedAt.getTime(),
-        })),
-      )
-      .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'resource_key', 'body_hash']).doNothing())
-      .returning('id')
-      .execute();
-    const inserted = new Set(rows.map((r) => r.id));
+    const rows = events.map((event) => ({
+      id: event.id,
+      tenant_id: event.tenantId,
+      kind: event.kind,
+      resource_key: event.resourceKey,
+      body_hash: event.bodyHash,
+      revision: event.revision,
+      outcome: event.outcome,
+      raw_body: event.rawBody,
+      idempotency_key: event.idempotencyKey,
+      received_at: event.receivedAt.getTime(),
+    }));
+    const inserted = new Set((await this.statements.insertEvents.execute(rows, this.trx)).rows.map((r) => r.id));
     for (const event of events) {
       if (event.normalized !== undefined && inserted.has(event.id)) this.stored.push({ ...event, normalized: event.normalized });
     }
@@ -181,10 +140,10 @@ class SqlIngestTransaction implements IngestTransaction {
 
   async enqueue(jobs: readonly JobSpec[], now: Date): Promise<void> {
     if (jobs.length === 0) return;
-    await this.trx
-      .insertInto('jobs')
-      .values(jobs.map((job) => newJobRow(this.ids.next('job'), job, now)))
-      .execute();
+    await this.statements.insertJobs.execute(
+      jobs.map((job) => newJobRow(this.ids.next('job'), job, now)),
+      this.trx,
+    );
   }
 }
 
@@ -192,15 +151,17 @@ export class SqlEventStore implements EventStore {
   /** Every event job reads its event: compiled once (see prepared-query.ts). */
   private readonly getEvent;
   private readonly recent: RecentEvents;
+  private readonly statements: IngestStatements;
 
   /** `keepRecent`: how many just-stored events to keep for their jobs (0 where another process plans them). */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly ids: IdGenerator,
-    private readonly capabilities: Capabilities,
+    capabilities: Capabilities,
     keepRecent?: number,
   ) {
     this.recent = new RecentEvents(keepRecent);
+    this.statements = prepareIngestStatements(db, capabilities);
     this.getEvent = prepareQuery(db, ['tenantId', 'eventId'], (p: { tenantId: string; eventId: string }) =>
       db.selectFrom('events').selectAll().where('tenant_id', '=', p.tenantId).where('id', '=', p.eventId),
     );
@@ -208,7 +169,7 @@ export class SqlEventStore implements EventStore {
 
   async ingest<T>(work: (tx: IngestTransaction) => Promise<T>): Promise<T> {
     let tx: SqlIngestTransaction | undefined;
-    const result = await this.db.transaction().execute((trx) => work((tx = new SqlIngestTransaction(trx, this.ids, this.capabilities))));
+    const result = await this.db.transaction().execute((trx) => work((tx = new SqlIngestTransaction(trx, this.ids, this.statements))));
     this.recent.remember(tx?.stored ?? []);
     return result;
   }

@@ -65,26 +65,16 @@ export function prepareQuery<P extends Params<P>, Row, const N extends readonly 
   names: N & NoInfer<EveryName<P, N>>,
   build: (params: P) => Compilable<Row>,
 ): PreparedQuery<P, Row> {
-  const compiled = build(markersFor(names)).compile();
-  const slots = locate(compiled, names);
+  const { compiled, slots } = compileMarked(names, build);
   const slotNames = [...slots.keys()];
   const slotIndexes = [...slots.values()];
   const execute = async (params: P, executor: Kysely<Database> = db): Promise<QueryResult<Row>> => {
     const parameters = compiled.parameters.slice();
     for (let i = 0; i < slotNames.length; i++) {
       const name = slotNames[i]!;
-      const value: unknown = params[name as keyof P];
-      // Typed out, but a cast or an optional field can still smuggle these in: the builder
-      // would have left an undefined column out of an insert, and made a list of an array.
-      if (value === undefined || (typeof value === 'object' && value !== null)) {
-        throw new PreparedQueryError(`parameter ${name} is ${value === undefined ? 'undefined' : 'not a scalar'} (${compiled.sql})`);
-      }
-      parameters[slotIndexes[i]!] = value;
+      parameters[slotIndexes[i]!] = checkedValue(params[name as keyof P], name, compiled);
     }
-    // The compiled query's node and id stay as they were: the drivers read only the SQL and the
-    // parameters, and the id only reaches plugins (we have none; Kysely's keep nothing per id).
-    const query: CompiledQuery<Row> = { ...compiled, parameters };
-    return executor.executeQuery(query);
+    return executor.executeQuery(withParameters(compiled, parameters));
   };
   const executeTakeFirst = async (params: P, executor?: Kysely<Database>) => (await execute(params, executor)).rows[0];
   return {
@@ -97,6 +87,31 @@ export function prepareQuery<P extends Params<P>, Row, const N extends readonly 
       throw QueryNode.is(compiled.query) ? new NoResultError(compiled.query) : new PreparedQueryError(`no result from ${compiled.sql}`);
     },
   };
+}
+
+/** The builder compiled with markers for values, and where each named parameter is bound. */
+export function compileMarked<P, Row>(names: readonly string[], build: (params: P) => Compilable<Row>): { compiled: CompiledQuery<Row>; slots: Map<string, number> } {
+  const compiled = build(markersFor(names)).compile();
+  return { compiled, slots: locate(compiled, names) };
+}
+
+/** A parameter's value, refused when it could not have been bound as the marker was. */
+export function checkedValue(value: unknown, name: string, compiled: CompiledQuery): unknown {
+  // Typed out, but a cast or an optional field can still smuggle these in: the builder
+  // would have left an undefined column out of an insert, and made a list of an array.
+  if (value === undefined || (typeof value === 'object' && value !== null)) {
+    throw new PreparedQueryError(`parameter ${name} is ${value === undefined ? 'undefined' : 'not a scalar'} (${compiled.sql})`);
+  }
+  return value;
+}
+
+/**
+ * The compiled query with other parameter values. Its node and id stay as they were: the
+ * drivers read only the SQL and the parameters, and the id only reaches plugins (we have none;
+ * Kysely's keep nothing per id).
+ */
+export function withParameters<Row>(compiled: CompiledQuery<Row>, parameters: unknown[]): CompiledQuery<Row> {
+  return { ...compiled, parameters };
 }
 
 /** Markers for the builder; reading a parameter that is not named is a mistake, caught here. */
