@@ -18,7 +18,7 @@ import type { SqliteOptions } from '../store/sqlite.js';
 import { SqlEventStore } from '../store/event-repository.js';
 import { SqlTenantStore } from '../store/tenant-repository.js';
 import { GuestAuthenticator } from '../use-cases/authenticate-guest.js';
-import { EventIngestion } from '../use-cases/ingest-event.js';
+import { EventIngestion, PROCESS_EVENT_JOB } from '../use-cases/ingest-event.js';
 import { TenantService } from '../use-cases/manage-tenants.js';
 import { BrandApiFactory } from '../brand/brand-api-factory.js';
 import type { BrandApi } from '../domain/ports/brand-api.js';
@@ -217,6 +217,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const horizon = new PlanningHorizon({
     messages,
     capOf: async (tenantId) => (await recentTenants.get(tenantId))?.settings.whatsapp.messagesPerSecond,
+    eventJobsHeldBack: (tenantId, now) => queue.hasPendingAfter(PROCESS_EVENT_JOB, tenantId, now),
     clock,
     onError: (error, tenantId) => logger.warn({ err: error, tenantId }, 'reading how far sending is behind failed; planning keeps to the last reading'),
   });
@@ -231,7 +232,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     clock,
     ids,
     publicUrl: config.publicUrl,
-    planningParked: (tenantId) => horizon.behind(tenantId),
+    eventsHeldBack: (tenantId) => horizon.eventsHeldBack(tenantId),
   });
   const conversations = new SqlConversationStore(connection.db);
   const assistant = new OrderAssistant({

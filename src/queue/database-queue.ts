@@ -223,6 +223,20 @@ export class DatabaseJobQueue implements JobQueue {
     };
   }
 
+  async hasPendingAfter(kind: string, tenantId: string, after: Date): Promise<boolean> {
+    // The range of held-back jobs of the kind in jobs_due_by_kind: empty unless some are held.
+    const row = await this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('kind', '=', kind)
+      .where('state', '=', 'pending')
+      .where('run_at', '>', after.getTime())
+      .where('tenant_id', '=', tenantId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async depth(): Promise<number> {
     const row = await this.db
       .selectFrom('jobs')

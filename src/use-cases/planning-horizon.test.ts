@@ -14,6 +14,8 @@ function world() {
   const unsent = new Map<string, number>();
   const reads: { tenantId: string; atMost: number }[] = [];
   const errors: unknown[] = [];
+  const held = new Set<string>();
+  const heldAsks: { tenantId: string; at: number }[] = [];
   let failNext = false;
   const horizon = new PlanningHorizon({
     messages: {
@@ -27,13 +29,17 @@ function world() {
       },
     },
     capOf: async (tenantId) => (tenantId === 'ten_gone' ? undefined : CAP),
+    eventJobsHeldBack: async (tenantId, now) => {
+      heldAsks.push({ tenantId, at: now.getTime() });
+      return held.has(tenantId);
+    },
     clock,
     onError: (error) => errors.push(error),
   });
   const now = () => clock.now();
   /** Lets a read started by planAt finish (it runs outside the call). */
   const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-  return { clock, unsent, reads, errors, horizon, now, settle, failNext: () => (failNext = true) };
+  return { clock, unsent, reads, errors, held, heldAsks, horizon, now, settle, failNext: () => (failNext = true) };
 }
 
 describe('PlanningHorizon', () => {
@@ -112,18 +118,28 @@ describe('PlanningHorizon', () => {
     expect(w.reads).toHaveLength(3);
   });
 
-  it('answers behind() from a fresh read, waiting for it, and never parks an unknown tenant', async () => {
+  it('never parks an unknown tenant', async () => {
     const w = world();
-    w.unsent.set('ten_1', THRESHOLD);
-    expect(await w.horizon.behind('ten_1')).toBe(true);
-    w.unsent.set('ten_1', THRESHOLD - 1);
-    expect(await w.horizon.behind('ten_1')).toBe(true); // read less than a second ago
-    w.clock.advance(REFRESH_MS);
-    expect(await w.horizon.behind('ten_1')).toBe(false);
-
     w.unsent.set('ten_gone', THRESHOLD * 2);
-    expect(await w.horizon.behind('ten_gone')).toBe(false);
+    w.horizon.planAt('ten_gone', w.now());
+    await w.settle();
     const at = w.now();
     expect(w.horizon.planAt('ten_gone', at)).toBe(at);
+  });
+
+  it("tells whether a tenant's events are held back from the queue, asking it at most once a second per tenant", async () => {
+    const w = world();
+    w.held.add('ten_1');
+    expect(await w.horizon.eventsHeldBack('ten_1')).toBe(true);
+    expect(await w.horizon.eventsHeldBack('ten_2')).toBe(false);
+    w.held.delete('ten_1');
+    expect(await w.horizon.eventsHeldBack('ten_1')).toBe(true); // asked less than a second ago
+    expect(w.heldAsks).toEqual([
+      { tenantId: 'ten_1', at: w.now().getTime() },
+      { tenantId: 'ten_2', at: w.now().getTime() },
+    ]);
+    w.clock.advance(REFRESH_MS);
+    expect(await w.horizon.eventsHeldBack('ten_1')).toBe(false);
+    expect(w.heldAsks).toHaveLength(3);
   });
 });

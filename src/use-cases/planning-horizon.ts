@@ -31,6 +31,8 @@ export interface HorizonDeps {
   messages: Pick<MessageStore, 'countUnsent'>;
   /** The messages a second the tenant's number may send (its cap); undefined for an unknown tenant. */
   capOf: (tenantId: string) => Promise<number | undefined>;
+  /** Whether the tenant has event jobs due after `now` (JobQueue.hasPendingAfter). */
+  eventJobsHeldBack: (tenantId: string, now: Date) => Promise<boolean>;
   clock: Clock;
   /** A backlog read failed: parking keeps to what was last read and tries again later. */
   onError: (error: unknown, tenantId: string) => void;
@@ -49,6 +51,7 @@ interface TenantBacklog {
 
 export class PlanningHorizon {
   private readonly tenants = new Map<string, TenantBacklog>();
+  private readonly heldBack = new Map<string, { held: boolean; readAt: number }>();
 
   constructor(private readonly deps: HorizonDeps) {}
 
@@ -66,14 +69,17 @@ export class PlanningHorizon {
   }
 
   /**
-   * Whether the tenant's sending is `HORIZON_SEC` or more behind, read now if the last read is
-   * older than `REFRESH_MS` (cart reminders wait while it is: an order that would stop one
-   * may be among the parked events).
+   * Whether some of the tenant's events wait to be planned later (parked, by any process, or
+   * waiting for a retry), read at most once a `REFRESH_MS` per tenant. Cart reminders wait
+   * while they do: an order that would stop one may be among them.
    */
-  async behind(tenantId: string): Promise<boolean> {
-    const backlog = this.backlogOf(tenantId, this.deps.clock.now().getTime());
-    if (backlog.reading !== null) await backlog.reading;
-    return backlog.behind;
+  async eventsHeldBack(tenantId: string): Promise<boolean> {
+    const now = this.deps.clock.now().getTime();
+    const known = this.heldBack.get(tenantId);
+    if (known !== undefined && now - known.readAt < REFRESH_MS) return known.held;
+    const held = await this.deps.eventJobsHeldBack(tenantId, new Date(now));
+    this.heldBack.set(tenantId, { held, readAt: now });
+    return held;
   }
 
   /** The tenant's state, with a read started when the last one is stale. */

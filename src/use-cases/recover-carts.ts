@@ -39,14 +39,15 @@ export interface CartRecoveryDeps {
   ids: IdGenerator;
   publicUrl: string;
   /**
-   * Whether the tenant's new events may be parked (its sending is far behind: see
-   * PlanningHorizon); an order among them would stop a reminder, so reminders wait.
+   * Whether some of the tenant's events wait to be planned later (parked while its sending is
+   * far behind, see PlanningHorizon, or retrying): an order among them would stop a reminder,
+   * so reminders wait for them.
    */
-  planningParked?: (tenantId: string) => Promise<boolean>;
+  eventsHeldBack?: (tenantId: string) => Promise<boolean>;
 }
 
-/** How long a reminder waits for parked events to be planned before it looks again. */
-export const PARKED_PLANNING_WAIT_MS = 30_000;
+/** How long a reminder waits for held-back events to be planned before it looks again. */
+export const HELD_BACK_EVENTS_WAIT_MS = 30_000;
 
 export class CartRecovery {
   private readonly catalog: Record<CatalogKind, CatalogEntry>;
@@ -142,8 +143,8 @@ export class CartRecovery {
     }
     const quietEnd = endOfQuietHours(now, tenant.settings.timezone, settings.quietHours);
     if (quietEnd !== null) return { kind: 'postpone', afterMs: quietEnd.getTime() - now.getTime(), reason: 'quiet hours' };
-    if ((await this.deps.planningParked?.(tenantId)) === true) {
-      return { kind: 'postpone', afterMs: PARKED_PLANNING_WAIT_MS, reason: 'events waiting to be planned' };
+    if ((await this.deps.eventsHeldBack?.(tenantId)) === true) {
+      return { kind: 'postpone', afterMs: HELD_BACK_EVENTS_WAIT_MS, reason: 'events waiting to be planned' };
     }
     // Late (held by quiet hours, or the service was down) and the next step is due too: only
     // the latest due step goes out, so the customer never gets two reminders at once.

@@ -113,8 +113,22 @@ describe.each(databaseTargets())('planning horizon on $name', (factory) => {
       expect(jobs.at(-1)!.run_at).toBeGreaterThan(T + 10_000);
 
       await w.runUntil(T + 5 * MINUTE);
-      expect(await w.reminders(tenant, customer)).toEqual([]);
+      expect(await w.reminders(tenant, `91${customer}`)).toEqual([]);
       expect(await w.cart(tenant, key)).toMatchObject({ state: 'completed', reason: 'order_by_phone', remindersSent: 0 });
+    });
+
+    it('does not hold a reminder back because sending is behind, only for events held back', async () => {
+      const customer = w.phone();
+      const key = w.uid('woo');
+      const T = w.begin();
+      const tenant = await behindTenant('Slow Sender', async (t) => {
+        await w.post(t, '/abandoned-cart', businessOnBotCart({ abandoned_cart_id: key, abandoned_cart_time: epochSeconds(T), customer_phone: customer }));
+        await w.settle();
+      });
+      await w.runUntil(T + 10_000);
+      const [reminder] = await w.reminders(tenant, `91${customer}`);
+      // Made at its time; it waits in the send queue like every message of a paused sender.
+      expect(reminder).toMatchObject({ kind: 'cart_reminder', state: 'queued', createdAt: iso(T + 10_000) });
     });
   });
 });

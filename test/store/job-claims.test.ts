@@ -57,6 +57,21 @@ describe.each(databaseTargets())('claiming jobs by kind on $name', (factory) => 
       }
     });
 
+    it("tells whether a tenant has jobs of a kind held back to a later time, not counting due, running, other tenants' or other kinds' jobs", async () => {
+      const forTenant = (tenantId: string, kind: string, offsetMs: number): JobSpec => ({ ...job(kind, offsetMs), tenantId });
+      await queue.enqueue([forTenant('ten_a', 'event.process', 0), forTenant('ten_b', 'event.process', 5_000), forTenant('ten_a', 'cart.reminder', 5_000)]);
+      expect(await queue.hasPendingAfter('event.process', 'ten_a', clock.now())).toBe(false);
+      expect(await queue.hasPendingAfter('event.process', 'ten_b', clock.now())).toBe(true);
+      expect(await queue.hasPendingAfter('event.process', 'ten_b', at(5_000))).toBe(false);
+      expect(await queue.hasPendingAfter('cart.reminder', 'ten_b', clock.now())).toBe(false);
+      await queue.enqueue([forTenant('ten_a', 'event.process', 2_000)]);
+      expect(await queue.hasPendingAfter('event.process', 'ten_a', clock.now())).toBe(true);
+      clock.advance(2_000);
+      const claimed = await queue.claim({ kinds: ['event.process'], limit: 8, leaseMs: LEASE });
+      expect(claimed.map((j) => j.tenantId).sort()).toEqual(['ten_a', 'ten_a']);
+      expect(await queue.hasPendingAfter('event.process', 'ten_a', at(-1_000))).toBe(false);
+    });
+
     it('takes the oldest due jobs across its kinds, and leaves a backlog of other kinds alone', async () => {
       // Another thread's backlog, all older than ours.
       await queue.enqueue(Array.from({ length: 300 }, (_, i) => job('event.process', -60_000 + i)));

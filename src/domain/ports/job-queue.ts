@@ -83,6 +83,8 @@ export interface JobQueue {
   /** Cancels the pending job with this key; true when there was one. */
   cancelByKey(key: string): Promise<boolean>;
   findByKey(key: string): Promise<JobInfo | undefined>;
+  /** Whether a job of this kind for this tenant is pending with a run-at after `after` (held back: parked, or retrying). */
+  hasPendingAfter(kind: string, tenantId: string, after: Date): Promise<boolean>;
   /** Jobs not yet done (pending or running). */
   depth(): Promise<number>;
 }
