@@ -1,6 +1,6 @@
 /**
  * The statements of a guest API group commit (see use-cases/store-event-batch.ts), prepared
- * once per number of rows (prepared-rows-query.ts) for the event store: which bodies are
+ * once for each of a few numbers of rows (prepared-rows-query.ts) for the event store: which bodies are
  * stored, the resources' states, their changes, the events, and their jobs.
  */
 import type { Kysely } from 'kysely';
@@ -8,11 +8,8 @@ import type { Capabilities } from './connect.js';
 import { prepareRowsQuery } from './prepared-rows-query.js';
 import type { Database, EventsTable, JobsTable, ResourcesTable } from './schema.js';
 
-/**
- * Rows per statement at most (a longer list runs in parts): a batch holds up to 256 events,
- * and a resource look-up two refs for some of them.
- */
-const MAX_ROWS = 512;
+/** Rows per statement at most (a power of two; a longer list runs in parts): a batch holds up to 256 events. */
+const MAX_ROWS = 256;
 
 type BodyKey = Pick<EventsTable, 'tenant_id' | 'kind' | 'resource_key' | 'body_hash'>;
 type ResourceKey = Pick<ResourcesTable, 'tenant_id' | 'kind' | 'resource_key'>;

@@ -1,6 +1,7 @@
 /**
  * A prepared query over a list of rows (a multi-row insert, a `(…) IN ((…), (…))` look-up):
- * compiled once per number of rows, then run again and again with new values. The guest API
+ * compiled once for each of a few numbers of rows (powers of two; a list runs in such parts),
+ * then run again and again with new values. The guest API
  * writes each group commit with a handful of such statements; building and compiling them
  * with Kysely for every batch cost about as much CPU as SQLite took to run them.
  *
@@ -34,8 +35,8 @@ interface Compiled<P, Row> {
 const flatName = (row: number, name: string) => `${row}:${name}`;
 
 /**
- * `names`: every field of a row (each must be bound once per row). Compiles for a number of
- * rows on first use; `maxRows` bounds how many variants are kept: a longer list runs in parts.
+ * `names`: every field of a row (each must be bound once per row). Compiles a variant for a
+ * number of rows on its first use; `maxRows` (a power of two) is the largest part.
  */
 export function prepareRowsQuery<P extends Params<P>, Row>(
   db: Kysely<Database>,
@@ -43,6 +44,7 @@ export function prepareRowsQuery<P extends Params<P>, Row>(
   build: (rows: readonly P[]) => Compilable<Row>,
   maxRows: number,
 ): PreparedRowsQuery<P, Row> {
+  if (!Number.isInteger(Math.log2(maxRows))) throw new PreparedQueryError(`maxRows must be a power of two, not ${maxRows}`);
   const bySize = new Map<number, Compiled<P, Row>>();
 
   const compileFor = (size: number): Compiled<P, Row> => {
@@ -82,17 +84,35 @@ export function prepareRowsQuery<P extends Params<P>, Row>(
   return {
     execute: async (rows, executor = db) => {
       if (rows.length === 0) throw new PreparedQueryError('a prepared rows query needs at least one row');
-      if (rows.length <= maxRows) return run(rows, executor);
-      // Longer lists run in chunks of maxRows (one variant, and well under the parameter limits).
+      const sizes = partSizes(rows.length, maxRows);
+      if (sizes.length === 1) return run(rows, executor);
       const result: { rows: Row[]; numAffectedRows?: bigint } = { rows: [] };
-      for (let start = 0; start < rows.length; start += maxRows) {
-        const part = await run(rows.slice(start, start + maxRows), executor);
+      let start = 0;
+      for (const size of sizes) {
+        const part = await run(rows.slice(start, start + size), executor);
+        start += size;
         result.rows.push(...part.rows);
         if (part.numAffectedRows !== undefined) result.numAffectedRows = (result.numAffectedRows ?? 0n) + part.numAffectedRows;
       }
       return result;
     },
   };
+}
+
+/**
+ * The parts a list of `count` rows runs in: powers of two, largest first, none over
+ * `maxRows` (37 rows: 32, 4, 1). Compiling a variant takes milliseconds, so a variant per
+ * number of rows meant a stall of the event loop for each batch size seen the first time;
+ * this way there are at most log2(maxRows) + 1, and a part costs a few microseconds more.
+ */
+export function partSizes(count: number, maxRows: number): number[] {
+  const sizes: number[] = [];
+  for (let left = count; left > 0; ) {
+    const size = Math.min(maxRows, 2 ** Math.floor(Math.log2(left)));
+    sizes.push(size);
+    left -= size;
+  }
+  return sizes;
 }
 
 /** Row `row`'s fields, read from the flat markers (a field not named is refused there). */

@@ -21,11 +21,9 @@ import { AUTOCHECKPOINT_PAGES, startCheckpointer, type SqliteCheckpointer } from
 
 /**
  * Kysely prepares a statement for every query; better-sqlite3 statements are reusable, so
- * keeping them by SQL text saves the parse on the ingestion hot path. The guest API's batch
- * statements come in a variant per number of rows (five statements, up to 50 rows each under
- * 50 connections), hence room for a thousand.
+ * keeping them by SQL text saves the parse on the ingestion hot path.
  */
-function withStatementCache(db: BetterSqlite3.Database, limit = 1000): SqliteDatabase {
+function withStatementCache(db: BetterSqlite3.Database, limit = 500): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
   return {
     close: () => db.close(),

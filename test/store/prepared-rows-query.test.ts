@@ -1,13 +1,13 @@
 /**
- * Prepared queries over lists of rows on real SQLite and real PostgreSQL: for each number of
- * rows, the SQL and parameters are exactly what Kysely builds for the same rows; results match
- * the unprepared query; lists longer than the limit run in parts; builders that do not give
- * every row its own place are refused.
+ * Prepared queries over lists of rows on real SQLite and real PostgreSQL: for each part (a power
+ * of two of rows), the SQL and parameters are exactly what Kysely builds for the same rows;
+ * results match the unprepared query; builders that do not give every row its own place are
+ * refused.
  */
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PreparedQueryError } from '../../src/store/prepared-query.js';
-import { prepareRowsQuery } from '../../src/store/prepared-rows-query.js';
+import { partSizes, prepareRowsQuery } from '../../src/store/prepared-rows-query.js';
 import type { Database } from '../../src/store/schema.js';
 import { openContractDatabase, unique, type ContractDatabase } from '../contract/contract-database.js';
 import { databaseTargets } from '../support/databases.js';
@@ -57,21 +57,25 @@ describe.each(databaseTargets())('prepared rows queries on $name', (factory) => 
         .orderBy('name');
     const settings = (n: number, prefix = unique('s')) => Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${i}`, value: `v${i}` }));
 
-    it('binds, for every number of rows, the SQL and parameters Kysely builds for those rows', async () => {
-      const insert = prepareRowsQuery(db, ['name', 'value'], insertBuilder, 10);
+    it('binds, for a list of each power of two, the SQL and parameters Kysely builds for those rows; other lists run in such parts', async () => {
+      const insert = prepareRowsQuery(db, ['name', 'value'], insertBuilder, 8);
       const { executor, queries } = recorder();
-      const lists = [settings(1), settings(3), settings(1), settings(3)];
+      const lists = [settings(1), settings(4), settings(1), settings(4)];
       for (const rows of lists) await insert.execute(rows, executor);
       lists.forEach((rows, i) => {
         const expected = insertBuilder(rows).compile();
         expect(queries[i]!.sql).toBe(expected.sql);
         expect(queries[i]!.parameters).toEqual(expected.parameters);
       });
+      const seven = settings(7);
+      await insert.execute(seven, executor);
+      const parts = [seven.slice(0, 4), seven.slice(4, 6), seven.slice(6)].map((rows) => insertBuilder(rows).compile());
+      expect(queries.slice(4).map((q) => [q.sql, q.parameters])).toEqual(parts.map((q) => [q.sql, q.parameters]));
     });
 
     it('returns what the unprepared queries return, and inserts each row once', async () => {
-      const insert = prepareRowsQuery(db, ['name', 'value'], insertBuilder, 10);
-      const lookup = prepareRowsQuery(db, ['name'], lookupBuilder, 10);
+      const insert = prepareRowsQuery(db, ['name', 'value'], insertBuilder, 16);
+      const lookup = prepareRowsQuery(db, ['name'], lookupBuilder, 16);
       const rows = settings(4);
       expect((await insert.execute(rows)).rows).toEqual(rows);
       // On conflict do nothing: the two already stored come back from neither.
@@ -81,23 +85,26 @@ describe.each(databaseTargets())('prepared rows queries on $name', (factory) => 
       expect((await lookup.execute(names)).rows).toEqual(await lookupBuilder(names).execute());
     });
 
-    it('runs a list longer than the limit in parts, in order, within a transaction', async () => {
-      const insert = prepareRowsQuery(db, ['name', 'value'], insertBuilder, 3);
-      const rows = settings(8);
+    it('runs a list in parts of powers of two up to the limit, in order, within a transaction', async () => {
+      const insert = prepareRowsQuery(db, ['name', 'value'], insertBuilder, 4);
+      const rows = settings(11);
       const inserted = await db.transaction().execute(async (trx) => (await insert.execute(rows, trx)).rows);
       expect(inserted).toEqual(rows);
       const { executor, queries } = recorder();
       await insert.execute(rows, executor);
-      expect(queries.map((q) => q.parameters.length)).toEqual([6, 6, 4]);
+      expect(queries.map((q) => q.parameters.length)).toEqual([8, 8, 4, 2]);
+      expect(partSizes(37, 256)).toEqual([32, 4, 1]);
+      expect(partSizes(600, 256)).toEqual([256, 256, 64, 16, 8]);
+      expect(() => prepareRowsQuery(db, ['name', 'value'], insertBuilder, 3)).toThrow(/power of two/);
     });
 
     it('refuses a builder that does not bind every row, a field it was not given, an empty list, and values that are no scalars', async () => {
-      const firstOnly = prepareRowsQuery(db, ['name', 'value'], (rows: readonly Setting[]) => insertBuilder(rows.slice(0, 1)), 10);
+      const firstOnly = prepareRowsQuery(db, ['name', 'value'], (rows: readonly Setting[]) => insertBuilder(rows.slice(0, 1)), 16);
       await expect(firstOnly.execute(settings(2))).rejects.toThrow(PreparedQueryError);
       await expect(firstOnly.execute(settings(2))).rejects.toThrow(/never bound/);
-      const reader = prepareRowsQuery(db, ['name'], (rows: readonly Setting[]) => db.insertInto('settings').values(rows.map((r) => ({ name: r.name, value: r.value }))), 10);
+      const reader = prepareRowsQuery(db, ['name'], (rows: readonly Setting[]) => db.insertInto('settings').values(rows.map((r) => ({ name: r.name, value: r.value }))), 16);
       await expect(reader.execute([{ name: 'x', value: 'y' }])).rejects.toThrow(/reads field value/);
-      const insert = prepareRowsQuery(db, ['name', 'value'], insertBuilder, 10);
+      const insert = prepareRowsQuery(db, ['name', 'value'], insertBuilder, 16);
       await expect(insert.execute([])).rejects.toThrow(/at least one row/);
       // The casts stand for callers that slipped past the type check.
       await expect(insert.execute([{ name: 'x', value: undefined as unknown as string }])).rejects.toThrow(/value of row 0 is undefined/);
