@@ -8,7 +8,8 @@
  * The rules of prepared-query.ts hold for each row: the builder must be a straight-line
  * function of the rows' values (no branching on a value, no conversion, no nested list), and
  * each row's every named value must be bound exactly once. The builder gets the rows as
- * markers, one object per row, and must give each row its own place in the query.
+ * markers, one object per row, and must give each row its own place in the query. A list
+ * that runs in parts returns the parts' rows one after the other: an ORDER BY orders each part.
  */
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 import { checkedValue, compileMarked, PreparedQueryError, withParameters, type Params } from './prepared-query.js';

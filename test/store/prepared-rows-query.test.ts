@@ -82,7 +82,9 @@ describe.each(databaseTargets())('prepared rows queries on $name', (factory) => 
       const more = [...rows.slice(0, 2), ...settings(2)];
       expect((await insert.execute(more)).rows).toEqual(more.slice(2));
       const names = [...rows, ...more.slice(2)].map((r) => ({ name: r.name }));
-      expect((await lookup.execute(names)).rows).toEqual(await lookupBuilder(names).execute());
+      // Six names run as parts of four and two: the same rows, ordered within each part only.
+      const byName = (a: Setting, b: Setting) => a.name.localeCompare(b.name);
+      expect((await lookup.execute(names)).rows.sort(byName)).toEqual((await lookupBuilder(names).execute()).sort(byName));
     });
 
     it('runs a list in parts of powers of two up to the limit, in order, within a transaction', async () => {
