@@ -95,16 +95,21 @@ describe.each(databaseTargets())('planning horizon on $name', (factory) => {
       expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     });
 
-    it('holds a cart reminder while the tenant has events waiting to be planned: the order among them stops it', async () => {
+    /** A customer's cart that came just before the flood: planned at once, its reminder due at T + 10 s. */
+    async function cartThenFlood(name: string) {
       const customer = w.phone();
       const key = w.uid('woo');
       const T = w.begin();
-      // The cart came just before the flood: it is planned at once and its reminder is due at T + 10 s.
-      const tenant = await behindTenant('Cart Flood', async (t) => {
+      const tenant = await behindTenant(name, async (t) => {
         await w.post(t, '/abandoned-cart', businessOnBotCart({ abandoned_cart_id: key, abandoned_cart_time: epochSeconds(T), customer_phone: customer }));
         await w.settle();
       });
       expect(await w.cart(tenant, key)).toMatchObject({ state: 'pending' });
+      return { tenant, customer, key, T };
+    }
+
+    it('holds a cart reminder while the tenant has events waiting to be planned: the order among them stops it', async () => {
+      const { tenant, customer, key, T } = await cartThenFlood('Cart Flood');
 
       // Nine more orders, then the customer's: parked past the reminder's time.
       for (let i = 0; i < 9; i++) await order(tenant, w.uid('fill'), w.phone(), w.now());
@@ -118,13 +123,7 @@ describe.each(databaseTargets())('planning horizon on $name', (factory) => {
     });
 
     it('does not hold a reminder back because sending is behind, only for events held back', async () => {
-      const customer = w.phone();
-      const key = w.uid('woo');
-      const T = w.begin();
-      const tenant = await behindTenant('Slow Sender', async (t) => {
-        await w.post(t, '/abandoned-cart', businessOnBotCart({ abandoned_cart_id: key, abandoned_cart_time: epochSeconds(T), customer_phone: customer }));
-        await w.settle();
-      });
+      const { tenant, customer, T } = await cartThenFlood('Slow Sender');
       await w.runUntil(T + 10_000);
       const [reminder] = await w.reminders(tenant, `91${customer}`);
       // Made at its time; it waits in the send queue like every message of a paused sender.

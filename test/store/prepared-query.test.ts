@@ -3,12 +3,13 @@
  * exactly what Kysely builds for the same values, rows match the unprepared query, and builders
  * that cannot be prepared safely are refused when compiled.
  */
-import { NoResultError, sql, type CompiledQuery, type Insertable, type Kysely, type QueryResult } from 'kysely';
+import { NoResultError, sql, type Insertable, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareQuery, PreparedQueryError } from '../../src/store/prepared-query.js';
 import type { Database, MessagesTable } from '../../src/store/schema.js';
 import { openContractDatabase, unique, type ContractDatabase } from '../contract/contract-database.js';
 import { databaseTargets } from '../support/databases.js';
+import { recorder } from '../support/recording-executor.js';
 
 function message(tenantId: string, id: string, overrides: Partial<MessagesTable> = {}): Insertable<MessagesTable> {
   return {
@@ -38,17 +39,6 @@ function message(tenantId: string, id: string, overrides: Partial<MessagesTable>
     updated_at: 1000,
     ...overrides,
   };
-}
-
-/** An executor that records the compiled query it is given instead of running it. */
-function recorder(): { executor: Kysely<Database>; queries: CompiledQuery[] } {
-  const queries: CompiledQuery[] = [];
-  const executeQuery = async (query: CompiledQuery): Promise<QueryResult<unknown>> => {
-    queries.push(query);
-    return { rows: [] };
-  };
-  // Only executeQuery is ever called on an executor; the rest of Kysely is not needed here.
-  return { executor: { executeQuery } as unknown as Kysely<Database>, queries };
 }
 
 describe.each(databaseTargets())('prepared queries on $name', (factory) => {

@@ -4,28 +4,18 @@
  * results match the unprepared query; builders that do not give every row its own place are
  * refused.
  */
-import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PreparedQueryError } from '../../src/store/prepared-query.js';
 import { partSizes, prepareRowsQuery } from '../../src/store/prepared-rows-query.js';
 import type { Database } from '../../src/store/schema.js';
 import { openContractDatabase, unique, type ContractDatabase } from '../contract/contract-database.js';
 import { databaseTargets } from '../support/databases.js';
+import { recorder } from '../support/recording-executor.js';
 
 interface Setting {
   name: string;
   value: string;
-}
-
-/** An executor that records the compiled queries it is given instead of running them. */
-function recorder(): { executor: Kysely<Database>; queries: CompiledQuery[] } {
-  const queries: CompiledQuery[] = [];
-  const executeQuery = async (query: CompiledQuery): Promise<QueryResult<unknown>> => {
-    queries.push(query);
-    return { rows: [] };
-  };
-  // Only executeQuery is ever called on an executor.
-  return { executor: { executeQuery } as unknown as Kysely<Database>, queries };
 }
 
 describe.each(databaseTargets())('prepared rows queries on $name', (factory) => {
