@@ -266,6 +266,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     { concurrency: config.workerConcurrency, ...options.runner },
   );
   metrics.measureQueueDepth(() => queue.depth());
+  metrics.measureHeldBackEvents(() => queue.countPendingAfter(PROCESS_EVENT_JOB, clock.now()));
   return {
     config,
     logger,

@@ -61,6 +61,17 @@ export class Metrics {
     },
   });
 
+  private heldBackSource: (() => Promise<number>) | undefined;
+  readonly eventsHeldBack: Gauge = new Gauge({
+    name: 'orderline_events_held_back',
+    help: 'Accepted events whose planning waits for a later time: parked while their tenant sends behind (docs/notifications.md), or retrying',
+    registers: [this.registry],
+    aggregator: 'max',
+    collect: async () => {
+      if (this.heldBackSource !== undefined) this.eventsHeldBack.set(await this.heldBackSource());
+    },
+  });
+
   private readonly sources: (() => Promise<MetricsJson>)[] = [];
 
   /** Adds the metrics of another part of this instance (the worker thread) to every scrape. */
@@ -88,6 +99,10 @@ export class Metrics {
   /** Where the queue depth is read from when metrics are scraped. */
   measureQueueDepth(source: () => Promise<number>): void {
     this.queueDepthSource = source;
+  }
+
+  measureHeldBackEvents(source: () => Promise<number>): void {
+    this.heldBackSource = source;
   }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

@@ -237,6 +237,17 @@ export class DatabaseJobQueue implements JobQueue {
     return row !== undefined;
   }
 
+  async countPendingAfter(kind: string, after: Date): Promise<number> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('kind', '=', kind)
+      .where('state', '=', 'pending')
+      .where('run_at', '>', after.getTime())
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async depth(): Promise<number> {
     const row = await this.db
       .selectFrom('jobs')

@@ -78,6 +78,9 @@ describe.each(databaseTargets())('planning horizon on $name', (factory) => {
       const newest = [...events.items].slice(0, 3).reverse().map((e) => e.id);
       expect(parked.map((j) => (JSON.parse(j.payload) as { eventId: string }).eventId)).toEqual(newest);
 
+      const metrics = await w.h.app.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.body).toMatch(/^orderline_events_held_back 3$/m);
+
       await w.settle();
       const planned = await w.get<{ items: { orderId: string | null }[] }>(`/admin/tenants/${tenant.id}/messages?limit=50`);
       expect(planned.items.map((m) => m.orderId)).not.toContain(lateIds[0]);

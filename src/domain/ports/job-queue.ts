@@ -85,6 +85,8 @@ export interface JobQueue {
   findByKey(key: string): Promise<JobInfo | undefined>;
   /** Whether a job of this kind for this tenant is pending with a run-at after `after` (held back: parked, or retrying). */
   hasPendingAfter(kind: string, tenantId: string, after: Date): Promise<boolean>;
+  /** How many jobs of this kind are pending with a run-at after `after` (all tenants). */
+  countPendingAfter(kind: string, after: Date): Promise<number>;
   /** Jobs not yet done (pending or running). */
   depth(): Promise<number>;
 }
