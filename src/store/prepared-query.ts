@@ -97,12 +97,21 @@ export function compileMarked<P, Row>(names: readonly string[], build: (params: 
 
 /** A parameter's value, refused when it could not have been bound as the marker was. */
 export function checkedValue(value: unknown, name: string, compiled: CompiledQuery): unknown {
-  // Typed out, but a cast or an optional field can still smuggle these in: the builder
-  // would have left an undefined column out of an insert, and made a list of an array.
-  if (value === undefined || (typeof value === 'object' && value !== null)) {
-    throw new PreparedQueryError(`parameter ${name} is ${value === undefined ? 'undefined' : 'not a scalar'} (${compiled.sql})`);
-  }
+  if (!bindable(value)) throw refusedValue(value, name, compiled);
   return value;
+}
+
+/**
+ * Whether a value can take a marker's place. Typed out, but a cast or an optional field can
+ * still smuggle in the others: the builder would have left an undefined column out of an
+ * insert, and made a list of an array.
+ */
+export function bindable(value: unknown): boolean {
+  return value !== undefined && (typeof value !== 'object' || value === null);
+}
+
+export function refusedValue(value: unknown, name: string, compiled: CompiledQuery): PreparedQueryError {
+  return new PreparedQueryError(`parameter ${name} is ${value === undefined ? 'undefined' : 'not a scalar'} (${compiled.sql})`);
 }
 
 /**

@@ -12,7 +12,7 @@
  * that runs in parts returns the parts' rows one after the other: an ORDER BY orders each part.
  */
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
-import { checkedValue, compileMarked, PreparedQueryError, withParameters, type Params } from './prepared-query.js';
+import { bindable, compileMarked, PreparedQueryError, refusedValue, withParameters, type Params } from './prepared-query.js';
 import type { Database } from './schema.js';
 
 export interface PreparedRowsQuery<P, Row> {
@@ -75,8 +75,8 @@ export function prepareRowsQuery<P extends Params<P>, Row>(
     const parameters = compiled.parameters.slice();
     for (const slot of slots) {
       const value: unknown = rows[slot.row]![slot.name];
-      // The check of checkedValue, inline: its message is built only for a value it refuses.
-      if (value === undefined || (typeof value === 'object' && value !== null)) checkedValue(value, `${String(slot.name)} of row ${slot.row}`, compiled);
+      // The name is built only for a value refused: this loop runs for every value of a batch.
+      if (!bindable(value)) throw refusedValue(value, `${String(slot.name)} of row ${slot.row}`, compiled);
       parameters[slot.index] = value;
     }
     return executor.executeQuery(withParameters(compiled, parameters));

@@ -46,7 +46,8 @@ interface TenantBacklog {
   /** When the next parked job is due (ms); parking continues while it is ahead of now. */
   next: number;
   readAt: number;
-  reading: Promise<void> | null;
+  /** A read is under way (one at a time per tenant). */
+  reading: boolean;
 }
 
 export class PlanningHorizon {
@@ -86,13 +87,13 @@ export class PlanningHorizon {
   private backlogOf(tenantId: string, now: number): TenantBacklog {
     let backlog = this.tenants.get(tenantId);
     if (backlog === undefined) {
-      backlog = { behind: false, rate: 1, next: 0, readAt: -Infinity, reading: null };
+      backlog = { behind: false, rate: 1, next: 0, readAt: -Infinity, reading: false };
       this.tenants.set(tenantId, backlog);
     }
-    if (backlog.reading === null && now - backlog.readAt >= REFRESH_MS) {
+    if (!backlog.reading && now - backlog.readAt >= REFRESH_MS) {
       backlog.readAt = now;
-      const reading = this.read(tenantId, backlog);
-      backlog.reading = reading;
+      backlog.reading = true;
+      void this.read(tenantId, backlog);
     }
     return backlog;
   }
@@ -109,7 +110,7 @@ export class PlanningHorizon {
     } catch (error) {
       this.deps.onError(error, tenantId);
     } finally {
-      backlog.reading = null;
+      backlog.reading = false;
     }
   }
 }
