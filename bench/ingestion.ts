@@ -6,7 +6,7 @@
  * Env: BENCH_DURATION (s, 10), BENCH_ROUNDS (3), BENCH_WARMUP (s), BENCH_CONNECTIONS (50),
  * BENCH_CPU_PROF (directory: profile the service with --cpu-prof; it is then stopped with
  * SIGTERM instead of SIGKILL so the profile gets written), BENCH_ROLE (all | api: the
- * service's `serve --role`, default all as `npm start`), BENCH_KEEP_DATA=1 (keep the temp dir).
+ * service's `serve --role`, default all as `npm start`), BENCH_KEEP_DATA=1 (keep the temp dir), BENCH_WRITE_RESULTS=0 (print only; RESULTS.md unchanged).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -127,8 +127,11 @@ export async function runIngestionBench(): Promise<boolean> {
 
     const summary = summarise(rounds, durability);
     const smoke = !isDefault(settings);
-    writeResults(RESULTS, sectionTitle(settings.role), section({ date: new Date(), machine, settings, smoke, loadBefore, loadAfter, speedBefore, speedAfter }, rounds, summary));
-    console.log(`\n${summary}\n\nbench: wrote ${RESULTS}${profDir === null ? '' : `; CPU profile in ${profDir}`}`);
+    if (settings.writeResults) {
+      writeResults(RESULTS, sectionTitle(settings.role), section({ date: new Date(), machine, settings, smoke, loadBefore, loadAfter, speedBefore, speedAfter }, rounds, summary));
+    }
+    const wrote = settings.writeResults ? `wrote ${RESULTS}` : 'BENCH_WRITE_RESULTS=0: RESULTS.md left as it was';
+    console.log(`\n${summary}\n\nbench: ${wrote}${profDir === null ? '' : `; CPU profile in ${profDir}`}`);
     return durability.ok && !rounds.some((r) => flagged(r.orderline) || flagged(r.baseline));
   } catch (error) {
     for (const server of servers) console.error(`--- last output of ${server.name} ---\n${server.output()}`);

@@ -14,6 +14,8 @@ export interface Settings {
   role: 'all' | 'api';
   /** Keep the temp dir (SQLite file) for inspection. */
   keepData: boolean;
+  /** Write the section into bench/RESULTS.md (BENCH_WRITE_RESULTS=0: print it only, for trials). */
+  writeResults: boolean;
 }
 
 function positive(name: string, fallback: number): number {
@@ -37,6 +39,7 @@ export function loadSettings(): Settings {
     cpuProfDir: prof === undefined || prof === '' ? null : prof,
     role,
     keepData: process.env.BENCH_KEEP_DATA === '1',
+    writeResults: process.env.BENCH_WRITE_RESULTS !== '0',
   };
 }
 

@@ -17,6 +17,7 @@ import { sendFailure } from './envelope.js';
 import { errorHandler } from './error-handler.js';
 import { guestRoutes, type GuestRouteDeps } from './guest-routes.js';
 import { registerJsonBody } from './json-body.js';
+import { lazyRequestLoggers } from './lazy-request-logger.js';
 import { opsRoutes, type OpsRouteDeps } from './ops-routes.js';
 
 export interface HttpDeps {
@@ -43,8 +44,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     loggerInstance: deps.logger,
     // Fastify's two lines per request are replaced by one in onResponse (debug for 2xx).
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLoggers,
     bodyLimit: 1_048_576,
-    requestIdHeader: 'x-request-id',
+    // No requestIdHeader: Fastify would take the header as it comes, unchecked, into every
+    // log line; genReqId reads it and keeps it only when it looks like an id.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

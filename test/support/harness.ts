@@ -32,6 +32,8 @@ export interface HarnessOptions {
   sender?: MessageSender;
   brandApi?: (tenantId: string) => BrandApi | null;
   inDoubtWaitMs?: number;
+  /** The service's logger; silent by default. */
+  logger?: pino.Logger;
 }
 
 export async function startHarness(factory: TargetFactory, env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
@@ -42,7 +44,7 @@ export async function startHarness(factory: TargetFactory, env: Record<string, s
   const start = async () => {
     const orderline = await compose(config, {
       clock,
-      logger: pino({ level: 'silent' }),
+      logger: options.logger ?? pino({ level: 'silent' }),
       defaultMetrics: false,
       ...(options.sender !== undefined ? { sender: options.sender } : {}),
       ...(options.inDoubtWaitMs !== undefined ? { inDoubtWaitMs: options.inDoubtWaitMs } : {}),
