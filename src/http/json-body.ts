@@ -1,6 +1,6 @@
 /** JSON request bodies: lossless for long integers, the raw text kept, errors in the envelope. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseJsonLossless } from '../shared/lossless-json.js';
+import { JsonTooDeepError, parseJsonLossless } from '../shared/lossless-json.js';
 import { HttpFailure } from './envelope.js';
 
 declare module 'fastify' {
@@ -15,10 +15,11 @@ function describe(error: unknown): string {
 }
 
 export function registerJsonBody(app: FastifyInstance): void {
-  // Fastify also parses text/plain by default; only JSON is accepted here (anything else: 415).
+  // Fastify also parses text/plain by default; only JSON is accepted here (anything else: 415),
+  // and JSON merge patches (RFC 7386's media type) for the admin API's PATCH.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
-    'application/json',
+    ['application/json', 'application/merge-patch+json'],
     { parseAs: 'string' },
     (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
       const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -30,7 +31,8 @@ export function registerJsonBody(app: FastifyInstance): void {
       try {
         done(null, parseJsonLossless(text));
       } catch (error) {
-        done(new HttpFailure('badPayload', { details: [{ path: '', message: `malformed JSON: ${describe(error)}` }] }));
+        const message = error instanceof JsonTooDeepError ? `JSON ${error.message}` : `malformed JSON: ${describe(error)}`;
+        done(new HttpFailure('badPayload', { details: [{ path: '', message }] }));
       }
     },
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonLossless } from './lossless-json.js';
+import { JsonTooDeepError, MAX_JSON_DEPTH, parseJsonLossless } from './lossless-json.js';
 
 describe('parseJsonLossless', () => {
   it('keeps integers above 2^53 exactly, as strings', () => {
@@ -20,13 +20,24 @@ describe('parseJsonLossless', () => {
     expect(() => parseJsonLossless('{"id":12345678901234567890,')).toThrow();
   });
 
-  it('finds an unsafe integer at any depth, and takes deep JSON without one as JSON.parse does', () => {
-    const depth = 50_000;
-    let level: unknown = parseJsonLossless(`${'['.repeat(depth)}1${']'.repeat(depth)}`);
-    for (let i = 0; i < depth; i++) level = (level as unknown[])[0];
-    expect(level).toBe(1);
+  it('finds an unsafe integer at any depth it takes: 128 levels of arrays and objects', () => {
+    const deepest = (depth: number, inner: string) => `${'['.repeat(depth - 1)}{"id":${inner}}${']'.repeat(depth - 1)}`;
+    let level: unknown = parseJsonLossless(deepest(MAX_JSON_DEPTH, '12345678901234567890'));
+    for (let i = 0; i < MAX_JSON_DEPTH - 1; i++) level = (level as unknown[])[0];
+    expect(level).toEqual({ id: '12345678901234567890' });
     const nested = '{"a":[1,{"b":[{"c":{"id":12345678901234567890}}]}]}';
     expect(parseJsonLossless(nested)).toEqual({ a: [1, { b: [{ c: { id: '12345678901234567890' } }] }] });
+  });
+
+  it('refuses JSON nested deeper than 128 levels, however deep, with or without long integers', () => {
+    for (const text of [
+      `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`,
+      `${'{"a":'.repeat(MAX_JSON_DEPTH)}{}${'}'.repeat(MAX_JSON_DEPTH)}`,
+      `[12345678901234567890,${'['.repeat(200_000)}${']'.repeat(200_000)}]`,
+    ]) {
+      expect(() => parseJsonLossless(text)).toThrow(JsonTooDeepError);
+    }
+    expect(parseJsonLossless(`${'{"a":'.repeat(MAX_JSON_DEPTH - 1)}{}${'}'.repeat(MAX_JSON_DEPTH - 1)}`)).toBeTypeOf('object');
   });
 
   it('reads numbers beyond 2^53 that are not whole-number literals as JSON.parse does', () => {

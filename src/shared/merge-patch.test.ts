@@ -23,4 +23,15 @@ describe('applyMergePatch', () => {
     );
     expect(result).toEqual({ quiet: null, nested: { code: null } });
   });
+
+  it('treats "__proto__" as a key like any other: an own property, the prototype untouched', () => {
+    const patch = JSON.parse('{"__proto__":{"admin":true},"nested":{"__proto__":{"admin":true}}}') as unknown;
+    const result = applyMergePatch({ nested: { a: 1 } }, patch) as Record<string, Record<string, unknown>>;
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(result.nested)).toBe(Object.prototype);
+    expect(Object.keys(result)).toEqual(['nested', '__proto__']);
+    expect(Object.keys(result.nested!)).toEqual(['a', '__proto__']);
+    expect(Object.getOwnPropertyDescriptor(result, '__proto__')?.value).toEqual({ admin: true });
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
 });

@@ -40,11 +40,20 @@ export function applyMergePatch(target: unknown, patch: unknown, schema?: object
   for (const [key, value] of Object.entries(patch)) {
     const child = childSchema(node, key);
     if (value === null) {
-      if (allowsNull(child)) result[key] = null;
+      if (allowsNull(child)) setOwn(result, key, null);
       else delete result[key];
     } else {
-      result[key] = applyMergePatch(result[key], value, child);
+      setOwn(result, key, applyMergePatch(Object.hasOwn(result, key) ? result[key] : undefined, value, child));
     }
   }
   return result;
+}
+
+/**
+ * Every key is data, "__proto__" too: assigned with `=`, that key would set the result's
+ * prototype (the patch's settings then inherited, unseen by validation) instead of a property
+ * that validation refuses as unknown.
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

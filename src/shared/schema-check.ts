@@ -26,6 +26,8 @@ function checkerFor<T extends TSchema>(schema: T): TypeCheck<T> {
 }
 
 export function checkSchema<T extends TSchema>(schema: T, input: unknown): SchemaResult<Static<T>> {
+  const proto = protoKeyPath(input, '');
+  if (proto !== null) return { ok: false, issues: [{ path: proto, message: 'Unexpected property' }] };
   const value: unknown = Value.Default(schema, Value.Clone(input));
   const check = checkerFor(schema);
   if (check.Check(value)) return { ok: true, value };
@@ -39,4 +41,23 @@ export function checkSchema<T extends TSchema>(schema: T, input: unknown): Schem
     if (issues.length >= 20) break;
   }
   return { ok: false, issues };
+}
+
+/**
+ * Where a "__proto__" key is, if anywhere. JSON.parse makes it an own property; TypeBox's
+ * copies assign each key, so that one would set a copy's prototype instead and pass every
+ * check unseen. No schema here has such a property, so it is refused before copying.
+ */
+function protoKeyPath(value: unknown, path: string): string | null {
+  // Without recursion: a body may nest as deep as JSON.parse takes.
+  const pending: [unknown, string][] = [[value, path]];
+  while (pending.length > 0) {
+    const [item, at] = pending.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    for (const [key, child] of Object.entries(item)) {
+      if (key === '__proto__') return `${at}/${key}`;
+      pending.push([child, `${at}/${key}`]);
+    }
+  }
+  return null;
 }

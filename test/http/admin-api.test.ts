@@ -150,6 +150,48 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       expect(unchanged.json<{ tenant: TenantJson }>().tenant.bot.idleTimeout).toBe('30m');
     });
 
+    it("takes a patch sent as application/merge-patch+json, RFC 7386's own media type", async () => {
+      const t = await createTenant(h, { name: 'Media type' });
+      const res = await h.app.inject({
+        method: 'PATCH',
+        url: `/admin/tenants/${t.id}`,
+        headers: { ...h.admin, 'content-type': 'application/merge-patch+json' },
+        payload: JSON.stringify({ name: 'Renamed', cartRecovery: { discountCode: 'HELLO5' } }),
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json<{ tenant: TenantJson & { cartRecovery: { discountCode: string } } }>().tenant).toMatchObject({
+        name: 'Renamed',
+        cartRecovery: { discountCode: 'HELLO5' },
+      });
+    });
+
+    it('refuses a body nested deeper than 128 levels with 400, never a 500', async () => {
+      const t = await createTenant(h, { name: 'Deep' });
+      const deep = `{"name":"x","bot":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`;
+      for (const [method, url] of [['PATCH', `/admin/tenants/${t.id}`], ['POST', '/admin/tenants']] as const) {
+        const res = await h.app.inject({ method, url, headers: { ...h.admin, 'content-type': 'application/json' }, payload: deep });
+        expect(res.statusCode, method).toBe(400);
+        expect(res.json(), method).toMatchObject({ error: 'Bad payload!!', details: [{ message: 'JSON nested deeper than 128 levels' }] });
+      }
+    });
+
+    it('reads "__proto__" in a patch as the unknown key it is: refused, nothing changed', async () => {
+      const t = await createTenant(h, { name: 'Proto' });
+      for (const patch of ['{"__proto__":{"name":"Evil"}}', '{"bot":{"__proto__":{"idleTimeout":"forever"}}}']) {
+        const res = await h.app.inject({
+          method: 'PATCH',
+          url: `/admin/tenants/${t.id}`,
+          headers: { ...h.admin, 'content-type': 'application/json' },
+          payload: patch,
+        });
+        expect(res.statusCode, patch).toBe(400);
+        expect(JSON.stringify(res.json()), patch).toContain('__proto__');
+      }
+      const { tenant } = (await call('GET', `/admin/tenants/${t.id}`)).json<{ tenant: TenantJson }>();
+      expect(tenant.name).toBe('Proto');
+      expect(tenant.bot.idleTimeout).toBe('30m');
+    });
+
     it('refuses a template mapping that does not fit its layout, so Meta never answers 132000', async () => {
       const t = await createTenant(h, { name: 'Templated' });
       const patch = (template: unknown) => call('PATCH', `/admin/tenants/${t.id}`, { notifications: { order_shipped: { template } } });

@@ -146,6 +146,24 @@ describe.each(databaseTargets())('guest API on $name', (factory) => {
         expect(array.statusCode).toBe(400);
       });
 
+      it('400 for JSON nested deeper than 128 levels; as deep as that is stored and listed', async () => {
+        const nestedIn = (id: string, depth: number) => `{"id":"${id}","extra":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+        const tooDeep = uniqueId();
+        const refused = await post('/orders-create', nestedIn(tooDeep, 128));
+        expect(refused.statusCode).toBe(400);
+        expect(refused.json()).toEqual({
+          status: 'failure',
+          statusCode: 400,
+          error: 'Bad payload!!',
+          details: [{ path: '', message: 'JSON nested deeper than 128 levels' }],
+        });
+        const deepest = uniqueId();
+        expect((await post('/orders-create', nestedIn(deepest, 127))).statusCode).toBe(200);
+        const listed = (await events()).map((e) => e.resourceKey);
+        expect(listed).toContain(deepest);
+        expect(listed).not.toContain(tooDeep);
+      });
+
       it('409 when an Idempotency-Key is reused with a different body; same body is a no-op', async () => {
         const key = `idem-${uniqueId()}`;
         const body = businessOnBotOrder({ id: uniqueId() });
