@@ -13,6 +13,7 @@ export const FAILURES = {
   methodNotAllowed: { statusCode: 405, error: 'Method Not Allowed!!' },
   conflict: { statusCode: 409, error: 'Conflict!!' },
   payloadTooLarge: { statusCode: 413, error: 'Payload Too Large!!' },
+  uriTooLong: { statusCode: 414, error: 'URI Too Long!!' },
   unsupportedMediaType: { statusCode: 415, error: 'Unsupported Media Type!!' },
   tooManyRequests: { statusCode: 429, error: 'Too Many Requests!!' },
   internal: { statusCode: 500, error: 'Internal Server Error!!' },

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { adminConversationRoutes, type AdminConversationRouteDeps } from './admin-conversation-routes.js';
 import { adminMessageRoutes, type AdminMessageRouteDeps } from './admin-message-routes.js';
 import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
@@ -39,6 +39,21 @@ export interface HttpDeps {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** What the router refuses before any route runs, in the envelope like every other failure. */
+function routerFailure(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  switch (error.code) {
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      sendFailure(reply, 'uriTooLong', { message: 'a path segment is longer than 1024 characters' });
+      return;
+    case 'FST_ERR_BAD_URL':
+      sendFailure(reply, 'badPayload', { details: [{ path: 'url', message: 'the path holds a broken percent-escape' }] });
+      return;
+    default:
+      reply.log.error({ err: error }, 'the router failed');
+      sendFailure(reply, 'internal');
+  }
+}
+
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -53,6 +68,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // Ids in paths may be 255 characters (the guest API's limit), percent-encoded three times that.
+    routerOptions: { maxParamLength: 1024 },
+    frameworkErrors: routerFailure,
     ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: true } },
   });
   const metrics = deps.ops.metrics;

@@ -165,6 +165,35 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       });
     });
 
+    it('answers what the router refuses in the envelope too, and takes path ids as long as the guest API does', async () => {
+      const t = await createTenant(h, { name: 'Long ids' });
+      const longId = `o-${'9'.repeat(253)}`;
+      const post = await h.app.inject({
+        method: 'POST',
+        url: '/orders-create',
+        headers: { 'content-type': 'application/json', 'x-guest-id': t.guestKey },
+        payload: JSON.stringify({ id: longId, phone: '+919812345678' }),
+      });
+      expect(post.statusCode).toBe(200);
+      const story = await call('GET', `/admin/tenants/${t.id}/orders/${longId}`);
+      expect(story.statusCode).toBe(200);
+      expect(story.json()).toMatchObject({ order: { id: longId } });
+
+      const tooLong = await call('GET', `/admin/tenants/${t.id}/orders/${'9'.repeat(1025)}`);
+      expect(tooLong.statusCode).toBe(414);
+      expect(tooLong.json()).toMatchObject({ status: 'failure', statusCode: 414, error: 'URI Too Long!!' });
+      for (const url of [`/admin/tenants/%zz`, '/orders-create/%zz']) {
+        const broken = await call('GET', url);
+        expect(broken.statusCode, url).toBe(400);
+        expect(broken.json(), url).toEqual({
+          status: 'failure',
+          statusCode: 400,
+          error: 'Bad payload!!',
+          details: [{ path: 'url', message: 'the path holds a broken percent-escape' }],
+        });
+      }
+    });
+
     it('refuses a body nested deeper than 128 levels with 400, never a 500', async () => {
       const t = await createTenant(h, { name: 'Deep' });
       const deep = `{"name":"x","bot":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`;
