@@ -66,9 +66,27 @@ describe('request log lines', () => {
     const wrongKey = 'olk_this-key-was-never-issued-0123456789';
     const res = await postOrder(wrongKey);
     expect(res.statusCode).toBe(401);
+    expect(res.headers['x-request-id']).toBe(completed()[0]?.reqId);
     expect(completed()).toEqual([expect.objectContaining({ status: 401, level: 30, reqId: expect.any(String) as string })]);
     expect(completed()[0]!.tenant).toBeUndefined();
     expect(lines.join('\n')).not.toContain(wrongKey);
+  });
+
+  it('every answer carries its request id: not found, a refused body', async () => {
+    lines.length = 0;
+    const notFound = await h.app.inject({ method: 'GET', url: '/nowhere', headers: { 'x-request-id': 'lost-1' } });
+    expect([notFound.statusCode, notFound.headers['x-request-id']]).toEqual([404, 'lost-1']);
+    const refused = await h.app.inject({
+      method: 'POST',
+      url: '/orders-create',
+      headers: { 'content-type': 'application/json', 'x-guest-id': tenant.guestKey, 'x-request-id': 'bad-1' },
+      payload: '{"id":',
+    });
+    expect([refused.statusCode, refused.headers['x-request-id']]).toEqual([400, 'bad-1']);
+    expect(completed().map((l) => [l.reqId, l.status])).toEqual([
+      ['lost-1', 404],
+      ['bad-1', 400],
+    ]);
   });
 
   it('no line holds a secret or a full phone number, through the admin API, the guest API and a send', async () => {
