@@ -82,11 +82,23 @@ export function findings(runs: OrderlineRun[], baselines: BaselineRun[], setting
         ? `most in planning (answered → planned p50 ${fixed(r.toPlanned.p50)} ms, planned → send started ${fixed(r.toSendStart.p50)} ms)`
         : `most for their send (planned → send started p50 ${fixed(r.toSendStart.p50)} ms, answered → planned ${fixed(r.toPlanned.p50)} ms)`;
     const serial = (r: OrderlineRun) => (r.sql === null ? null : r.sql.totalMs / Math.max(1, r.accepted));
+    // What the statements' time would allow if they were all the work, one after another.
+    const allows = shortOfCap.map((r) => {
+      const ms = serial(r);
+      return ms === null ? null : { ms, perSecond: 1000 / ms };
+    });
+    const known = allows.filter((a) => a !== null);
+    const roomy = known.length === allows.length && known.every((a) => a.perSecond >= 1.5 * settings.cap);
+    const database =
+      known.length === 0
+        ? 'The SQLite statements were not timed in this run.'
+        : `Time inside SQLite statements per accepted message: ${known.map((a) => `${fixed(a.ms, 2)} ms (at most ${fixed(a.perSecond)} msgs/s if that were all the work)`).join(', ')}; ` +
+          (roomy
+            ? `over 1.5 times the cap of ${settings.cap}/s, so not the database's own work.`
+            : `within 1.5 times the cap of ${settings.cap}/s: with the writes of both threads taking turns on one lock, the database's own work is close to the limit here.`);
     notes.push(
       `- **Short of the cap with no thread at a full core** (${shortOfCap.map((r) => `round ${r.round}: ${fixed(r.throughput)} msgs/s, threads ${threadsOf(r)}, orders waited ${waited(r)}`).join('; ')}). ` +
-        'Not the database: its serial work per message (' +
-        shortOfCap.map((r) => (serial(r) === null ? 'n/a' : `${fixed(serial(r)!, 2)} ms inside SQLite statements`)).join(', ') +
-        ') would allow about twice the cap. A job holds its slot while it waits for the write lock (the other thread may hold it), for its group commit and for its completion to be written, ' +
+        `${database} A job holds its slot while it waits for the write lock (the other thread may hold it), for its group commit and for its completion to be written, ` +
         'so a stage\'s throughput is its slots over that waiting, whatever the CPU left.' +
         drainNote(shortOfCap, settings),
     );
