@@ -95,7 +95,7 @@ export function findings(runs: OrderlineRun[], baselines: BaselineRun[], setting
         : `Time inside SQLite statements per accepted message: ${known.map((a) => `${fixed(a.ms, 2)} ms (at most ${fixed(a.perSecond)} msgs/s if that were all the work)`).join(', ')}; ` +
           (roomy
             ? `over 1.5 times the cap of ${settings.cap}/s, so not the database's own work.`
-            : `within 1.5 times the cap of ${settings.cap}/s: with the writes of both threads taking turns on one lock, the database's own work is close to the limit here.`);
+            : `within 1.5 times the cap of ${settings.cap}/s: with the writes of both threads taking turns on one lock, the database's own work may be what limits here.`);
     notes.push(
       `- **Short of the cap with no thread at a full core** (${shortOfCap.map((r) => `round ${r.round}: ${fixed(r.throughput)} msgs/s, threads ${threadsOf(r)}, orders waited ${waited(r)}`).join('; ')}). ` +
         `${database} A job holds its slot while it waits for the write lock (the other thread may hold it), for its group commit and for its completion to be written, ` +
