@@ -3,13 +3,13 @@
  * the other `##` sections of the file: only this one is replaced (or appended), and the file is
  * read again right before writing, so a section another benchmark wrote meanwhile is kept.
  */
-import fs from 'node:fs';
 import { DEFAULT_RUNNER_OPTIONS } from '../src/worker/job-runner.js';
 import type { Baselines, OpStats } from './carts-baseline.js';
 import type { Probe } from './carts-probes.js';
 import type { TracedStatement } from './carts-sql.js';
 import type { CartBenchSettings } from './carts-settings.js';
 import { fixed, int, shorten, verdict, type Distribution } from './carts-stats.js';
+import { writeResults } from './report.js';
 
 export const SECTION_TITLE = '## Cart timers';
 export const TARGET_PENDING = 100_000;
@@ -304,18 +304,5 @@ export function renderSection(r: CartBenchResult): string {
 
 /** Replaces the section headed SECTION_TITLE (up to the next `## ` heading), or appends it. */
 export function writeSection(file: string, body: string): void {
-  const existing = fs.existsSync(file)
-    ? fs.readFileSync(file, 'utf8')
-    : '# Benchmarks\n\nWritten by the benchmarks under `bench/` (`npm run bench`). Each benchmark owns one `##` section.\n';
-  const lines = existing.split('\n');
-  const start = lines.findIndex((l) => l.trim() === SECTION_TITLE);
-  let next: string;
-  if (start === -1) {
-    next = `${existing.trimEnd()}\n\n${body}`;
-  } else {
-    const after = lines.findIndex((l, i) => i > start && /^## /.test(l));
-    const rest = after === -1 ? '' : `\n${lines.slice(after).join('\n')}`;
-    next = `${lines.slice(0, start).join('\n').trimEnd()}\n\n${body}${rest}`;
-  }
-  fs.writeFileSync(file, next.trimEnd() + '\n');
+  writeResults(file, SECTION_TITLE, body);
 }

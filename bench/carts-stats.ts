@@ -1,5 +1,5 @@
 /** Small measuring helpers for the cart-timer benchmark: percentiles, CPU shares, formatting, progress lines. */
-import fs from 'node:fs';
+import { machineBusyMs, selfCpuMs } from './cpu.js';
 
 export interface Distribution {
   count: number;
@@ -42,24 +42,6 @@ export class Samples {
     return this.data.subarray(0, this.n);
   }
 }
-
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-function machineBusyMs(): number | null {
-  try {
-    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-    const t = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
-    const busy = t.reduce((a, b) => a + b, 0) - (t[3] ?? 0) - (t[4] ?? 0);
-    return (busy * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
-}
-
-const selfCpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
 
 export interface CpuShare {
   /** This process (Orderline and the bench driving it), % of one core. */

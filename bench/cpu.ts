@@ -46,7 +46,7 @@ function taskCpuMs(pid: number, tid: string): number | null {
 }
 
 /** Busy CPU time of the whole machine (all cores), or null. */
-function machineBusyMs(): number | null {
+export function machineBusyMs(): number | null {
   try {
     const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
     const t = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
@@ -57,7 +57,8 @@ function machineBusyMs(): number | null {
   }
 }
 
-const selfCpuMs = () => {
+/** CPU time of this process (all its threads). */
+export const selfCpuMs = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
