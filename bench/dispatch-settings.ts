@@ -30,6 +30,8 @@ export interface DispatchSettings {
   /** Directory for `--cpu-prof` profiles of the service and the sandbox, or null. */
   cpuProfDir: string | null;
   keepData: boolean;
+  /** Write the section into bench/RESULTS.md (BENCH_WRITE_RESULTS=0: print it only, for trials). */
+  writeResults: boolean;
   /** BENCH_EXPERIMENT: what-ifs applied to the service by bench/sql-profile.ts (`claim-by-id`, `yield`, comma-separated), or null. */
   experiment: string | null;
 }
@@ -56,6 +58,7 @@ export function loadDispatchSettings(): DispatchSettings {
     statusBatchMs: positive('BENCH_DISPATCH_STATUS_BATCH_MS', 50),
     cpuProfDir: prof === undefined || prof === '' ? null : prof,
     keepData: process.env.BENCH_KEEP_DATA === '1',
+    writeResults: process.env.BENCH_WRITE_RESULTS !== '0',
     experiment: experiment === undefined || experiment === '' ? null : experiment,
   };
   for (const name of settings.experiment?.split(',') ?? []) {

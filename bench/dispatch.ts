@@ -15,7 +15,7 @@
  * (50), BENCH_DISPATCH_CONNECTIONS (128), BENCH_DISPATCH_STATUS_BATCH_MS (50), BENCH_CPU_PROF
  * (directory: --cpu-prof for the service and the sandbox, stopped with SIGTERM), BENCH_KEEP_DATA=1,
  * BENCH_EXPERIMENT=claim-by-id,yield (what-ifs on the service's job claim and job runner, see
- * bench/sql-profile.ts; they are written to a section of their own, never to `## Dispatch`).
+ * bench/sql-profile.ts; they are written to a section of their own, never to `## Dispatch`), BENCH_WRITE_RESULTS=0 (print only; RESULTS.md unchanged).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -371,8 +371,9 @@ export async function runDispatchBench(): Promise<boolean> {
     const summary = summarise(runs, baselines, settings.cap);
     const notes = findings(runs, baselines, settings, plans);
     const context = { date: new Date(), machine, revision: measured, plans: planLines(plans), warmUp, settings, smoke: !isDefaultDispatch(settings), loadBefore, loadAfter, speedBefore, speedAfter, notes };
-    writeResults(RESULTS, dispatchTitle(settings), dispatchSection(context, runs, baselines, summary));
-    console.log(`\n${summary}${notes.length > 0 ? `\n\n${notes.join('\n')}` : ''}\n\nbench: wrote ${RESULTS}${profDir === null ? '' : `; CPU profiles in ${profDir}`}`);
+    if (settings.writeResults) writeResults(RESULTS, dispatchTitle(settings), dispatchSection(context, runs, baselines, summary));
+    const wrote = settings.writeResults ? `wrote ${RESULTS}` : 'BENCH_WRITE_RESULTS=0: RESULTS.md left as it was';
+    console.log(`\n${summary}${notes.length > 0 ? `\n\n${notes.join('\n')}` : ''}\n\nbench: ${wrote}${profDir === null ? '' : `; CPU profiles in ${profDir}`}`);
     const v = verdicts(runs, settings.cap);
     return v.exactlyOnce && v.clean && baselines.every((b) => b.result.errors === 0 && b.result.non2xx === 0);
   } catch (error) {
