@@ -5,6 +5,7 @@ import type { IdGenerator } from '../domain/ports/ids.js';
 import type { JobSpec } from '../domain/ports/job-queue.js';
 import type { Page, PageRequest } from '../domain/ports/page.js';
 import { newJobRow } from './job-rows.js';
+import { prepareQuery } from './prepared-query.js';
 import { toPage } from './paging.js';
 import type { CartsTable, Database } from './schema.js';
 
@@ -59,11 +60,60 @@ function toRow(c: CartRecord): CartsTable {
   };
 }
 
+export interface OpenMatch {
+  tenantOfToken: string;
+  token: string | null;
+  tenantOfTokenKey: string;
+  tokenAsKey: string | null;
+  tenantOfCartToken: string;
+  cartToken: string | null;
+  tenantOfCartTokenKey: string;
+  cartTokenAsKey: string | null;
+  tenantOfCustomer: string;
+  customer: string | null;
+  since: number;
+}
+
+/**
+ * The open carts an order may close: by checkout token, by cart token (each also as the cart's
+ * key) or by the customer since a time. The tenant goes inside each branch so every branch is
+ * one index search (a multi-index OR); with the tenant outside, SQLite scans all of the
+ * tenant's carts. A way to match the order does not have is bound as NULL, and `= NULL`
+ * matches nothing, so one statement serves every order. Each value is named once per place
+ * it is bound (a prepared query binds each name exactly once).
+ */
+export function prepareOpenCartsMatching(db: Kysely<Database>) {
+  return prepareQuery(
+    db,
+    ['tenantOfToken', 'token', 'tenantOfTokenKey', 'tokenAsKey', 'tenantOfCartToken', 'cartToken', 'tenantOfCartTokenKey', 'cartTokenAsKey', 'tenantOfCustomer', 'customer', 'since'],
+    (p: OpenMatch) =>
+      db
+        .selectFrom('carts')
+        .selectAll()
+        .where('state', 'in', OPEN)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('tenant_id', '=', p.tenantOfToken), eb('token', '=', p.token)]),
+            eb.and([eb('tenant_id', '=', p.tenantOfTokenKey), eb('cart_key', '=', p.tokenAsKey)]),
+            eb.and([eb('tenant_id', '=', p.tenantOfCartToken), eb('cart_token', '=', p.cartToken)]),
+            eb.and([eb('tenant_id', '=', p.tenantOfCartTokenKey), eb('cart_key', '=', p.cartTokenAsKey)]),
+            eb.and([eb('tenant_id', '=', p.tenantOfCustomer), eb('customer', '=', p.customer), eb('cart_time', '>=', p.since)]),
+          ]),
+        ),
+  );
+}
+
 export class SqlCartStore implements CartStore {
+  // Run for every order planned: built and compiled by Kysely each time, it cost more than
+  // running it.
+  private readonly openMatching;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly ids: IdGenerator,
-  ) {}
+  ) {
+    this.openMatching = prepareOpenCartsMatching(db);
+  }
 
   async get(tenantId: string, cartKey: string): Promise<CartRecord | undefined> {
     const row = await this.db.selectFrom('carts').selectAll().where('tenant_id', '=', tenantId).where('cart_key', '=', cartKey).executeTakeFirst();
@@ -98,21 +148,19 @@ export class SqlCartStore implements CartStore {
   ): Promise<CartRecord[]> {
     // Nothing to match by (an order with no phone and no checkout): no query at all.
     if (match.token === null && match.cartToken === null && match.customer === null) return [];
-    // The tenant goes inside each branch so every branch is one index search (a multi-index
-    // OR); with the tenant outside, SQLite scans all of the tenant's carts.
-    const rows = await this.db
-      .selectFrom('carts')
-      .selectAll()
-      .where('state', 'in', OPEN)
-      .where((eb) => {
-        const mine = (...conditions: ReturnType<typeof eb>[]) => eb.and([eb('tenant_id', '=', tenantId), ...conditions]);
-        const ors = [];
-        if (match.token !== null) ors.push(mine(eb('token', '=', match.token)), mine(eb('cart_key', '=', match.token)));
-        if (match.cartToken !== null) ors.push(mine(eb('cart_token', '=', match.cartToken)), mine(eb('cart_key', '=', match.cartToken)));
-        if (match.customer !== null) ors.push(mine(eb('customer', '=', match.customer), eb('cart_time', '>=', match.since.getTime())));
-        return eb.or(ors);
-      })
-      .execute();
+    const { rows } = await this.openMatching.execute({
+      tenantOfToken: tenantId,
+      token: match.token,
+      tenantOfTokenKey: tenantId,
+      tokenAsKey: match.token,
+      tenantOfCartToken: tenantId,
+      cartToken: match.cartToken,
+      tenantOfCartTokenKey: tenantId,
+      cartTokenAsKey: match.cartToken,
+      tenantOfCustomer: tenantId,
+      customer: match.customer,
+      since: match.since.getTime(),
+    });
     return rows.map(fromRow);
   }
 
