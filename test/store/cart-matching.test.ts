@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/ports/clock.js';
 import { timeOrderedIds } from '../../src/domain/ports/ids.js';
-import type { CartRecord, CartState } from '../../src/domain/ports/cart-store.js';
+import type { CartRecord } from '../../src/domain/ports/cart-store.js';
 import type { Cart } from '../../src/domain/events/model.js';
 import { shopifyCheckout } from '../../src/domain/events/fixtures.js';
 import { normalizeEvent } from '../../src/domain/events/normalize.js';
@@ -19,6 +19,8 @@ import { planOf } from '../support/query-plans.js';
 const clock = new ManualClock('2026-03-01T10:00:00.000Z');
 const ids = timeOrderedIds(() => clock.now().getTime());
 const HOUR = 3_600_000;
+
+type OrderMatch = Parameters<SqlCartStore['openForOrder']>[1];
 
 function someCart(): Cart {
   const result = normalizeEvent('cart_abandoned', shopifyCheckout(), clock.now());
@@ -37,7 +39,7 @@ function record(tenantId: string, cartKey: string, fields: Partial<CartRecord>):
     customer: null,
     cart: someCart(),
     cartTime: now,
-    state: 'pending' as CartState,
+    state: 'pending',
     remindersSent: 0,
     nextStep: 0,
     lastRemindedAt: null,
@@ -56,8 +58,8 @@ describe.each(databaseTargets())('carts an order closes, on $name', (factory) =>
   describe.skipIf(factory.skip)('', () => {
     let database: ContractDatabase | undefined;
     let carts: SqlCartStore;
-    const none = { token: null, cartToken: null, customer: null, since: new Date(0) };
-    const keysFor = async (tenantId: string, match: Partial<typeof none>) =>
+    const none: OrderMatch = { token: null, cartToken: null, customer: null, since: new Date(0) };
+    const keysFor = async (tenantId: string, match: Partial<OrderMatch>) =>
       (await carts.openForOrder(tenantId, { ...none, ...match })).map((c) => c.cartKey).sort();
 
     beforeAll(async () => {
@@ -105,7 +107,7 @@ describe.each(databaseTargets())('carts an order closes, on $name', (factory) =>
       // The statement's own bound constants (the open states) come first in SQL order; the plan
       // needs a value in every place, which these stand in for.
       const placeholders = (prepared.sql.match(/\?|\$\d+/g) ?? []).length;
-      const values = [...Array(placeholders - parameters.length).fill('pending'), ...parameters];
+      const values: unknown[] = [...new Array<string>(placeholders - parameters.length).fill('pending'), ...parameters];
       const plan = await planOf(db, factory.name, prepared.sql, values);
       if (factory.name === 'sqlite') {
         expect(plan).not.toMatch(/SCAN carts\b/);
