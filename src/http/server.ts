@@ -14,6 +14,7 @@ import { webhookRoutes, type WebhookRouteDeps } from './webhook-routes.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { LinkStore } from '../domain/ports/link-store.js';
 import { sendFailure } from './envelope.js';
+import { refuseWhileClosing } from './closing.js';
 import { errorHandler } from './error-handler.js';
 import { guestRoutes, type GuestRouteDeps } from './guest-routes.js';
 import { registerJsonBody } from './json-body.js';
@@ -67,7 +68,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    // Answered in the envelope instead (refuseWhileClosing).
+    return503OnClosing: false,
     // Ids in paths may be 255 characters (the guest API's limit), percent-encoded three times that.
     routerOptions: { maxParamLength: 1024 },
     frameworkErrors: routerFailure,
@@ -84,6 +86,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     reply.header('x-request-id', request.id);
     done();
   });
+  refuseWhileClosing(app);
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const labels = { route, method: request.method, status: String(reply.statusCode) };
