@@ -11,11 +11,13 @@ export const FAILURES = {
   forbidden: { statusCode: 403, error: 'Forbidden!!' },
   notFound: { statusCode: 404, error: 'Not Found!!' },
   methodNotAllowed: { statusCode: 405, error: 'Method Not Allowed!!' },
+  requestTimeout: { statusCode: 408, error: 'Request Timeout!!' },
   conflict: { statusCode: 409, error: 'Conflict!!' },
   payloadTooLarge: { statusCode: 413, error: 'Payload Too Large!!' },
   uriTooLong: { statusCode: 414, error: 'URI Too Long!!' },
   unsupportedMediaType: { statusCode: 415, error: 'Unsupported Media Type!!' },
   tooManyRequests: { statusCode: 429, error: 'Too Many Requests!!' },
+  headersTooLarge: { statusCode: 431, error: 'Request Header Fields Too Large!!' },
   internal: { statusCode: 500, error: 'Internal Server Error!!' },
   unavailable: { statusCode: 503, error: 'Service Unavailable!!' },
 } as const;

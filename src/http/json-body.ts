@@ -22,6 +22,13 @@ export function registerJsonBody(app: FastifyInstance): void {
     ['application/json', 'application/merge-patch+json'],
     { parseAs: 'string' },
     (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+      const encoding = request.headers['content-encoding'];
+      if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+        // RFC 9110 answers an unsupported content coding with 415; parsing the compressed bytes
+        // as text would only report malformed JSON.
+        done(new HttpFailure('unsupportedMediaType', { message: `Content-Encoding "${encoding.slice(0, 40)}" is not accepted; send the body uncompressed` }));
+        return;
+      }
       const text = typeof body === 'string' ? body : body.toString('utf8');
       request.rawBody = text;
       if (text.trim() === '') {

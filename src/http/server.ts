@@ -14,6 +14,7 @@ import { webhookRoutes, type WebhookRouteDeps } from './webhook-routes.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { LinkStore } from '../domain/ports/link-store.js';
 import { sendFailure } from './envelope.js';
+import { answerClientError } from './client-errors.js';
 import { refuseWhileClosing } from './closing.js';
 import { errorHandler } from './error-handler.js';
 import { guestRoutes, type GuestRouteDeps } from './guest-routes.js';
@@ -73,6 +74,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     // Ids in paths may be 255 characters (the guest API's limit), percent-encoded three times that.
     routerOptions: { maxParamLength: 1024 },
     frameworkErrors: routerFailure,
+    clientErrorHandler: answerClientError,
     ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: true } },
   });
   const metrics = deps.ops.metrics;

@@ -43,5 +43,10 @@ describe('parseJsonLossless', () => {
   it('reads numbers beyond 2^53 that are not whole-number literals as JSON.parse does', () => {
     expect(parseJsonLossless('{"big":1.5e300,"exact":9007199254740993.0,"small":1e-7}')).toEqual({ big: 1.5e300, exact: 9007199254740992, small: 1e-7 });
   });
-});
 
+  it('ignores a leading byte order mark, as RFC 8259 allows, on both paths', () => {
+    expect(parseJsonLossless('\ufeff{"a":1}')).toEqual({ a: 1 });
+    expect(parseJsonLossless('\ufeff{"id":12345678901234567890}')).toEqual({ id: '12345678901234567890' });
+    expect(() => parseJsonLossless('{"a":1}\ufeff')).toThrow(SyntaxError);
+  });
+});

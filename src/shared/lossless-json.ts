@@ -29,7 +29,9 @@ function parseNumber(text: string): number | string {
 }
 
 /** Throws a SyntaxError for text that is not JSON, a JsonTooDeepError for JSON nested too deep. */
-export function parseJsonLossless(text: string): unknown {
+export function parseJsonLossless(raw: string): unknown {
+  // A byte order mark is not JSON, but RFC 8259 lets a parser ignore one, and some senders add it.
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   const parsed: unknown = JSON.parse(text);
   return holdsUnsafeInteger(parsed, 0) ? parseLossless(text, null, parseNumber) : parsed;
 }

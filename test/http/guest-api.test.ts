@@ -3,6 +3,7 @@
  * BRIEF.md's table, both payload families, duplicates, revisions, stale events, long ids
  * and tenant isolation.
  */
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   businessOnBotCart,
@@ -144,6 +145,27 @@ describe.each(databaseTargets())('guest API on $name', (factory) => {
 
         const array = await post('/orders-create', '[1,2]');
         expect(array.statusCode).toBe(400);
+      });
+
+      it('415 for a compressed body; a body led by a byte order mark is read as JSON', async () => {
+        const gzipped = await h.app.inject({
+          method: 'POST',
+          url: '/orders-create',
+          headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-guest-id': tenant.guestKey },
+          payload: gzipSync(JSON.stringify({ id: uniqueId() })),
+        });
+        expect(gzipped.statusCode).toBe(415);
+        expect(gzipped.json()).toEqual({
+          status: 'failure',
+          statusCode: 415,
+          error: 'Unsupported Media Type!!',
+          message: 'Content-Encoding "gzip" is not accepted; send the body uncompressed',
+        });
+        const id = uniqueId();
+        const bom = await post('/orders-create', `\ufeff${JSON.stringify(businessOnBotOrder({ id }))}`);
+        expect(bom.statusCode).toBe(200);
+        const stored = (await events()).find((e) => e.resourceKey === id);
+        expect(stored?.event).toMatchObject({ kind: 'order_created', order: { id } });
       });
 
       it('400 for JSON nested deeper than 128 levels; as deep as that is stored and listed', async () => {
