@@ -119,7 +119,7 @@ export function section(ctx: Context, rounds: Round[], summary: string): string 
     `- Settings: ${s.connections} connections, ${s.durationSec} s per run, ${s.rounds} rounds (orderline then baseline in each), ` +
       `${s.warmupSec} s warm-up per server, body ${s.bodyBytes} bytes (BusinessOnBot order, fresh order id and customer phone per request), pipelining 1`,
     `- Orderline: \`node ${serviceNodeFlags().join(' ')} dist/src/main.js serve --role ${s.role}\` in its own process (the Node flags of \`npm start\`)${s.role === 'all' ? ' (API and worker, as `npm start`: every accepted order also queues its notification work)' : ' (ingestion only, no worker)'}, embedded SQLite in a fresh temp dir, LOG_LEVEL=warn, one tenant via the admin API (sandbox WhatsApp).`,
-    '- Baseline: bare Fastify 5 (`bench/baseline-server.ts`), same route and body schema, no auth, no storage.',
+    '- Baseline: bare Fastify 5 (`bench/baseline-server.ts`), same route and body schema, no auth, no storage; it runs with the service paused (SIGSTOP), so work the service has left (planning the events it parked) takes no CPU from it.',
     '- Durability: after the runs the service is stopped with SIGKILL and `events` is read read-only; every order id answered 2xx must be stored, and no other row may be except requests autocannon cut off in flight at the end of a run.',
     '- Load: autocannon in the parent process; req/s is the mean of per-second samples; p50/p99 are exact (2xx answers only); CPU % is of one core during the run (server from /proc, autocannon = this process, other = the rest of the machine, i.e. noise).',
     '',
