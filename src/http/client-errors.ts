@@ -19,8 +19,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   if (socket.writable) {
     const { name, message } = failureFor(error.code);
-    const body = JSON.stringify(failureBody(name, { message }));
-    const { statusCode } = failureBody(name);
+    const failure = failureBody(name, { message });
+    const body = JSON.stringify(failure);
+    const statusCode = failure.statusCode;
     socket.write(
       `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
