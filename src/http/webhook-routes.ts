@@ -28,10 +28,15 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
     { schema: { tags: ['whatsapp'], summary: "Meta's webhook verification (hub.challenge)" } },
     async (request, reply) => {
       const q = request.query;
-      if (deps.verifyToken !== undefined && q['hub.mode'] === 'subscribe' && q['hub.verify_token'] === deps.verifyToken) {
-        return reply.type('text/plain; charset=utf-8').send(q['hub.challenge'] ?? '');
+      if (deps.verifyToken === undefined || q['hub.mode'] !== 'subscribe' || q['hub.verify_token'] !== deps.verifyToken) {
+        return sendFailure(reply, 'forbidden');
       }
-      return sendFailure(reply, 'forbidden');
+      // Meta sends the challenge once; repeated, the query parser gives a list.
+      const challenge: unknown = q['hub.challenge'];
+      if (typeof challenge !== 'string' || challenge === '') {
+        return sendFailure(reply, 'badPayload', { details: [{ path: 'querystring:hub.challenge', message: 'must be given once, not empty' }] });
+      }
+      return reply.type('text/plain; charset=utf-8').send(challenge);
     },
   );
 
@@ -40,14 +45,18 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
     { bodyLimit: WEBHOOK_BODY_LIMIT, schema: { tags: ['whatsapp'], summary: "Meta's webhook: statuses, customers' messages, preferences" } },
     async (request, reply) => {
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const header = request.headers['x-hub-signature-256'];
+      const signature = typeof header === 'string' ? header : undefined;
       let body: unknown;
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
+        // The signature first (BRIEF: 401 when it is missing or wrong); a body that is not JSON names no tenant.
+        const checked = await deps.receiver.receive(raw, signature, []);
+        if (checked.status === 'bad_signature') return sendFailure(reply, 'unauthorized');
         return sendFailure(reply, 'badPayload', { details: [{ path: '', message: 'malformed JSON' }] });
       }
-      const signature = request.headers['x-hub-signature-256'];
-      const result = await deps.receiver.receive(raw, typeof signature === 'string' ? signature : undefined, deps.phoneNumberIdsOf(body));
+      const result = await deps.receiver.receive(raw, signature, deps.phoneNumberIdsOf(body));
       if (result.status === 'bad_signature') {
         request.log.warn('webhook refused: missing or wrong X-Hub-Signature-256');
         return sendFailure(reply, 'unauthorized');

@@ -32,24 +32,30 @@ export class WebhookReceiver {
     private readonly globalSecret: string | undefined,
   ) {}
 
-  /** `phoneNumberIds`: the numbers the body is about, read by the adapter that parsed it. */
+  /**
+   * `phoneNumberIds`: the numbers the body is about, read by the adapter that parsed it. The
+   * signature must be right for each tenant the body speaks for: with the tenant's own app
+   * secret where it has one, else the service's (WHATSAPP_APP_SECRET). A secret that signs
+   * for one tenant never vouches for another's entries. A body about no known number must
+   * carry the service's signature (it changes nothing, but an unsigned caller learns nothing).
+   */
   async receive(raw: Buffer, signature: string | undefined, phoneNumberIds: readonly string[]): Promise<ReceiveResult> {
-    const ids = phoneNumberIds;
     const tenants: string[] = [];
     const unknownNumbers: string[] = [];
-    const candidates = new Set<string>();
-    if (this.globalSecret !== undefined) candidates.add(this.globalSecret);
-    for (const id of ids) {
+    const required = new Set<string | undefined>();
+    for (const id of phoneNumberIds) {
       const found = await this.secrets.webhookSecret(id);
       if (found === undefined) {
         unknownNumbers.push(id);
         continue;
       }
       tenants.push(found.tenantId);
-      if (found.secret !== null) candidates.add(found.secret);
+      required.add(found.secret ?? this.globalSecret);
     }
-    // One app can serve several numbers: the signature must match one of the secrets involved.
-    if (![...candidates].some((secret) => signatureMatches(raw, signature, secret))) return { status: 'bad_signature' };
+    if (tenants.length === 0) required.add(this.globalSecret);
+    // A tenant with no secret of its own where the service has none either cannot be vouched for.
+    const signed = [...required].every((secret) => secret !== undefined && signatureMatches(raw, signature, secret));
+    if (!signed) return { status: 'bad_signature' };
     if (tenants.length > 0) {
       await this.queue.enqueue([
         { kind: PROCESS_WEBHOOK_JOB, payload: { body: raw.toString('utf8') }, runAt: this.clock.now(), maxAttempts: 20 },

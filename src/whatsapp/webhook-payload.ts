@@ -101,15 +101,29 @@ export function readWebhook(body: unknown): { changes: WebhookChange[]; skipped:
   return { changes, skipped };
 }
 
-const unixSeconds = (value: string | number): Date => new Date(Number(value) * 1000);
+/** Meta's timestamps are unix seconds (a number, or digits in a string); anything else is null. */
+function unixSeconds(value: string | number | undefined): Date | null {
+  const seconds = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return null;
+  const at = new Date(seconds * 1000);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
 
+/** PostgreSQL's text cannot hold U+0000: a customer's text keeps its place with U+FFFD instead. */
+function storable(text: string | null): string | null {
+  return text === null || !text.includes('\u0000') ? text : text.replaceAll('\u0000', '\ufffd');
+}
+
+/** A status that does not fit (no usable time) is skipped, as a change that does not fit is. */
 function status(s: WebhookStatus): StatusReport | null {
   if (!isDeliveryStatus(s.status)) return null;
+  const at = unixSeconds(s.timestamp);
+  if (at === null) return null;
   const error = s.errors?.[0];
   return {
     wamid: s.id,
     status: s.status,
-    at: unixSeconds(s.timestamp),
+    at,
     errorCode: error?.code ?? null,
     errorDetail: error === undefined ? null : (error.message ?? error.title ?? null),
     callbackData: s.biz_opaque_callback_data ?? null,
@@ -117,7 +131,7 @@ function status(s: WebhookStatus): StatusReport | null {
   };
 }
 
-function message(m: WebhookMessage, contacts: WebhookContact[]): ReceivedMessage | null {
+function message(m: WebhookMessage, contacts: WebhookContact[], receivedAt: Date): ReceivedMessage | null {
   const contact = contacts.find((c) => c.wa_id !== undefined && c.wa_id === m.from) ?? contacts[0];
   const customer = m.from ?? contact?.wa_id ?? m.user_id ?? contact?.user_id;
   if (customer === undefined) return null;
@@ -127,12 +141,13 @@ function message(m: WebhookMessage, contacts: WebhookContact[]): ReceivedMessage
     customer,
     waId: m.from ?? contact?.wa_id ?? null,
     userId: m.user_id ?? contact?.user_id ?? null,
-    profileName: contact?.profile?.name ?? null,
+    profileName: storable(contact?.profile?.name ?? null),
     type: m.type,
-    text: m.text?.body ?? reply?.title ?? m.button?.text ?? null,
-    choice: reply?.id ?? m.button?.payload ?? null,
+    text: storable(m.text?.body ?? reply?.title ?? m.button?.text ?? null),
+    choice: storable(reply?.id ?? m.button?.payload ?? null),
     replyTo: m.context?.id ?? null,
-    sentAt: unixSeconds(m.timestamp),
+    // A customer's message is never dropped for its timestamp: one that does not read is when it came.
+    sentAt: unixSeconds(m.timestamp) ?? receivedAt,
     raw: m,
   };
 }
@@ -145,16 +160,37 @@ export function webhookNotices(body: unknown, receivedAt: Date): WebhookNotices[
     notices.push({
       phoneNumberId: change.phoneNumberId,
       statuses: change.statuses.map(status).filter((s): s is StatusReport => s !== null),
-      messages: change.messages.map((m) => message(m, change.contacts)).filter((m): m is ReceivedMessage => m !== null),
+      messages: change.messages.map((m) => message(m, change.contacts, receivedAt)).filter((m): m is ReceivedMessage => m !== null),
       preferences: change.preferences
         .filter((p): p is WebhookPreference & { value: 'stop' | 'resume' } => p.value === 'stop' || p.value === 'resume')
-        .map((p) => ({ customer: p.wa_id, category: p.category, value: p.value, at: p.timestamp === undefined ? receivedAt : unixSeconds(p.timestamp) })),
+        .map((p) => ({ customer: p.wa_id, category: p.category, value: p.value, at: unixSeconds(p.timestamp) ?? receivedAt })),
     });
   }
   return notices;
 }
 
-/** The phone number ids a webhook is about (to find the tenants and their app secrets). */
+/**
+ * The phone number ids a webhook is about (to find the tenants and their app secrets), read
+ * from every change's metadata even where the rest of the change does not fit: a signed body
+ * with one malformed item is still its tenant's, checked with its tenant's secret.
+ */
 export function webhookPhoneNumberIds(body: unknown): string[] {
-  return [...new Set(readWebhook(body).changes.flatMap((c) => (c.phoneNumberId === null ? [] : [c.phoneNumberId])))];
+  const ids = new Set<string>();
+  for (const entry of listAt(body, 'entry')) {
+    for (const change of listAt(entry, 'changes')) {
+      const value = fieldOf(change, 'value');
+      const id = fieldOf(fieldOf(value, 'metadata'), 'phone_number_id');
+      if (typeof id === 'string' || typeof id === 'number') ids.add(String(id));
+    }
+  }
+  return [...ids];
+}
+
+function fieldOf(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function listAt(value: unknown, key: string): unknown[] {
+  const list = fieldOf(value, key);
+  return Array.isArray(list) ? list : [];
 }

@@ -198,6 +198,52 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect(res.json<{ items: MessageJson[] }>().items.map((m) => [m.kind, m.skipReason])).toEqual([['order_confirmed', 'kind_disabled']]);
     });
 
+    it("takes a webhook only with the secret of every tenant it speaks for: one tenant's secret never vouches for another's entries", async () => {
+      const number = () => `7${Date.now()}${++seq}`.slice(0, 15);
+      const b = { ...(await createTenant(h, { name: 'B', whatsapp: { phoneNumberId: number(), accessToken: 'token-b', appSecret: 'secret-of-b' } })) };
+      const c = { ...(await createTenant(h, { name: 'C', whatsapp: { phoneNumberId: number(), accessToken: 'token-c', appSecret: 'secret-of-c' } })) };
+      const bNumber = (await h.orderline.tenants.get(b.id)).whatsapp.phoneNumberId!;
+      const cNumber = (await h.orderline.tenants.get(c.id)).whatsapp.phoneNumberId!;
+      const customer = `91${phone()}`;
+      const forB = textWebhook(bNumber, customer, 'STOP', uid('wamid.B'));
+      const forC = textWebhook(cNumber, customer, 'hello', uid('wamid.C'));
+      const both = { ...forB, entry: [...forB.entry, ...forC.entry] };
+      expect((await postWebhook(h, bNumber, both, 'secret-of-c')).statusCode).toBe(401);
+      expect((await postWebhook(h, bNumber, both, 'secret-of-b')).statusCode).toBe(401);
+      expect((await postWebhook(h, bNumber, forB, 'secret-of-c')).statusCode).toBe(401);
+      await drain(h);
+      const inbound = await h.orderline.connection.db.selectFrom('inbound_messages').select('tenant_id').where('customer', '=', customer).execute();
+      expect(inbound).toEqual([]);
+      expect((await postWebhook(h, bNumber, forB, 'secret-of-b')).statusCode).toBe(200);
+      await drain(h);
+      const stored = await h.orderline.connection.db.selectFrom('inbound_messages').select('tenant_id').where('customer', '=', customer).execute();
+      expect(stored.map((r) => r.tenant_id)).toEqual([b.id]);
+    });
+
+    it('applies the statuses of a webhook that fit, skipping one whose timestamp does not read, and stores text holding U+0000', async () => {
+      const id = uid('ord');
+      const to = phone();
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: to }));
+      await drain(h);
+      const [message] = await forOrder(id);
+      const body = statusesWebhook(tenant.phoneNumberId, [{ id: message!.wamid!, status: 'delivered' }]);
+      const value = body.entry[0]!.changes[0]!.value as unknown as { statuses: Record<string, unknown>[] };
+      value.statuses.push({ id: message!.wamid!, status: 'read', timestamp: 'soon', recipient_id: `91${to}` });
+      expect((await postWebhook(h, tenant.phoneNumberId, body)).statusCode).toBe(200);
+      expect((await postWebhook(h, tenant.phoneNumberId, textWebhook(tenant.phoneNumberId, `91${to}`, 'where is \u0000 my order', uid('wamid.nul')))).statusCode).toBe(200);
+      await drain(h);
+      expect((await forOrder(id))[0]?.state).toBe('delivered');
+      const failed = await h.orderline.connection.db
+        .selectFrom('jobs')
+        .select(['kind', 'last_error'])
+        .where('tenant_id', 'is', null)
+        .where('last_error', 'is not', null)
+        .execute();
+      expect(failed.filter((j) => j.kind === 'webhook.process')).toEqual([]);
+      const texts = await h.orderline.connection.db.selectFrom('inbound_messages').select('text').where('customer', '=', `91${to}`).execute();
+      expect(texts.map((t) => t.text)).toEqual(['where is \ufffd my order']);
+    });
+
     it('moves messages forward with signed status webhooks, in any order, and keeps early statuses', async () => {
       const id = uid('ord');
       await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone() }));
