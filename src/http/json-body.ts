@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { JsonTooDeepError, parseJsonLossless } from '../shared/lossless-json.js';
 import { HttpFailure } from './envelope.js';
+import { nulInBody } from './nul-characters.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,12 +36,17 @@ export function registerJsonBody(app: FastifyInstance): void {
         done(new HttpFailure('badPayload', { details: [{ path: '', message: 'body is empty; send a JSON object' }] }));
         return;
       }
+      let parsed: unknown;
       try {
-        done(null, parseJsonLossless(text));
+        parsed = parseJsonLossless(text);
       } catch (error) {
         const message = error instanceof JsonTooDeepError ? `JSON ${error.message}` : `malformed JSON: ${describe(error)}`;
         done(new HttpFailure('badPayload', { details: [{ path: '', message }] }));
+        return;
       }
+      const nul = nulInBody(text, parsed);
+      if (nul !== null) done(nul);
+      else done(null, parsed);
     },
   );
 }

@@ -19,6 +19,7 @@ import { refuseWhileClosing } from './closing.js';
 import { errorHandler } from './error-handler.js';
 import { guestRoutes, type GuestRouteDeps } from './guest-routes.js';
 import { registerJsonBody } from './json-body.js';
+import { refuseNulInNames } from './nul-characters.js';
 import { lazyRequestLoggers } from './lazy-request-logger.js';
 import { opsRoutes, type OpsRouteDeps } from './ops-routes.js';
 
@@ -89,6 +90,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     done();
   });
   refuseWhileClosing(app);
+  refuseNulInNames(app);
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const labels = { route, method: request.method, status: String(reply.statusCode) };

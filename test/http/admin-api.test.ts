@@ -43,6 +43,34 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       expect(create.statusCode).toBe(401);
     });
 
+    it('answers U+0000 in a path id, a cursor or a body with a 400 naming where it was, on either database', async () => {
+      const created = await call('POST', '/admin/tenants', { name: 'Nul' });
+      const { tenant, guestKey } = created.json<{ tenant: TenantJson; guestKey: string }>();
+      const cases: [method: 'GET' | 'POST', url: string, payload: unknown, path: string][] = [
+        ['GET', '/admin/tenants/%00', undefined, 'params:/id'],
+        ['GET', `/admin/tenants/${tenant.id}/events?cursor=evt%00`, undefined, 'querystring:/cursor'],
+        ['GET', `/admin/tenants/${tenant.id}/orders/a%00b`, undefined, 'params:/orderId'],
+        ['POST', '/admin/messages/%00/retry', {}, 'params:/id'],
+        ['POST', '/admin/tenants', { name: 'x\u0000y' }, '/name'],
+      ];
+      for (const [method, url, payload, path] of cases) {
+        const res = await call(method, url, payload);
+        expect(res.statusCode, url).toBe(400);
+        expect(res.json(), url).toMatchObject({ status: 'failure', statusCode: 400, details: [{ path, message: 'must not contain the character U+0000' }] });
+      }
+      const guest = await h.app.inject({
+        method: 'POST',
+        url: '/orders-create',
+        headers: { 'content-type': 'application/json', 'x-guest-id': guestKey },
+        payload: '{"id":"a\\u0000b","customer":{"phone":"+919876543210"}}',
+      });
+      expect(guest.statusCode).toBe(400);
+      expect(guest.json()).toMatchObject({ statusCode: 400, details: [{ path: '/id', message: 'must not contain the character U+0000' }] });
+      // An escaped backslash before "u0000" is text, not U+0000.
+      const literal = await call('PATCH', `/admin/tenants/${tenant.id}`, { name: 'back\\u0000slash' });
+      expect(literal.statusCode).toBe(200);
+    });
+
     it('creates a tenant with documented defaults and a guest key shown once', async () => {
       const res = await call('POST', '/admin/tenants', { name: 'Defaults' });
       expect(res.statusCode).toBe(201);
