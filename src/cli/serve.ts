@@ -12,7 +12,7 @@ import { SqliteWriteLock } from '../store/sqlite-write-lock.js';
 
 export type Role = 'api' | 'worker' | 'all';
 
-function banner(config: Config, url: string, token: ReturnType<typeof adminTokenOf>): string[] {
+export function banner(config: Config, url: string, token: ReturnType<typeof adminTokenOf>): string[] {
   const lines = [`Orderline listening on ${url}  (public URL: ${config.publicUrl})`, `  API docs: ${url}/docs`];
   if (token.generated) {
     lines.push(
@@ -27,7 +27,8 @@ function banner(config: Config, url: string, token: ReturnType<typeof adminToken
   lines.push(
     '  Create a first tenant:',
     '    npx orderline tenants create --name "My Store"',
-    `    or: curl -X POST ${url}/admin/tenants -H "Authorization: Bearer $(cat ${token.file ?? '<ADMIN_TOKEN>'})" \\`,
+    // Set in the environment, the token is in the shell's ADMIN_TOKEN; generated, in its file.
+    `    or: curl -X POST ${url}/admin/tenants -H "Authorization: Bearer ${token.file === null ? '$ADMIN_TOKEN' : `$(cat ${token.file})`}" \\`,
     `          -H 'content-type: application/json' -d '{"name":"My Store"}'`,
   );
   return lines;

@@ -1,4 +1,5 @@
 /** `orderline tenants create|list|show|rotate-key`, on the same use cases as the admin API. */
+import { idPattern } from '../domain/ports/ids.js';
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { compose, type Orderline } from '../app/compose.js';
@@ -85,6 +86,9 @@ export function registerTenantCommands(program: Command, config: () => Config): 
     .action(async (options: { limit: string; cursor?: string; json?: boolean }) => {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new Error('--limit must be an integer from 1 to 200');
+      if (options.cursor !== undefined && !new RegExp(idPattern('ten')).test(options.cursor)) {
+        throw new Error('--cursor must be the nextCursor a previous page printed (a tenant id such as ten_01m973zjfsd4m352wz7ykrjv)');
+      }
       const page = await withOrderline(config(), (o) => o.tenants.list({ limit, cursor: options.cursor ?? null }));
       if (options.json === true) return printJson(page);
       printLines(page.items.length === 0 ? ['No tenants yet.'] : page.items.map(summary));

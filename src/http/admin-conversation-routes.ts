@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TenantService } from '../use-cases/manage-tenants.js';
 import type { ConversationOperations } from '../use-cases/operate-conversations.js';
 import { adminAuth } from './admin-auth.js';
+import { cursorOf } from './page-cursor.js';
 import { FailureSchema, HttpFailure } from './envelope.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 
@@ -25,7 +26,7 @@ export async function adminConversationRoutes(app: FastifyInstance, deps: AdminC
       schema: {
         tags: ['admin'],
         security,
-        querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })), cursor: Type.Optional(Type.String({ maxLength: 200 })) }),
+        querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })), cursor: cursorOf('cnv') }),
         response: errors,
       },
     },

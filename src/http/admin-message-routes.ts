@@ -7,6 +7,7 @@ import type { CartRecord, CartStore } from '../domain/ports/cart-store.js';
 import type { TenantService } from '../use-cases/manage-tenants.js';
 import type { MessageOperations } from '../use-cases/operate-messages.js';
 import { adminAuth } from './admin-auth.js';
+import { cursorOf } from './page-cursor.js';
 import { FailureSchema, HttpFailure } from './envelope.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 
@@ -59,7 +60,7 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
         security,
         querystring: Type.Object({
           limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
-          cursor: Type.Optional(Type.String({ maxLength: 200 })),
+          cursor: cursorOf('msg'),
           state: Type.Optional(Type.String({ enum: STATES })),
           kind: Type.Optional(Type.String({ maxLength: 60 })),
           orderId: Type.Optional(Type.String({ maxLength: 255 })),
@@ -108,7 +109,7 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
         summary: "A tenant's abandoned carts: pending, reminded n times, recovered (with the order's value), expired, opted out, skipped and why",
         querystring: Type.Object({
           limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
-          cursor: Type.Optional(Type.String({ maxLength: 200 })),
+          cursor: cursorOf('cart'),
         }),
         response: errors,
       },

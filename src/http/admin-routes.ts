@@ -11,6 +11,7 @@ import { parseJsonLossless } from '../shared/lossless-json.js';
 import { isPlainObject } from '../shared/merge-patch.js';
 import type { TenantService } from '../use-cases/manage-tenants.js';
 import { adminAuth } from './admin-auth.js';
+import { cursorOf } from './page-cursor.js';
 import { FailureSchema, HttpFailure } from './envelope.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 
@@ -20,10 +21,12 @@ export interface AdminRouteDeps {
   events: EventStore;
 }
 
-const PageQuery = Type.Object({
-  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'Page size, 1-200 (default 50)' })),
-  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
-});
+/** `prefix`: the ids the list holds, which its cursors are. */
+const pageQuery = (prefix: string) =>
+  Type.Object({
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'Page size, 1-200 (default 50)' })),
+    cursor: cursorOf(prefix),
+  });
 const TenantParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const errors = { '4xx': FailureSchema, '5xx': FailureSchema };
 const security = [{ adminToken: [] }];
@@ -70,7 +73,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
   );
   app.get<{ Querystring: { limit?: string; cursor?: string } }>(
     '/admin/tenants',
-    { schema: { tags: ['admin'], security, querystring: PageQuery, response: errors } },
+    { schema: { tags: ['admin'], security, querystring: pageQuery('ten'), response: errors } },
     async (request) => deps.tenants.list(pageOf(request.query)),
   );
   refuseOtherMethods(app, '/admin/tenants', ['GET', 'POST']);
@@ -110,9 +113,15 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
     },
     async (request) => {
       // The body is optional, so it is checked here rather than by a route schema.
-      const body = request.body ?? {};
-      const grace = isPlainObject(body) ? body.gracePeriod : undefined;
-      if (!isPlainObject(body) || (grace !== undefined && typeof grace !== 'string')) {
+      const body = request.body === undefined ? {} : request.body;
+      if (!isPlainObject(body)) throw new HttpFailure('badPayload', { details: [{ path: '', message: 'must be a JSON object, or no body' }] });
+      // A misspelt gracePeriod would otherwise cut the old key off at once, the one thing it was meant to prevent.
+      const unknown = Object.keys(body).filter((key) => key !== 'gracePeriod');
+      if (unknown.length > 0) {
+        throw new HttpFailure('badPayload', { details: unknown.slice(0, 20).map((key) => ({ path: `/${key}`, message: 'is not a known field (only gracePeriod)' })) });
+      }
+      const grace = body.gracePeriod;
+      if (grace !== undefined && typeof grace !== 'string') {
         throw new HttpFailure('badPayload', { details: [{ path: '/gracePeriod', message: 'must be a duration string such as "10m"' }] });
       }
       return deps.tenants.rotateKey(request.params.id, grace ?? null);
@@ -127,7 +136,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
         tags: ['admin'],
         security,
         params: TenantParams,
-        querystring: Type.Composite([PageQuery, Type.Object({ kind: Type.Optional(Type.String({ maxLength: 40 })) })]),
+        querystring: Type.Composite([pageQuery('evt'), Type.Object({ kind: Type.Optional(Type.String({ maxLength: 40 })) })]),
         response: errors,
       },
     },

@@ -14,6 +14,7 @@ import {
   type TenantStore,
 } from '../domain/ports/tenant-store.js';
 import { checkTenantTemplates } from '../domain/templates/check-tenant-templates.js';
+import { isKnownCountry } from '../domain/recipients/phone.js';
 import { durationMs } from '../domain/tenants/duration.js';
 import { generateGuestKey, hashGuestKey } from '../domain/tenants/guest-key.js';
 import { TenantSettings } from '../domain/tenants/tenant-settings.js';
@@ -31,6 +32,26 @@ const SECRET_PATHS: Record<SecretName, [string, string]> = {
 };
 
 type SecretChanges = Partial<Record<SecretName, string | null>>;
+
+const NAME_MAX = 200;
+
+/** Why a tenant name is refused, or null. Counted in characters (code points), as the schema counts. */
+function problemWithName(name: unknown): string | null {
+  if (typeof name !== 'string' || name.trim() === '') return 'must be a non-empty string';
+  if ([...name].length > NAME_MAX) return `must be at most ${NAME_MAX} characters`;
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'must not contain control characters (line breaks, tabs, U+0000)';
+  return null;
+}
+
+/**
+ * A Cloud API tenant (one with an access token) sends from its phone number id: without one
+ * its messages would wait forever for a number to send from, with nothing said.
+ */
+function requireNumberWithToken(settings: TenantSettings, hasAccessToken: boolean): void {
+  if (hasAccessToken && settings.whatsapp.phoneNumberId === null) {
+    throw new InvalidInputError([{ path: '/whatsapp/phoneNumberId', message: 'is required with an accessToken (the number messages are sent from)' }]);
+  }
+}
 
 /** Takes the secrets out of an operator document (mutating a copy), so the rest is settings. */
 function extractSecrets(document: Record<string, unknown>): { settings: Record<string, unknown>; secrets: SecretChanges } {
@@ -84,11 +105,12 @@ export class TenantService {
   async create(input: unknown): Promise<{ tenant: TenantView; guestKey: string }> {
     if (!isPlainObject(input)) throw new InvalidInputError([{ path: '', message: 'must be a JSON object' }]);
     const { name, ...rest } = input;
-    if (typeof name !== 'string' || name.trim() === '' || name.length > 200) {
-      throw new InvalidInputError([{ path: '/name', message: 'is required: a non-empty string of at most 200 characters' }]);
-    }
+    if (name === undefined) throw new InvalidInputError([{ path: '/name', message: 'is required' }]);
+    const nameIssue = problemWithName(name);
+    if (nameIssue !== null) throw new InvalidInputError([{ path: '/name', message: nameIssue }]);
     const { settings: rawSettings, secrets } = extractSecrets(rest);
     const settings = this.validSettings(rawSettings);
+    requireNumberWithToken(settings, typeof secrets.whatsappAccessToken === 'string');
     if (settings.whatsapp.phoneNumberId === null && typeof secrets.whatsappAccessToken !== 'string') {
       // A sandbox tenant still needs a phone number id: webhooks are routed by it.
       settings.whatsapp.phoneNumberId = sandboxPhoneNumberId();
@@ -96,7 +118,7 @@ export class TenantService {
     const now = this.clock.now();
     const tenant: StoredTenant = {
       id: this.ids.next('ten'),
-      name: name.trim(),
+      name: (name as string).trim(),
       settings,
       sealedSecrets: this.applySecrets({}, secrets),
       createdAt: now,
@@ -137,10 +159,9 @@ export class TenantService {
     const { name: nameChange, ...settingsOnly } = settingsPatch;
     let name = current.name;
     if (nameChange !== undefined) {
-      if (typeof nameChange !== 'string' || nameChange.trim() === '' || nameChange.length > 200) {
-        throw new InvalidInputError([{ path: '/name', message: 'must be a non-empty string of at most 200 characters' }]);
-      }
-      name = nameChange.trim();
+      const nameIssue = problemWithName(nameChange);
+      if (nameIssue !== null) throw new InvalidInputError([{ path: '/name', message: nameIssue }]);
+      name = (nameChange as string).trim();
     }
     const merged = applyMergePatch(current.settings, settingsOnly, TenantSettings);
     const updated: StoredTenant = {
@@ -150,6 +171,7 @@ export class TenantService {
       sealedSecrets: this.applySecrets(current.sealedSecrets, secrets),
       updatedAt: this.clock.now(),
     };
+    requireNumberWithToken(updated.settings, updated.sealedSecrets.whatsappAccessToken !== undefined);
     try {
       await this.store.update(updated);
     } catch (error) {
@@ -194,6 +216,9 @@ export class TenantService {
     const issues: Issue[] = [];
     if (!validTimeZone(result.value.timezone)) {
       issues.push({ path: '/timezone', message: `unknown IANA time zone "${result.value.timezone}"` });
+    }
+    if (!isKnownCountry(result.value.defaultCountry)) {
+      issues.push({ path: '/defaultCountry', message: `unknown country "${result.value.defaultCountry}": an ISO 3166-1 alpha-2 code such as "IN" or "GB"` });
     }
     issues.push(...checkTenantTemplates(result.value));
     if (issues.length > 0) throw new InvalidInputError(issues);

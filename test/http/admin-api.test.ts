@@ -139,6 +139,18 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
         [{ name: 'x', cartRecovery: { reminders: [{ after: 'soon' }] } }, '/cartRecovery/reminders/0/after'],
         [{ name: 'x', whatsapp: { messagesPerSecond: 5000 } }, '/whatsapp/messagesPerSecond'],
         [{ name: 'x', brandApi: { phoneFormat: 'weird' } }, '/brandApi/phoneFormat'],
+        // Not countries: ZZ is unassigned, UK is not ISO (GB is).
+        [{ name: 'x', defaultCountry: 'ZZ' }, '/defaultCountry'],
+        [{ name: 'x', defaultCountry: 'UK' }, '/defaultCountry'],
+        // A Cloud API tenant's messages would wait forever for a number to send from.
+        [{ name: 'x', whatsapp: { accessToken: 'T' } }, '/whatsapp/phoneNumberId'],
+        [{ name: 'line\nbreak' }, '/name'],
+        [{ name: 'x'.repeat(201) }, '/name'],
+        // The assistant's texts: each known by name, with something to say, fitting where it is shown.
+        [{ name: 'x', bot: { texts: { greeting: '' } } }, '/bot/texts/greeting'],
+        [{ name: 'x', bot: { texts: { greeting: '   ' } } }, '/bot/texts/greeting'],
+        [{ name: 'x', bot: { texts: { greting: 'Hello' } } }, '/bot/texts/greting'],
+        [{ name: 'x', bot: { texts: { 'cancel.yes': 'Yes, please cancel this one' } } }, '/bot/texts/cancel.yes'],
       ];
       for (const [body, path] of cases) {
         const res = await call('POST', '/admin/tenants', body);
@@ -149,8 +161,20 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       }
     });
 
+    it('counts a name in characters, takes texts that fit, and keeps a token from losing its number in a patch', async () => {
+      const emoji = '🛍️'.repeat(50);
+      const named = await call('POST', '/admin/tenants', { name: emoji, bot: { texts: { 'cancel.yes': 'Haan, cancel karo', greeting: 'Namaste{name}!' } } });
+      expect(named.statusCode, named.body).toBe(201);
+      const id = named.json<{ tenant: TenantJson }>().tenant.id;
+      const cloud = await call('PATCH', `/admin/tenants/${id}`, { whatsapp: { accessToken: 'tok-2' } });
+      expect(cloud.statusCode, cloud.body).toBe(200);
+      const numberless = await call('PATCH', `/admin/tenants/${id}`, { whatsapp: { phoneNumberId: null } });
+      expect(numberless.statusCode).toBe(400);
+      expect(numberless.json()).toMatchObject({ details: [{ path: '/whatsapp/phoneNumberId' }] });
+    });
+
     it('applies a JSON merge patch: objects merge, null removes, secrets set and cleared', async () => {
-      const t = await createTenant(h, { name: 'Patchable', whatsapp: { accessToken: 'tok-1' } });
+      const t = await createTenant(h, { name: 'Patchable', whatsapp: { phoneNumberId: '3000003', accessToken: 'tok-1' } });
       const res = await call('PATCH', `/admin/tenants/${t.id}`, {
         name: 'Patched',
         timezone: 'Europe/Berlin',
@@ -312,7 +336,36 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       for (const gracePeriod of ['later', '8d', 5]) {
         const res = await call('POST', `/admin/tenants/${t.id}/guest-keys`, { gracePeriod });
         expect(res.statusCode).toBe(400);
+      }      // A misspelt field is refused, not read as "no grace period" (the old key would stop at once).
+      const typo = await call('POST', `/admin/tenants/${t.id}/guest-keys`, { graceperiod: '1h' });
+      expect(typo.statusCode).toBe(400);
+      expect(typo.json()).toMatchObject({ details: [{ path: '/graceperiod' }] });
+      const nothing = await h.app.inject({ method: 'POST', url: `/admin/tenants/${t.id}/guest-keys`, headers: { ...h.admin, 'content-type': 'application/json' }, payload: 'null' });
+      expect(nothing.statusCode).toBe(400);
+      const noBody = await h.app.inject({ method: 'POST', url: `/admin/tenants/${t.id}/guest-keys`, headers: { authorization: h.admin.authorization } });
+      expect(noBody.statusCode).toBe(200);
+    });
+
+    it('takes as a cursor only the nextCursor of the same list; anything else is a 400', async () => {
+      const t = await createTenant(h, { name: 'Cursors' });
+      const lists: [url: string, foreign: string][] = [
+        ['/admin/tenants', 'evt_01m973zjpxdxnnxtvfvv5hay'],
+        [`/admin/tenants/${t.id}/events`, 'msg_01m973zjpxdxnnxtvfvv5hay'],
+        [`/admin/tenants/${t.id}/messages`, 'evt_01m973zjpxdxnnxtvfvv5hay'],
+        [`/admin/tenants/${t.id}/carts`, 'ten_01m973zjpxdxnnxtvfvv5hay'],
+        [`/admin/tenants/${t.id}/conversations`, 'cart_01m973zjpxdxnnxtvfvv5hay'],
+      ];
+      for (const [url, foreign] of lists) {
+        for (const cursor of ['garbage', '', foreign]) {
+          const res = await call('GET', `${url}?cursor=${cursor}`);
+          expect(res.statusCode, `${url} ${cursor}`).toBe(400);
+          expect(res.json()).toMatchObject({ status: 'failure', statusCode: 400, details: [{ path: 'querystring:/cursor' }] });
+        }
       }
+      const first = await call('GET', '/admin/tenants?limit=1');
+      const next = first.json<{ nextCursor: string | null }>().nextCursor;
+      expect(next).not.toBeNull();
+      expect((await call('GET', `/admin/tenants?limit=1&cursor=${next}`)).statusCode).toBe(200);
     });
   });
 });

@@ -41,7 +41,17 @@ export const DEFAULT_BOT_TEXTS = {
 
 export type BotTextName = keyof typeof DEFAULT_BOT_TEXTS;
 
-export function botText(overrides: Readonly<Record<string, string>>, name: BotTextName, values: Record<string, string> = {}): string {
+export function botText(overrides: Readonly<Record<string, string | undefined>>, name: BotTextName, values: Record<string, string> = {}): string {
   const template = overrides[name] ?? DEFAULT_BOT_TEXTS[name];
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? (whole === '{name}' ? '' : whole));
+}
+
+/**
+ * The most characters WhatsApp takes where a text is shown: a reply button's title or a list's
+ * button 20, a list row's title 24, an interactive message's body 1,024 (the reference's limits).
+ */
+export function botTextLimit(name: BotTextName): number {
+  if (name === 'menuButton' || name === 'talk.human' || name.startsWith('cancel.')) return 20;
+  if (name.startsWith('menu.') || name.startsWith('reason.')) return 24;
+  return 1024;
 }

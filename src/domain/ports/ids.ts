@@ -48,3 +48,8 @@ export function timeOrderedIds(now: () => number = Date.now, randomBelow: (n: nu
     },
   };
 }
+
+/** The ids `timeOrderedIds` makes with `prefix`, as a regular expression's source (cursors are such ids). */
+export function idPattern(prefix: string): string {
+  return `^${prefix}_[${ALPHABET}]{24}$`;
+}

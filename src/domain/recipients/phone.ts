@@ -2,7 +2,7 @@
  * Customer phone numbers: normalised to E.164 with the tenant's default country, sent to
  * Meta as digits (never a national number: the API would guess a country), masked in logs.
  */
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
 export type PhoneResult =
   | { ok: true; e164: string; digits: string; country: string | null }
@@ -55,4 +55,9 @@ export function maskPhone(phone: string | null | undefined): string {
 /** The country of an international number given as digits ("14155552671" → "US"), or null. */
 export function countryOfDigits(digits: string): string | null {
   return parsePhoneNumberFromString('+' + digits)?.country ?? null;
+}
+
+/** Whether `code` is a country whose numbers can be read (ISO 3166-1 alpha-2, as libphonenumber knows them: "GB", not "UK"). */
+export function isKnownCountry(code: string): boolean {
+  return isSupportedCountry(code);
 }

@@ -5,6 +5,7 @@
  * they travel separately and are sealed at rest (see tenant-secrets.ts).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { DEFAULT_BOT_TEXTS, botTextLimit, type BotTextName } from '../bot/bot-texts.js';
 import { TemplateMapping } from '../templates/template-mapping.js';
 
 export const NOTIFICATION_KINDS = [
@@ -47,6 +48,22 @@ export const CartReminderStep = Type.Object(
     template: Type.Union([TemplateMapping, Type.Null()], { default: null }),
   },
   { additionalProperties: false },
+);
+
+/**
+ * What a tenant may say instead of the assistant's defaults: only the texts it has, each with
+ * something to say and within what WhatsApp takes where it is shown (a reply button's title
+ * 20 characters, a list row's 24, a message body 1,024). An empty or over-long text, or a
+ * misspelt name, was stored and then failed the assistant's sends (131009) or did nothing.
+ */
+const BotTexts = Type.Object(
+  Object.fromEntries(
+    (Object.keys(DEFAULT_BOT_TEXTS) as BotTextName[]).map((name) => [
+      name,
+      Type.Optional(Type.String({ minLength: 1, maxLength: botTextLimit(name), pattern: '\\S' })),
+    ]),
+  ),
+  { additionalProperties: false, default: {}, description: 'Overrides of the assistant texts, by name (docs/assistant.md)' },
 );
 
 export const TenantSettings = Type.Object(
@@ -104,9 +121,7 @@ export const TenantSettings = Type.Object(
     bot: Type.Object(
       {
         enabled: Type.Boolean({ default: true }),
-        texts: Type.Record(Type.String({ pattern: '^[a-zA-Z0-9_.]{1,64}$' }), Type.String({ maxLength: 1024 }), {
-          default: {},
-        }),
+        texts: BotTexts,
         idleTimeout: durationDefaulting('30m'),
       },
       { additionalProperties: false, default: {} },
