@@ -63,6 +63,12 @@ function statusFromRow(row: Selectable<MessageStatusesTable>): StatusRecord {
   };
 }
 
+/** Meta's timestamps are whole seconds: within one second, the life order decides. */
+const LIFE_RANK = { sent: 0, delivered: 1, read: 2, failed: 3 } as const;
+function inLifeOrder(a: { at: Date; status: StatusReport['status'] }, b: { at: Date; status: StatusReport['status'] }): number {
+  return a.at.getTime() - b.at.getTime() || LIFE_RANK[a.status] - LIFE_RANK[b.status];
+}
+
 const TIME_COLUMN = { sent: 'sent_at', delivered: 'delivered_at', read: 'read_at', failed: 'failed_at' } as const;
 
 /** A send Meta accepted: the message gets its wamid; the send job, if named, is removed. */
@@ -299,11 +305,18 @@ export class SqlMessageStore implements MessageStore {
       const changes: Partial<Record<'sent_at' | 'delivered_at' | 'read_at' | 'failed_at', number>> = {};
       let errorCode = message.error_code;
       let errorDetail = message.error_detail;
-      for (const status of pending.filter((p) => p.wamid === wamid)) {
+      // In the order they happened, whatever order they came in or were stored in: the
+      // outcome must not depend on how Meta batched them.
+      const statuses = pending.filter((p) => p.wamid === wamid).sort((a, b) => inLifeOrder(statusFromRow(a), statusFromRow(b)));
+      for (const status of statuses) {
         const name = status.status as StatusReport['status'];
+        const before = state;
         state = afterStatus(state, name);
-        changes[TIME_COLUMN[name]] = status.at;
-        if (name === 'failed') {
+        if (name !== 'failed') {
+          changes[TIME_COLUMN[name]] = status.at;
+        } else if (state === 'failed' && before !== 'failed') {
+          // A failure that changed nothing (the customer has the message) leaves no error on it.
+          changes.failed_at = status.at;
           errorCode = status.error_code;
           errorDetail = status.error_detail;
         }
@@ -320,9 +333,7 @@ export class SqlMessageStore implements MessageStore {
 
   async statusesOf(wamid: string): Promise<StatusRecord[]> {
     const rows = await this.db.selectFrom('message_statuses').selectAll().where('wamid', '=', wamid).execute();
-    // Meta's timestamps are whole seconds: within one second, the life order decides.
-    const rank = { sent: 0, delivered: 1, read: 2, failed: 3 } as const;
-    return rows.map(statusFromRow).sort((a, b) => a.at.getTime() - b.at.getTime() || rank[a.status] - rank[b.status]);
+    return rows.map(statusFromRow).sort(inLifeOrder);
   }
 
   async statusByCallback(messageId: string): Promise<StatusRecord | undefined> {

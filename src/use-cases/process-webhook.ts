@@ -32,6 +32,9 @@ export interface ProcessSummary {
   unknownNumbers: number;
 }
 
+/** Inbound message types that are stored but not answered. */
+const NOT_FOR_THE_ASSISTANT = new Set(['reaction', 'system']);
+
 export class WebhookProcessor {
   constructor(private readonly deps: WebhookProcessorDeps) {}
 
@@ -97,6 +100,8 @@ export class WebhookProcessor {
       }
       return true;
     }
+    // Not something the customer asked: a 👍 on a message, or WhatsApp saying the number changed.
+    if (NOT_FOR_THE_ASSISTANT.has(message.type)) return true;
     await this.deps.bot.handle({
       wamid: message.wamid,
       tenantId,

@@ -10,7 +10,7 @@ import type { Order } from '../../src/domain/events/model.js';
 import { databaseTargets } from '../support/databases.js';
 import { createTenant, drain, postEvent, startHarness, type Harness } from '../support/harness.js';
 import { MemoryBrand } from '../support/memory-brand.js';
-import { postWebhook, tapWebhook, textWebhook } from '../support/meta-webhooks.js';
+import { postWebhook, tapWebhook, textWebhook, wholeMessageWebhook } from '../support/meta-webhooks.js';
 import { ScriptedSender } from '../support/scripted-sender.js';
 
 let seq = 0;
@@ -193,6 +193,24 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       const [fallback] = await text(me, 'the weather is lovely');
       expect(fallback?.interactive?.body.text).toContain("didn't get that");
       expect(rows(fallback)).toContain('menu:track');
+    });
+
+    it('stays quiet at a reaction or a system notice (number changed): neither is a question', async () => {
+      const me = phone();
+      const reaction = wholeMessageWebhook(tenant.phoneNumberId, me, { from: me, id: wamid(), timestamp: '1772360000', type: 'reaction', reaction: { message_id: 'wamid.earlier', emoji: '👍' } });
+      expect(await say(me, reaction)).toEqual([]);
+      const system = wholeMessageWebhook(tenant.phoneNumberId, me, {
+        from: me,
+        id: wamid(),
+        timestamp: '1772360000',
+        type: 'system',
+        system: { body: 'User changed number', wa_id: `${me}1`, type: 'user_changed_number' },
+      });
+      expect(await say(me, system)).toEqual([]);
+      // Stored all the same, and a real question after them is answered.
+      const stored = await h.orderline.connection.db.selectFrom('inbound_messages').select('type').where('customer', '=', me).execute();
+      expect(stored.map((r) => r.type).sort()).toEqual(['reaction', 'system']);
+      expect(await text(me, 'hi')).toHaveLength(1);
     });
 
     it("fills notification gaps from the brand: an order never seen, a customer known only by email", async () => {

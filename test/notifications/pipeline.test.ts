@@ -244,6 +244,30 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect(texts.map((t) => t.text)).toEqual(['where is \ufffd my order']);
     });
 
+    it('applies the statuses of one webhook in the order they happened: a failure first is final; a failure after read leaves no error', async () => {
+      const orders = [uid('ord'), uid('ord')];
+      for (const id of orders) await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone() }));
+      await drain(h);
+      const [first, second] = await Promise.all(orders.map(async (id) => (await forOrder(id))[0]!));
+      const undeliverable = [{ code: 131026, title: 'Message undeliverable' }];
+      // Stored in another order than they happened (the statuses table is keyed by wamid and status).
+      await postWebhook(h, tenant.phoneNumberId, statusesWebhook(tenant.phoneNumberId, [
+        { id: first!.wamid!, status: 'delivered', timestamp: 1_772_360_101 },
+        { id: first!.wamid!, status: 'failed', timestamp: 1_772_360_100, errors: undeliverable },
+      ]));
+      await postWebhook(h, tenant.phoneNumberId, statusesWebhook(tenant.phoneNumberId, [
+        { id: second!.wamid!, status: 'read', timestamp: 1_772_360_100 },
+        { id: second!.wamid!, status: 'failed', timestamp: 1_772_360_101, errors: undeliverable },
+      ]));
+      await drain(h);
+      const detail = async (id: string) =>
+        (await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/messages/${id}`, headers: h.admin })).json<{
+          message: { state: string; errorCode: number | null; failedAt: string | null };
+        }>().message;
+      expect(await detail(first!.id)).toMatchObject({ state: 'failed', errorCode: 131026 });
+      expect(await detail(second!.id)).toMatchObject({ state: 'read', errorCode: null, failedAt: null });
+    });
+
     it('moves messages forward with signed status webhooks, in any order, and keeps early statuses', async () => {
       const id = uid('ord');
       await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone() }));
