@@ -295,6 +295,19 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       expect(fits.json<{ tenant: TenantJson }>().tenant.notifications.order_shipped?.template).toMatchObject({ name: 'my_shipped' });
     });
 
+    it('refuses a discount code whose last reminder template never says it', async () => {
+      const step = (template: unknown) => ({ name: 'x', cartRecovery: { discountCode: 'COMEBACK10', reminders: [{ after: '30m' }, { after: '4h', template }] } });
+      const silent = await call('POST', '/admin/tenants', step({ name: 'my_cart', body: ['customer.firstName'], layout: { bodyParams: 1 } }));
+      expect(silent.statusCode).toBe(400);
+      expect(silent.json()).toMatchObject({ details: [{ path: '/cartRecovery/reminders/1/template' }] });
+      const says = await call('POST', '/admin/tenants', step({ name: 'my_cart', body: ['customer.firstName', { value: 'Use {{ discount.code }} today' }], layout: { bodyParams: 2 } }));
+      expect(says.statusCode, says.body).toBe(201);
+      // Without a code, the same silent template is fine; so is the default catalog with a code.
+      const noCode = await call('POST', '/admin/tenants', { name: 'y', cartRecovery: { reminders: [{ after: '4h', template: { name: 'my_cart', body: ['customer.firstName'], layout: { bodyParams: 1 } } }] } });
+      expect(noCode.statusCode).toBe(201);
+      expect((await call('POST', '/admin/tenants', { name: 'z', cartRecovery: { discountCode: 'SAVE5' } })).statusCode).toBe(201);
+    });
+
     it('pages lists newest first with limit and cursor', async () => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
