@@ -230,3 +230,16 @@ describe('malformed requests', () => {
     expect(metaError(answer.body).error_data?.details).toBe('body: number of localizable_params (2) does not match the expected number of params (5)');
   });
 });
+
+describe('other methods and paths under the Graph URL', () => {
+  it("answer in Meta's error shape, never the service's envelope", async () => {
+    const get = await fetch(`${sb.graphUrl}/v21.0/100000000000001/messages`, { headers: { authorization: 'Bearer x' } });
+    expect(get.status).toBe(400);
+    const getError = metaError(await get.json());
+    expect(getError).toMatchObject({ code: 100, error_subcode: 33, type: 'GraphMethodException' });
+    expect(getError.message).toMatch(/^Unsupported get request/);
+    const elsewhere = await fetch(`${sb.graphUrl}/v21.0/100000000000001/media?fields=x`, { method: 'POST', body: '{}' });
+    expect(elsewhere.status).toBe(400);
+    expect(metaError(await elsewhere.json())).toMatchObject({ code: 2500, message: 'Unknown path components: v21.0/100000000000001/media' });
+  });
+});

@@ -74,14 +74,17 @@ export const graphErrors = {
   }),
   /** 190: the bearer token is missing or is not the account's. */
   invalidToken: (): GraphError => ({ httpStatus: 401, code: 190, message: 'Invalid OAuth access token - Cannot parse access token' }),
-  /** Meta's answer for a phone number id it does not know (HTTP 400, subcode 33). */
-  unknownObject: (id: string): GraphError => ({
+  /**
+   * Meta's answer for a phone number id it does not know, or an operation the object does not
+   * support (`method`: a GET of /messages), HTTP 400 with subcode 33.
+   */
+  unknownObject: (id: string, method = 'post'): GraphError => ({
     httpStatus: 400,
     code: 100,
     subcode: 33,
     type: 'GraphMethodException',
     message:
-      `Unsupported post request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, ` +
+      `Unsupported ${method} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, ` +
       'or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api',
   }),
   /** 131000 (HTTP 500): the sandbox itself failed. */

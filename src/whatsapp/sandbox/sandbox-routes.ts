@@ -136,6 +136,17 @@ async function graphRoutes(app: FastifyInstance, sandbox: Sandbox): Promise<void
       return sendJson(reply, answer.httpStatus, answer.body);
     },
   );
+  // Everything else under the Graph URL answers as Meta does, never in the service's envelope.
+  app.route<{ Params: Static<typeof GraphParams> }>({
+    method: ['GET', 'PUT', 'PATCH', 'DELETE'],
+    url: '/sandbox/graph/:version/:phoneNumberId/messages',
+    schema: { hide: true },
+    handler: async (request, reply) =>
+      sendGraphError(reply, graphErrors.unknownObject(`${request.params.phoneNumberId}/messages`, request.method.toLowerCase())),
+  });
+  app.all('/sandbox/graph/*', { schema: { hide: true } }, async (request, reply) =>
+    sendGraphError(reply, graphErrors.unknownPath(request.url.replace(/^\/sandbox\/graph\//, '').replace(/\?.*$/, '').slice(0, 200))),
+  );
 }
 
 async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: SandboxRouteOptions): Promise<void> {
