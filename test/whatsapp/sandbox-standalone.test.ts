@@ -69,6 +69,16 @@ describe.skipIf(!built)('standalone sandbox process', () => {
   });
 
   it('accepts a send and delivers signed status webhooks (no read: --no-read)', async () => {
+    // The customer writes first: a text reaches them only inside their customer-service window.
+    const wrote = await request(`${baseUrl}/sandbox/tenants/solo/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: '+919812345678', text: 'where is my order?' }),
+    });
+    expect(wrote.statusCode).toBe(200);
+    await wrote.body.dump();
+    await receiver.waitFor(1);
+    receiver.clear();
     const sender = new CloudApiSender({ apiVersion: 'v21.0' });
     const outcome = await sender.send(
       { tenantId: 'solo', graphUrl: `${baseUrl}/sandbox/graph`, phoneNumberId: PHONE_ID, accessToken: TOKEN },

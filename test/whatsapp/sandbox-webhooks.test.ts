@@ -5,7 +5,7 @@
  * A ManualScheduler releases the webhooks: no test sleeps.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { orderConfirmed, startSandbox, textMessage, type RunningSandbox } from './support/sandbox-server.js';
+import { customerWrote, orderConfirmed, startSandbox, textMessage, type RunningSandbox } from './support/sandbox-server.js';
 import { validSignature, type ReceivedWebhook } from './support/webhook-receiver.js';
 
 const TO = '919812345678';
@@ -14,6 +14,12 @@ let sb: RunningSandbox | undefined;
 async function start(options: Parameters<typeof startSandbox>[0] = {}): Promise<RunningSandbox> {
   sb = await startSandbox(options);
   return sb;
+}
+
+/** A text to a customer who has just written (inside their customer-service window). */
+function sendText(s: RunningSandbox, to: string, body?: string, extra?: Record<string, unknown>) {
+  customerWrote(s, to);
+  return s.send(textMessage(to, body, extra));
 }
 
 afterEach(async () => {
@@ -45,7 +51,7 @@ function wamidOf(body: unknown): string {
 describe('status webhooks', () => {
   it('posts sent, delivered and read in order, signed, in Meta’s exact shape, with the callback data', async () => {
     const s = await start();
-    const answer = await s.send(textMessage(TO, 'hi', { biz_opaque_callback_data: 'msg_01HX:attempt-1' }));
+    const answer = await sendText(s, TO, 'hi', { biz_opaque_callback_data: 'msg_01HX:attempt-1' });
     const wamid = wamidOf(answer.body);
     expect(s.receiver.received).toHaveLength(0);
     expect(s.scheduler.pending).toBe(1);
@@ -104,7 +110,7 @@ describe('status webhooks', () => {
 
   it('uses the status webhook timestamps of the injected clock', async () => {
     const s = await start();
-    await s.send(textMessage(TO));
+    await sendText(s, TO);
     s.clock.advance(65_000);
     await s.scheduler.runAll();
     expect(statusesOf(s.receiver.received[0] as ReceivedWebhook)[0]?.timestamp).toBe(String(Date.parse('2026-03-01T10:01:05.000Z') / 1000));
@@ -112,7 +118,7 @@ describe('status webhooks', () => {
 
   it('sends no read status when read receipts are off', async () => {
     const s = await start({ readReceipts: false });
-    await s.send(textMessage(TO));
+    await sendText(s, TO);
     await s.scheduler.runAll();
     expect(s.receiver.received.map((h) => statusesOf(h)[0]?.status)).toEqual(['sent', 'delivered']);
   });
@@ -120,7 +126,7 @@ describe('status webhooks', () => {
   it('batches statuses of one account into one POST when asked', async () => {
     const s = await start({ statusBatchMs: 50, readReceipts: false });
     const wamids = [];
-    for (let i = 0; i < 4; i++) wamids.push(wamidOf((await s.send(textMessage(`91981234567${i}`))).body));
+    for (let i = 0; i < 4; i++) wamids.push(wamidOf((await sendText(s, `91981234567${i}`)).body));
     await s.scheduler.runAll();
     expect(s.receiver.received).toHaveLength(2);
     const [sent, delivered] = s.receiver.received.map(statusesOf);
@@ -132,7 +138,7 @@ describe('status webhooks', () => {
   it('retries a webhook the receiver refused, with the same bytes and signature', async () => {
     const s = await start();
     s.receiver.answerWith(500, 503);
-    await s.send(textMessage(TO));
+    await sendText(s, TO);
     await s.scheduler.runAll();
     const hooks = s.receiver.received;
     expect(hooks.map((h) => [statusesOf(h)[0]?.status, h.answered])).toEqual([
@@ -150,7 +156,7 @@ describe('status webhooks', () => {
   it('gives up after the configured retries', async () => {
     const s = await start({ webhookRetryDelaysMs: [10, 20], readReceipts: false });
     s.receiver.answerWith(500, 500, 500);
-    await s.send(textMessage(TO));
+    await sendText(s, TO);
     await s.scheduler.runAll();
     // Three tries of `sent` (first + two retries), then the sequence goes on.
     expect(s.receiver.received.map((h) => [statusesOf(h)[0]?.status, h.answered])).toEqual([
@@ -179,6 +185,7 @@ describe('numbers that are not on WhatsApp', () => {
   it('accepts a number ending in 0000, then sends a failed status with 131026', async () => {
     const s = await start();
     const to = '919812340000';
+    // No window needed: Meta reports an undeliverable number whatever the message.
     const answer = await s.send(textMessage(to, 'hi', { biz_opaque_callback_data: 'cb-1' }));
     expect(answer.status).toBe(200);
     await s.scheduler.runAll();
@@ -211,13 +218,13 @@ describe('failure rules', () => {
     const rules = [{ to: TO, times: 2, respond: { httpStatus: 400, code: 130429, message: '(#130429) Rate limit hit' } }];
     const set = await s.operator('POST', '/sandbox/graph/_rules', rules);
     expect(set.status).toBe(200);
-    const answers = [await s.send(textMessage(TO)), await s.send(textMessage(TO)), await s.send(textMessage(TO))];
+    const answers = [await sendText(s, TO), await sendText(s, TO), await sendText(s, TO)];
     expect(answers.map((a) => a.status)).toEqual([400, 400, 200]);
     expect(answers[0]?.body).toMatchObject({
       error: { code: 130429, message: '(#130429) Rate limit hit', type: 'OAuthException', error_data: { messaging_product: 'whatsapp' } },
     });
     // Other recipients were never affected.
-    expect((await s.send(textMessage('919800000001'))).status).toBe(200);
+    expect((await sendText(s, '919800000001')).status).toBe(200);
     const listed = await s.operator('GET', '/sandbox/graph/_rules');
     expect(listed.body).toEqual({ items: [{ ...rules[0], remaining: 0 }] });
   });
@@ -229,7 +236,7 @@ describe('failure rules', () => {
   ])('answers %i with HTTP %i', async (code, httpStatus) => {
     const s = await start();
     await s.operator('POST', '/sandbox/graph/_rules', [{ respond: { httpStatus, code, message: `(#${code}) from a rule` } }]);
-    const answer = await s.send(textMessage(TO));
+    const answer = await sendText(s, TO);
     expect(answer.status).toBe(httpStatus);
     expect((answer.body as { error: { code: number } }).error.code).toBe(code);
   });
@@ -261,5 +268,35 @@ describe('failure rules', () => {
     const answer = await s.operator('GET', '/sandbox/graph/_rules', undefined, null);
     expect(answer.status).toBe(401);
     expect(answer.body).toEqual({ status: 'failure', statusCode: 401, error: 'Unauthorized!!' });
+  });
+});
+
+describe('the customer-service window', () => {
+  const failedCode = (s: RunningSandbox) => statusesOf(s.receiver.received.at(-1) as ReceivedWebhook)[0]?.errors?.[0]?.code;
+
+  it('accepts a text to a customer who never wrote, then reports it failed with 131047; a template goes through', async () => {
+    const s = await start();
+    const text = await s.send(textMessage(TO));
+    expect(text.status).toBe(200);
+    await s.scheduler.runAll();
+    expect(s.receiver.received.map((h) => statusesOf(h)[0]?.status)).toEqual(['failed']);
+    expect(failedCode(s)).toBe(131047);
+    s.receiver.received.length = 0;
+    await s.send(orderConfirmed(TO));
+    await s.scheduler.runAll();
+    expect(s.receiver.received.map((h) => statusesOf(h)[0]?.status)).toEqual(['sent', 'delivered', 'read']);
+  });
+
+  it('closes 24 hours after the customer last wrote', async () => {
+    const s = await start({ readReceipts: false });
+    customerWrote(s, TO);
+    s.clock.advance(23 * 3_600_000);
+    await s.send(textMessage(TO));
+    await s.scheduler.runAll();
+    expect(s.receiver.received.map((h) => statusesOf(h)[0]?.status)).toEqual(['sent', 'delivered']);
+    s.clock.advance(2 * 3_600_000);
+    await s.send(textMessage(TO));
+    await s.scheduler.runAll();
+    expect(failedCode(s)).toBe(131047);
   });
 });

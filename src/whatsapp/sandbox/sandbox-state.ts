@@ -108,6 +108,16 @@ export class SandboxState {
     return this.chats.get(`${tenantId}\u0000${phone}`)?.entries ?? [];
   }
 
+  /** When the customer last wrote in this chat (ms since the epoch), if a message of theirs is still kept. */
+  lastInboundAt(tenantId: string, phone: string): number | undefined {
+    const entries = this.entries(tenantId, phone);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i]!;
+      if (entry.direction === 'in') return Date.parse(entry.at);
+    }
+    return undefined;
+  }
+
   /** A tenant's chats, most recently active first. */
   chatsOf(tenantId: string): ChatInfo[] {
     const out: ChatInfo[] = [];

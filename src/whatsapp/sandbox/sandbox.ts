@@ -69,6 +69,11 @@ function bearerMatches(authorization: string | undefined, expected: string): boo
   return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), digest(expected));
 }
 
+/** The customer-service window (reference: whatsapp-cloud-api.md, Limits). */
+const SERVICE_WINDOW_MS = 24 * 3_600_000;
+/** Meta's code for a message other than a template outside that window. */
+const REENGAGEMENT = 131047;
+
 export class Sandbox {
   readonly state: SandboxState;
   readonly rules = new FailureRules();
@@ -126,6 +131,7 @@ export class Sandbox {
     const tracked: TrackedMessage = { account, wamid, recipientId: checked.send.to, category: this.categoryOf(checked.send) };
     if (checked.send.callbackData !== undefined) tracked.callbackData = checked.send.callbackData;
     if (decision.kind === 'failStatus') this.statuses.fail(tracked, decision.code);
+    else if (!this.mayReach(account.tenantId, checked.send)) this.statuses.fail(tracked, REENGAGEMENT);
     else this.statuses.deliver(tracked);
     return {
       httpStatus: 200,
@@ -152,6 +158,16 @@ export class Sandbox {
     });
     this.state.counters.accepted++;
     return wamid;
+  }
+
+  /**
+   * Outside the customer-service window (24 h from the customer's last message) only templates
+   * go out: Meta accepts any other message and then reports it failed with 131047.
+   */
+  private mayReach(tenantId: string, send: ParsedSend): boolean {
+    if (send.content.type === 'template') return true;
+    const wrote = this.state.lastInboundAt(tenantId, send.to);
+    return wrote !== undefined && this.clock.now().getTime() - wrote < SERVICE_WINDOW_MS;
   }
 
   private categoryOf(send: ParsedSend): PricingCategory {

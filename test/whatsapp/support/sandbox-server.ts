@@ -144,3 +144,22 @@ export function orderConfirmed(to: string, params = ['Asha', '#1581', 'Acme', '2
     },
   };
 }
+
+/**
+ * The customer wrote to the account just now (as far as the sandbox's clock goes): their
+ * customer-service window is open, so messages other than templates reach them. Straight
+ * into the sandbox's state, without the webhook an inbound message would also post.
+ */
+export function customerWrote(s: RunningSandbox, to: string): void {
+  const at = s.clock.now().toISOString();
+  s.sandbox.state.append(s.account.tenantId, to, {
+    direction: 'in',
+    wamid: `wamid.in-${to}-${at}`,
+    type: 'text',
+    at,
+    status: 'received',
+    statuses: [{ status: 'received', at }],
+    summary: { text: 'hi' },
+    body: {},
+  });
+}
