@@ -33,7 +33,7 @@ export async function adminConversationRoutes(app: FastifyInstance, deps: AdminC
     async (request) => {
       await deps.tenants.get(request.params.id);
       const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
-      if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: '/limit', message: 'must be an integer from 1 to 200' }] });
+      if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: 'querystring:/limit', message: 'must be an integer from 1 to 200' }] });
       return deps.conversations.list(request.params.id, { limit, cursor: request.query.cursor ?? null });
     },
   );

@@ -72,7 +72,7 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
       await deps.tenants.get(request.params.id);
       const q = request.query;
       const limit = q.limit === undefined ? 50 : Number(q.limit);
-      if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: '/limit', message: 'must be an integer from 1 to 200' }] });
+      if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: 'querystring:/limit', message: 'must be an integer from 1 to 200' }] });
       return deps.messages.list(
         request.params.id,
         { limit, cursor: q.cursor ?? null },
@@ -117,7 +117,7 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
     async (request) => {
       await deps.tenants.get(request.params.id);
       const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
-      if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: '/limit', message: 'must be an integer from 1 to 200' }] });
+      if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: 'querystring:/limit', message: 'must be an integer from 1 to 200' }] });
       const page = await deps.carts.list(request.params.id, { limit, cursor: request.query.cursor ?? null });
       return { items: page.items.map(cartView), nextCursor: page.nextCursor };
     },

@@ -34,7 +34,7 @@ const security = [{ adminToken: [] }];
 function pageOf(query: { limit?: string; cursor?: string }): PageRequest {
   const limit = query.limit === undefined ? 50 : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    throw new HttpFailure('badPayload', { details: [{ path: '/limit', message: 'must be an integer from 1 to 200' }] });
+    throw new HttpFailure('badPayload', { details: [{ path: 'querystring:/limit', message: 'must be an integer from 1 to 200' }] });
   }
   return { limit, cursor: query.cursor ?? null };
 }

@@ -71,6 +71,16 @@ function extractSecrets(document: Record<string, unknown>): { settings: Record<s
   return { settings, secrets };
 }
 
+/**
+ * The zone as ICU spells it when only the case differs ("utc" → "UTC", "europe/berlin" →
+ * "Europe/Berlin"). Otherwise as given: ICU's own name may be an older one ("Asia/Kolkata"
+ * resolves to "Asia/Calcutta"). Call only for a valid zone.
+ */
+function canonicalTimeZone(zone: string): string {
+  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+}
+
 function validTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
@@ -186,7 +196,8 @@ export class TenantService {
   async rotateKey(id: string, gracePeriod: string | null = null): Promise<RotatedKey> {
     await this.load(id);
     let graceMs = 0;
-    if (gracePeriod !== null && gracePeriod !== '0') {
+    // "0" and a zero duration ("0s", "0m") both mean no grace period.
+    if (gracePeriod !== null && !/^0[smhd]?$/.test(gracePeriod)) {
       try {
         graceMs = durationMs(gracePeriod);
       } catch {
@@ -216,6 +227,13 @@ export class TenantService {
     const issues: Issue[] = [];
     if (!validTimeZone(result.value.timezone)) {
       issues.push({ path: '/timezone', message: `unknown IANA time zone "${result.value.timezone}"` });
+    } else {
+      // Zone names are matched without regard to case ("utc", "asia/kolkata"): keep the canonical spelling.
+      result.value.timezone = canonicalTimeZone(result.value.timezone);
+    }
+    const quiet = result.value.cartRecovery.quietHours;
+    if (quiet !== null && quiet.start === quiet.end) {
+      issues.push({ path: '/cartRecovery/quietHours', message: 'start and end must differ (null turns quiet hours off)' });
     }
     if (!isKnownCountry(result.value.defaultCountry)) {
       issues.push({ path: '/defaultCountry', message: `unknown country "${result.value.defaultCountry}": an ISO 3166-1 alpha-2 code such as "IN" or "GB"` });

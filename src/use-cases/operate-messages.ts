@@ -85,7 +85,11 @@ export class MessageOperations {
     const message = await this.messages.get(id);
     if (message === undefined) throw new NotFoundError(`message ${id}`);
     if (message.state !== 'failed' || message.wamid !== null || message.body === null) {
-      throw new ConflictError(`message ${id} is ${message.state}; only a failed message that Meta never accepted can be retried`);
+      throw new ConflictError(
+        message.state === 'failed' && message.wamid !== null
+          ? `message ${id} was accepted by Meta and then failed; sending it again could reach the customer twice, so only a failed message Meta never accepted can be retried`
+          : `message ${id} is ${message.state}: only a failed message that Meta never accepted can be retried`,
+      );
     }
     const now = this.clock.now();
     await this.messages.requeue(id, sendJobFor(message.tenantId, id, now), now);

@@ -151,6 +151,8 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
         [{ name: 'x', bot: { texts: { greeting: '   ' } } }, '/bot/texts/greeting'],
         [{ name: 'x', bot: { texts: { greting: 'Hello' } } }, '/bot/texts/greting'],
         [{ name: 'x', bot: { texts: { 'cancel.yes': 'Yes, please cancel this one' } } }, '/bot/texts/cancel.yes'],
+        // Equal ends: no quiet hours, or all day? Neither is guessed; null turns them off.
+        [{ name: 'x', cartRecovery: { quietHours: { start: '21:00', end: '21:00' } } }, '/cartRecovery/quietHours'],
       ];
       for (const [body, path] of cases) {
         const res = await call('POST', '/admin/tenants', body);
@@ -168,6 +170,12 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       const id = named.json<{ tenant: TenantJson }>().tenant.id;
       const cloud = await call('PATCH', `/admin/tenants/${id}`, { whatsapp: { accessToken: 'tok-2' } });
       expect(cloud.statusCode, cloud.body).toBe(200);
+      const utc = await call('PATCH', `/admin/tenants/${id}`, { timezone: 'utc' });
+      expect(utc.json<{ tenant: TenantJson }>().tenant.timezone).toBe('UTC');
+      const rotated = await call('POST', `/admin/tenants/${id}/guest-keys`, { gracePeriod: '0s' });
+      expect(rotated.statusCode).toBe(200);
+      const badLimit = await call('GET', `/admin/tenants/${id}/events?limit=500`);
+      expect(badLimit.json()).toMatchObject({ statusCode: 400, details: [{ path: 'querystring:/limit' }] });
       const numberless = await call('PATCH', `/admin/tenants/${id}`, { whatsapp: { phoneNumberId: null } });
       expect(numberless.statusCode).toBe(400);
       expect(numberless.json()).toMatchObject({ details: [{ path: '/whatsapp/phoneNumberId' }] });
