@@ -2,12 +2,14 @@
  * The `orderline` command: `serve`, `migrate`, `tenants …`. Errors the user can fix print
  * one clear line and exit 1; nothing prints a stack trace for a bad input.
  */
+import { failureBody, type FailureBody } from './http/envelope.js';
 import { Command, Option } from 'commander';
 import { compose } from './app/compose.js';
 import { VERSION } from './app/version.js';
 import { registerBrandCheckCommand } from './cli/brand-check.js';
 import { registerEventCommands } from './cli/events.js';
 import { registerTemplateCommands } from './cli/templates.js';
+import { printJson } from './cli/output.js';
 import { registerTenantCommands } from './cli/tenants.js';
 import { serve, type Role } from './cli/serve.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
@@ -58,7 +60,17 @@ function explain(error: unknown): string | undefined {
   return undefined;
 }
 
+/** With --json, a refusal is printed as the admin API answers it (the envelope), besides the line on stderr. */
+function envelopeOf(error: unknown): FailureBody | undefined {
+  if (error instanceof InvalidInputError) return failureBody('badPayload', { details: error.issues });
+  if (error instanceof NotFoundError) return failureBody('notFound', { message: error.message });
+  if (error instanceof ConflictError) return failureBody('conflict', { message: error.message });
+  return undefined;
+}
+
 program.parseAsync(process.argv).catch((error: unknown) => {
+  const envelope = process.argv.includes('--json') ? envelopeOf(error) : undefined;
+  if (envelope !== undefined) printJson(envelope);
   const message = explain(error);
   if (message !== undefined) {
     process.stderr.write(`orderline: ${message}\n`);

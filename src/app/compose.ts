@@ -37,11 +37,11 @@ import { MessageOperations } from '../use-cases/operate-messages.js';
 import { CartRecovery } from '../use-cases/recover-carts.js';
 import { SqlCartStore } from '../store/cart-repository.js';
 import type { CartStore } from '../domain/ports/cart-store.js';
-import { NotificationPlanner, SEND_MESSAGE_JOB } from '../use-cases/plan-notifications.js';
+import { NotificationPlanner } from '../use-cases/plan-notifications.js';
 import { PlanningHorizon } from '../use-cases/planning-horizon.js';
 import { WebhookProcessor } from '../use-cases/process-webhook.js';
 import { WebhookReceiver } from '../use-cases/receive-webhook.js';
-import { MessageDispatcher, SENDING_PAUSED } from '../use-cases/send-message.js';
+import { MessageDispatcher } from '../use-cases/send-message.js';
 import { CloudApiSender } from '../whatsapp/cloud-api-sender.js';
 import { webhookNotices, webhookPhoneNumberIds } from '../whatsapp/webhook-payload.js';
 import { jobHandlers } from '../worker/job-handlers.js';
@@ -176,12 +176,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       options.onTenantChanged?.(tenantId);
     },
     async (tenantId, secretsChanged) => {
-      // A new access token is the fix for an expired one (error 190): sending resumes, and the
-      // sends that waited for it go now instead of at their next look (up to 5 minutes later).
-      if (secretsChanged.includes('whatsappAccessToken')) {
-        await alerts.resumeSending(tenantId);
-        await queue.bringForward(SEND_MESSAGE_JOB, tenantId, SENDING_PAUSED, clock.now());
-      }
+      // A new access token is the fix for an expired one (error 190): sending resumes.
+      if (secretsChanged.includes('whatsappAccessToken')) await alerts.resumeSending(tenantId);
     },
   );
   const events = new SqlEventStore(connection.db, ids, connection.capabilities, options.recentEvents);

@@ -3,7 +3,7 @@
  * the events that need them. Claiming is one WITH … UPDATE … WHERE id IN (…) RETURNING,
  * atomic on SQLite and, with SKIP LOCKED, safe with several workers on PostgreSQL.
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { ClaimOptions, ClaimedJob, JobInfo, JobQueue, JobSpec, JobState, Postponement } from '../domain/ports/job-queue.js';
@@ -221,21 +221,6 @@ export class DatabaseJobQueue implements JobQueue {
       attempts: row.attempts,
       lastError: row.last_error,
     };
-  }
-
-  async bringForward(kind: string, tenantId: string, reason: string, now: Date): Promise<number> {
-    // LIKE takes % and _ as wildcards: the reason is a prefix, matched as written.
-    const prefix = reason.replace(/[\\%_]/g, (c) => `\\${c}`);
-    const result = await this.db
-      .updateTable('jobs')
-      .set({ run_at: now.getTime(), updated_at: now.getTime() })
-      .where('kind', '=', kind)
-      .where('state', '=', 'pending')
-      .where('run_at', '>', now.getTime())
-      .where('tenant_id', '=', tenantId)
-      .where(sql<boolean>`last_error like ${`${prefix}%`} escape '\\'`)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
   }
 
   async hasPendingAfter(kind: string, tenantId: string, after: Date): Promise<boolean> {

@@ -19,9 +19,6 @@ import { Permits } from '../shared/permits.js';
 import type { SendWindow } from '../shared/send-window.js';
 import type { JobResult } from '../worker/job-runner.js';
 
-/** The reason a send waits while its tenant's sending is paused (error 190); resuming brings such sends forward. */
-export const SENDING_PAUSED = 'sending paused';
-
 export interface SendAccounts {
   /** How to send for a tenant (Meta or the sandbox), or null when it cannot send. */
   forTenant(tenantId: string): Promise<(SenderAccount & { messagesPerSecond: number }) | null>;
@@ -113,7 +110,7 @@ export class MessageDispatcher {
       return { kind: 'done' };
     }
     const paused = await alerts.sendingPaused(message.tenantId);
-    if (paused !== null) return { kind: 'postpone', afterMs: 5 * 60_000, reason: `${SENDING_PAUSED}: ${paused}` };
+    if (paused !== null) return { kind: 'postpone', afterMs: 5 * 60_000, reason: `sending paused: ${paused}` };
     if (await messages.hasEarlierPending(message.tenantId, message.recipient, message.sequence)) {
       return { kind: 'postpone', afterMs: 1_000, reason: 'an earlier message to this customer goes first' };
     }
@@ -253,7 +250,7 @@ export class MessageDispatcher {
           await messages.markRetrying(message.id, outcome.code, outcome.reason, now);
           await alerts.pauseSending(message.tenantId, outcome.reason);
           await alerts.raise({ id: ids.next('alr'), tenantId: message.tenantId, kind: 'sending_paused', detail: outcome.reason, createdAt: now });
-          return { kind: 'postpone', afterMs: 5 * 60_000, reason: `${SENDING_PAUSED}: ${outcome.reason}` };
+          return { kind: 'postpone', afterMs: 5 * 60_000, reason: `sending paused: ${outcome.reason}` };
         }
         await messages.markFailed(message.id, outcome.code, outcome.reason, now);
         const customer = message.recipient!;

@@ -203,30 +203,6 @@ describe.each(databaseTargets())('$name job queue', (factory) => {
       expect(kindsOf(await claim())).toEqual(['paced-2']);
     });
 
-    it("brings forward a tenant's jobs of a kind postponed for a reason, and only those", async () => {
-      await queue.enqueue([
-        job('send', inMs(0), { key: 'paused-a', tenantId: 'ten_a' }),
-        job('send', inMs(0), { key: 'paced-a', tenantId: 'ten_a' }),
-        job('send', inMs(0), { key: 'paused-b', tenantId: 'ten_b' }),
-        job('plan', inMs(0), { key: 'plan-a', tenantId: 'ten_a' }),
-      ]);
-      const byKey = new Map<string, string>();
-      for (const key of ['paused-a', 'paced-a', 'paused-b', 'plan-a']) byKey.set(key, (await queue.findByKey(key))!.id);
-      await claim();
-      await queue.postponeMany([
-        { jobId: byKey.get('paused-a')!, runAt: inMs(5 * MINUTE), reason: 'sending paused: 190' },
-        { jobId: byKey.get('paced-a')!, runAt: inMs(5 * MINUTE), reason: 'pacing: slot in 5 min' },
-        { jobId: byKey.get('paused-b')!, runAt: inMs(5 * MINUTE), reason: 'sending paused: 190' },
-        { jobId: byKey.get('plan-a')!, runAt: inMs(5 * MINUTE), reason: 'sending paused: 190' },
-      ]);
-      // A reason is a prefix as written: LIKE's wildcards in it match only themselves.
-      expect(await queue.bringForward('send', 'ten_a', 'sending_paused', clock.now())).toBe(0);
-      expect(await queue.bringForward('send', 'ten_a', 'sending paused', clock.now())).toBe(1);
-      expect(kindsOf(await claim())).toEqual(['send']);
-      expect(await queue.findByKey('paused-a')).toMatchObject({ state: 'running' });
-      for (const key of ['paced-a', 'paused-b', 'plan-a']) expect(await queue.findByKey(key)).toMatchObject({ state: 'pending', runAt: inMs(5 * MINUTE) });
-    });
-
     it('retries at the new time with the error, then dead-letters after maxAttempts', async () => {
       await queue.enqueue([job('flaky', inMs(0), { key: 'k-flaky', maxAttempts: 3 })]);
       for (const attempt of [1, 2]) {

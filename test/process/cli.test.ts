@@ -217,13 +217,19 @@ for (const factory of databaseTargets()) {
         expect(shown).toEqual({ tenant: cloud.tenant });
       });
 
-      it('an unknown tenant id is one line and exit 1, for show and rotate-key', async () => {
-        const [show, rotate] = await Promise.all([
+      it('an unknown tenant id is one line and exit 1, for show and rotate-key; with --json, stdout is the admin API envelope', async () => {
+        const [show, rotate, plain] = await Promise.all([
           cli('tenants', 'show', 'ten_does_not_exist', '--json'),
           cli('tenants', 'rotate-key', 'ten_does_not_exist', '--json'),
+          cli('tenants', 'show', 'ten_does_not_exist'),
         ]);
-        expectOneLineFailure(show, /ten_does_not_exist.*not found/);
-        expectOneLineFailure(rotate, /ten_does_not_exist.*not found/);
+        expectOneLineFailure(plain, /ten_does_not_exist.*not found/);
+        const api = (await admin('/admin/tenants/ten_does_not_exist')).body;
+        expect(api).toMatchObject({ status: 'failure', statusCode: 404, error: 'Not Found!!' });
+        for (const result of [show, rotate]) {
+          expectOneLineFailure({ ...result, stdout: '' }, /ten_does_not_exist.*not found/);
+          expect(JSON.parse(result.stdout)).toEqual(api);
+        }
       });
 
       it('rotate-key --json prints {guestKey, previousKeyValidUntil}; the old key stops, the new one works', async () => {
@@ -264,8 +270,11 @@ for (const factory of databaseTargets()) {
           cli('tenants', 'create', '--json'),
           cli('tenants', 'rotate-key', sandbox.tenant.id, '--grace', 'forever'),
         ]);
-        expectOneLineFailure(martian, /timezone.*Mars\/Olympus/);
-        expectOneLineFailure(nameless, /name/);
+        // With --json, stdout holds the admin API's 400 envelope; stderr the one line.
+        expectOneLineFailure({ ...martian, stdout: '' }, /timezone.*Mars\/Olympus/);
+        expectOneLineFailure({ ...nameless, stdout: '' }, /name/);
+        expect(JSON.parse(martian.stdout)).toMatchObject({ status: 'failure', statusCode: 400, error: 'Bad payload!!', details: [{ path: '/timezone' }] });
+        expect(JSON.parse(nameless.stdout)).toMatchObject({ statusCode: 400, details: [{ path: '/name' }] });
         expectOneLineFailure(forever, /grace/i);
         expect(await count()).toBe(before);
       });

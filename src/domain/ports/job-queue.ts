@@ -78,11 +78,6 @@ export interface JobQueue {
    * ordering waits); one write for all of them. Jobs no longer running are left alone.
    */
   postponeMany(postponements: readonly Postponement[]): Promise<void>;
-  /**
-   * The tenant's pending jobs of `kind` postponed for a reason that starts with `reason`
-   * (what they waited for is over: sending resumed) become due at `now`; returns how many.
-   */
-  bringForward(kind: string, tenantId: string, reason: string, now: Date): Promise<number>;
   /** Dead-lettered jobs back to pending with fresh attempts; returns how many. */
   revive(jobIds: readonly string[], runAt: Date): Promise<number>;
   /** Cancels the pending job with this key; true when there was one. */
