@@ -35,12 +35,14 @@ type SecretChanges = Partial<Record<SecretName, string | null>>;
 
 const NAME_MAX = 200;
 
-/** Why a tenant name is refused, or null. Counted in characters (code points), as the schema counts. */
-function problemWithName(name: unknown): string | null {
-  if (typeof name !== 'string' || name.trim() === '') return 'must be a non-empty string';
-  if ([...name].length > NAME_MAX) return `must be at most ${NAME_MAX} characters`;
-  if (/[\u0000-\u001f\u007f]/.test(name)) return 'must not contain control characters (line breaks, tabs, U+0000)';
-  return null;
+/** The tenant name, trimmed; refused unless 1-200 characters (code points, as the schema counts) without control characters. */
+function validName(name: unknown): string {
+  const refused = (message: string) => new InvalidInputError([{ path: '/name', message }]);
+  if (name === undefined) throw refused('is required');
+  if (typeof name !== 'string' || name.trim() === '') throw refused('must be a non-empty string');
+  if ([...name].length > NAME_MAX) throw refused(`must be at most ${NAME_MAX} characters`);
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw refused('must not contain control characters (line breaks, tabs, U+0000)');
+  return name.trim();
 }
 
 /**
@@ -114,10 +116,8 @@ export class TenantService {
 
   async create(input: unknown): Promise<{ tenant: TenantView; guestKey: string }> {
     if (!isPlainObject(input)) throw new InvalidInputError([{ path: '', message: 'must be a JSON object' }]);
-    const { name, ...rest } = input;
-    if (name === undefined) throw new InvalidInputError([{ path: '/name', message: 'is required' }]);
-    const nameIssue = problemWithName(name);
-    if (nameIssue !== null) throw new InvalidInputError([{ path: '/name', message: nameIssue }]);
+    const { name: givenName, ...rest } = input;
+    const name = validName(givenName);
     const { settings: rawSettings, secrets } = extractSecrets(rest);
     const settings = this.validSettings(rawSettings);
     requireNumberWithToken(settings, typeof secrets.whatsappAccessToken === 'string');
@@ -128,7 +128,7 @@ export class TenantService {
     const now = this.clock.now();
     const tenant: StoredTenant = {
       id: this.ids.next('ten'),
-      name: (name as string).trim(),
+      name,
       settings,
       sealedSecrets: this.applySecrets({}, secrets),
       createdAt: now,
@@ -168,11 +168,7 @@ export class TenantService {
     const { settings: settingsPatch, secrets } = extractSecrets(patch);
     const { name: nameChange, ...settingsOnly } = settingsPatch;
     let name = current.name;
-    if (nameChange !== undefined) {
-      const nameIssue = problemWithName(nameChange);
-      if (nameIssue !== null) throw new InvalidInputError([{ path: '/name', message: nameIssue }]);
-      name = (nameChange as string).trim();
-    }
+    if (nameChange !== undefined) name = validName(nameChange);
     const merged = applyMergePatch(current.settings, settingsOnly, TenantSettings);
     const updated: StoredTenant = {
       ...current,
