@@ -90,7 +90,6 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     done();
   });
   refuseWhileClosing(app);
-  refuseNulInNames(app);
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const labels = { route, method: request.method, status: String(reply.statusCode) };
@@ -128,13 +127,17 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // The guest API names nothing in its paths and reads no query: its hot path goes without the check.
   await app.register(async (scope) => guestRoutes(scope, { ...deps.guest, metrics }));
-  await app.register(async (scope) => adminRoutes(scope, deps.admin));
-  await app.register(async (scope) => adminMessageRoutes(scope, { ...deps.adminMessages, adminToken: deps.admin.adminToken }));
-  await app.register(async (scope) => adminConversationRoutes(scope, { ...deps.adminConversations, adminToken: deps.admin.adminToken }));
-  await app.register(async (scope) => webhookRoutes(scope, { ...deps.webhook, metrics }));
-  await app.register(async (scope) => redirectRoutes(scope, deps.links));
-  await app.register(async (scope) => opsRoutes(scope, deps.ops));
-  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  await app.register(async (named) => {
+    refuseNulInNames(named);
+    await named.register(async (scope) => adminRoutes(scope, deps.admin));
+    await named.register(async (scope) => adminMessageRoutes(scope, { ...deps.adminMessages, adminToken: deps.admin.adminToken }));
+    await named.register(async (scope) => adminConversationRoutes(scope, { ...deps.adminConversations, adminToken: deps.admin.adminToken }));
+    await named.register(async (scope) => webhookRoutes(scope, { ...deps.webhook, metrics }));
+    await named.register(async (scope) => redirectRoutes(scope, deps.links));
+    await named.register(async (scope) => opsRoutes(scope, deps.ops));
+    for (const plugin of deps.plugins ?? []) await named.register(plugin);
+  });
   return app;
 }
