@@ -16,7 +16,7 @@ import type { MessageStore, NewMessage } from '../domain/ports/message-store.js'
 import type { BrandApi } from '../domain/ports/brand-api.js';
 import type { StoredTenant, TenantStore } from '../domain/ports/tenant-store.js';
 import { normalizePhone } from '../domain/recipients/phone.js';
-import { defaultCatalog, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
+import { defaultCatalog, fixedBodyLength, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
 import { renderTemplate } from '../domain/templates/render-template.js';
 import { buildTemplateContext } from '../domain/templates/template-context.js';
 
@@ -170,7 +170,7 @@ export class NotificationPlanner {
       linkToken,
       timeZone: tenant.settings.timezone,
     });
-    const rendered = renderTemplate(mapping, context);
+    const rendered = renderTemplate(mapping, context, { bodyFixedLength: fixedBodyLength(this.catalog, mapping.name) });
     if (!rendered.ok) {
       const missing = rendered.missing.map((m) => `${m.component}${m.index}`).join(',');
       return skip(`missing_parameter:${missing}`, phone.digits);

@@ -15,7 +15,7 @@ import type { LinkStore } from '../domain/ports/link-store.js';
 import type { MessageStore } from '../domain/ports/message-store.js';
 import type { StoredTenant, TenantStore } from '../domain/ports/tenant-store.js';
 import { countryOfDigits, normalizePhone } from '../domain/recipients/phone.js';
-import { defaultCatalog, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
+import { defaultCatalog, fixedBodyLength, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
 import { renderTemplate } from '../domain/templates/render-template.js';
 import { buildTemplateContext } from '../domain/templates/template-context.js';
 import { durationMs } from '../domain/tenants/duration.js';
@@ -203,6 +203,7 @@ export class CartRecovery {
     const rendered = renderTemplate(
       mapping,
       buildTemplateContext({ cart: record.cart, storeName: tenant.name, linkToken, discountCode: discount, timeZone: tenant.settings.timezone }),
+      { bodyFixedLength: fixedBodyLength(this.catalog, mapping.name) },
     );
     if (!rendered.ok) return this.skipStep(tenant, record, step, `missing_parameter:${rendered.missing.map((m) => `${m.component}${m.index}`).join(',')}`);
     const planned = await messages.plan(

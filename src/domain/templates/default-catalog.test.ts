@@ -14,7 +14,7 @@ import {
 import { normalizeFulfillment } from '../events/fulfillment.js';
 import { normalizeOrder } from '../events/order.js';
 import { NOTIFICATION_KINDS } from '../tenants/tenant-settings.js';
-import { CATALOG_KINDS, catalogExport, defaultCatalog, type CatalogEntry, type CatalogKind } from './default-catalog.js';
+import { CATALOG_KINDS, catalogExport, defaultCatalog, fixedBodyLength, type CatalogEntry, type CatalogKind } from './default-catalog.js';
 import { renderTemplate, type CloudTemplate } from './render-template.js';
 import { buildTemplateContext, type TemplateContext } from './template-context.js';
 import { layoutOfCreationBody, positionalPlaceholders, type CreationComponent } from './template-creation.js';
@@ -102,6 +102,24 @@ describe('defaultCatalog: every entry', () => {
 
   it.each(entries.filter(([k]) => k.startsWith('cart_')))('%s: a marketing template says how to opt out', (_k, e) => {
     expect(component(e, 'FOOTER')?.text).toBe('Reply STOP to unsubscribe');
+  });
+
+  it.each(entries)("%s: the whole rendered body, the template's own text and the parameters, stays within Meta's 1,024 characters", (kind, e) => {
+    const fixed = fixedBodyLength(catalog, e.mapping.name);
+    const text = component(e, 'BODY')!.text;
+    expect(fixed).toBe(text.replace(/\{\{\d+\}\}/g, '').length);
+    expect(fixed).toBeGreaterThan(20);
+    // A store whose name and items are long: unbounded, the parameters alone could fill 1,024.
+    const huge = { ...realisticContext(kind), store: { name: 'Chai Point '.repeat(120) } } as TemplateContext;
+    const result = renderTemplate(e.mapping, huge, { bodyFixedLength: fixed });
+    if (!result.ok) throw new Error(`missing ${JSON.stringify(result.missing)}`);
+    const body = result.template.components.find((c) => c.type === 'body');
+    const params = (body?.parameters ?? []).map((p) => (p.type === 'text' ? p.text : '')).join('');
+    expect(fixed + params.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('knows no fixed length for a template outside the catalog', () => {
+    expect(fixedBodyLength(catalog, 'brand_own_template')).toBe(0);
   });
 
   it.each(entries)('%s: renders against a realistic context with no empty parameter', (kind, e) => {

@@ -218,3 +218,18 @@ export function catalogExport(publicUrl: string): TemplateCreationBody[] {
   const catalog = defaultCatalog(publicUrl);
   return CATALOG_KINDS.map((kind) => catalog[kind].creation);
 }
+
+/**
+ * The length of a catalog template's own body text, without its placeholders: the rendered
+ * body (text and parameters) must stay within Meta's 1,024 characters, so the parameters
+ * share what the text leaves (RenderOptions.bodyFixedLength). 0 for a template not in the
+ * catalog, whose text Orderline does not know.
+ */
+export function fixedBodyLength(catalog: Record<CatalogKind, CatalogEntry>, templateName: string): number {
+  for (const entry of Object.values(catalog)) {
+    if (entry.mapping.name !== templateName) continue;
+    const body = entry.creation.components.find((c) => c.type === 'BODY');
+    return body?.type === 'BODY' ? body.text.replace(/\{\{\d+\}\}/g, '').length : 0;
+  }
+  return 0;
+}
