@@ -49,6 +49,18 @@ export class SqlConversationStore implements ConversationStore {
       .execute();
   }
 
+  async advance(tenantId: string, customer: string, from: FlowState, to: FlowState): Promise<boolean> {
+    // The state is stored as JSON.stringify of an object read back from it: the same text.
+    const result = await this.db
+      .updateTable('conversations')
+      .set({ state: JSON.stringify(to) })
+      .where('tenant_id', '=', tenantId)
+      .where('customer', '=', customer)
+      .where('state', '=', JSON.stringify(from))
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
   async list(tenantId: string, page: PageRequest): Promise<Page<Conversation>> {
     let query = this.db.selectFrom('conversations').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(page.limit + 1);
     if (page.cursor !== null) query = query.where('id', '<', page.cursor);

@@ -111,6 +111,43 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       expect(brand.cancels).toContainEqual({ id: 'c1', reason: 'Ordered by mistake' });
     });
 
+    it('cancels only what the customer confirmed last: a reason tap out of turn asks to confirm again', async () => {
+      const me = phone();
+      brand.orders.set('f1', order('f1', '#4501', me));
+      brand.orders.set('f2', order('f2', '#4502', me));
+      // A reason tap with no confirmation before it (replayed, forged, or from an old list).
+      const [asked] = await tap(me, 'list_reply', 'reason:f1:other');
+      expect(buttons(asked)).toEqual(['cancel_yes:f1', 'cancel_no:f1']);
+      // Confirmed f1, then a reason for f2: f2 was never confirmed.
+      await tap(me, 'button_reply', 'cancel_yes:f1');
+      const [again] = await tap(me, 'list_reply', 'reason:f2:changed_mind');
+      expect(buttons(again)).toEqual(['cancel_yes:f2', 'cancel_no:f2']);
+      // "Yes" to a question not asked last is not a yes either.
+      const [reasked] = await tap(me, 'button_reply', 'cancel_yes:f1');
+      expect(buttons(reasked)).toEqual(['cancel_yes:f1', 'cancel_no:f1']);
+      expect(brand.cancels.filter((c) => c.id === 'f1' || c.id === 'f2')).toEqual([]);
+    });
+
+    it('cancels once when the reason is tapped twice at once, and not again once cancelled', async () => {
+      const me = phone();
+      brand.orders.set('d1', order('d1', '#4601', me));
+      await tap(me, 'list_reply', 'cancel:d1');
+      await tap(me, 'button_reply', 'cancel_yes:d1');
+      const before = sender.to(me).length;
+      // Two taps (two wamids) in one webhook: processed together, as a double tap is.
+      const first = tapWebhook(tenant.phoneNumberId, me, { kind: 'list_reply', id: 'reason:d1:changed_mind' }, wamid());
+      const second = tapWebhook(tenant.phoneNumberId, me, { kind: 'list_reply', id: 'reason:d1:changed_mind' }, wamid());
+      await Promise.all([postWebhook(h, tenant.phoneNumberId, first), postWebhook(h, tenant.phoneNumberId, second)]);
+      await drain(h, 60_000);
+      expect(brand.cancels.filter((c) => c.id === 'd1')).toHaveLength(1);
+      const replies = sender.to(me).slice(before).map((s) => (s.message as unknown as Sent).text?.body ?? '');
+      expect(replies.filter((r) => r.includes('#4601 has been cancelled'))).toHaveLength(1);
+      // A later reason tap for the cancelled order cancels nothing.
+      const [late] = await tap(me, 'list_reply', 'reason:d1:other');
+      expect(late?.interactive?.body.text ?? late?.text?.body).toContain('cancelled');
+      expect(brand.cancels.filter((c) => c.id === 'd1')).toHaveLength(1);
+    });
+
     it('does not cancel a shipped order and offers a person instead', async () => {
       const me = phone();
       brand.orders.set('s1', order('s1', '#5501', me, { shipment_details: { status: 'shipped', tracking_info: 'https://track.example/S1' } }));

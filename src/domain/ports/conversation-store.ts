@@ -36,6 +36,12 @@ export interface ConversationStore {
   get(tenantId: string, customer: string): Promise<Conversation | undefined>;
   getById(tenantId: string, id: string): Promise<Conversation | undefined>;
   save(conversation: Conversation): Promise<void>;
+  /**
+   * Moves the customer's conversation from `from` to `to` only if it is still in `from`
+   * (compare-and-set): true for the one caller that moved it, so two taps handled at once
+   * cannot both act on the same step.
+   */
+  advance(tenantId: string, customer: string, from: FlowState, to: FlowState): Promise<boolean>;
   list(tenantId: string, page: PageRequest): Promise<Page<Conversation>>;
   recordConfirmation(tenantId: string, confirmation: OrderConfirmation): Promise<void>;
   confirmationOf(tenantId: string, orderId: string): Promise<OrderConfirmation | undefined>;

@@ -84,7 +84,8 @@ export class OrderAssistant implements Bot {
     if (reply !== null) await this.send(turn, reply);
   }
 
-  private async respond(turn: Turn, intent: Intent): Promise<Reply> {
+  /** The reply to the customer's message; null when another of their messages already acted on it. */
+  private async respond(turn: Turn, intent: Intent): Promise<Reply | null> {
     const { say } = turn;
     if (intent.kind === 'menu') return this.menu(turn, say('greeting', { name: turn.message.profileName ? ` ${turn.message.profileName}` : '' }));
     if (intent.kind === 'unknown') return this.menu(turn, say('fallback'));
@@ -198,6 +199,9 @@ export class OrderAssistant implements Bot {
   }
 
   private async askReason(turn: Turn, orders: CustomerOrders, orderId: string): Promise<Reply> {
+    // "Yes, cancel it" counts only as the answer to the question this conversation asked last.
+    const { state } = turn.conversation;
+    if (state.flow !== 'cancel_confirm' || state.orderId !== orderId) return this.askCancel(turn, orders, orderId);
     const access = await orders.find(orderId, false);
     if (access.kind === 'failure') return this.outage(turn, access);
     if (access.kind !== 'mine') return access.kind === 'not_yours' ? this.refuse(turn, orderId, orderId) : { type: 'text', text: turn.say('orderNotFound', { number: `#${orderId}` }) };
@@ -210,16 +214,22 @@ export class OrderAssistant implements Bot {
     };
   }
 
-  private async cancel(turn: Turn, orders: CustomerOrders, brand: BrandApi, orderId: string, reason: string): Promise<Reply> {
-    // Checked again at the last step: a tap can be replayed or forged.
+  private async cancel(turn: Turn, orders: CustomerOrders, brand: BrandApi, orderId: string, reason: string): Promise<Reply | null> {
+    // A reason cancels only the order this conversation confirmed last: a tap can be replayed,
+    // forged, or from an older list; then the customer is asked to confirm again.
+    const confirmed = turn.conversation.state;
+    if (confirmed.flow !== 'cancel_reason' || confirmed.orderId !== orderId) return this.askCancel(turn, orders, orderId);
+    // Checked again at the last step: the order may have shipped or been cancelled meanwhile.
     const access = await orders.find(orderId, false);
     if (access.kind === 'failure') return this.outage(turn, access);
     if (access.kind !== 'mine') return access.kind === 'not_yours' ? this.refuse(turn, orderId, orderId) : { type: 'text', text: turn.say('orderNotFound', { number: `#${orderId}` }) };
     const number = access.order.number ?? `#${orderId}`;
-    if (access.shipped !== 'no') return this.askCancel(turn, orders, orderId);
+    if (access.shipped !== 'no' || access.order.cancelledAt !== null) return this.askCancel(turn, orders, orderId);
+    // Two taps handled at once: only the one that moves the conversation on cancels and answers.
+    turn.conversation.state = { flow: 'idle' };
+    if (!(await this.deps.conversations.advance(turn.tenant.id, turn.conversation.customer, confirmed, turn.conversation.state))) return null;
     const reasonText = (REASONS as readonly string[]).includes(reason) ? turn.say(`reason.${reason as (typeof REASONS)[number]}`) : 'Other reason';
     const result = await brand.cancelOrder(orderId, reasonText);
-    turn.conversation.state = { flow: 'idle' };
     if (result.kind === 'cancelled') return { type: 'text', text: turn.say('cancelled', { number }) };
     if (result.kind === 'not_found') return { type: 'text', text: turn.say('orderNotFound', { number }) };
     if (result.failure === 'refused') {
