@@ -124,12 +124,22 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
   );
   refuseOtherMethods(app, '/admin/tenants/:id/carts', ['GET']);
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { limit?: string } }>(
     '/admin/tenants/:id/alerts',
-    { schema: { tags: ['admin'], security, summary: "A tenant's alerts, newest first, and whether its sending is paused", response: errors } },
+    {
+      schema: {
+        tags: ['admin'],
+        security,
+        summary: "A tenant's alerts, newest first (the latest ?limit=, 1-200, default 100), and whether its sending is paused",
+        querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })) }),
+        response: errors,
+      },
+    },
     async (request) => {
+      const limit = request.query.limit === undefined ? 100 : Number(request.query.limit);
+      if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: 'querystring:/limit', message: 'must be an integer from 1 to 200' }] });
       await deps.tenants.get(request.params.id);
-      const items = await deps.alerts.list(request.params.id, 100);
+      const items = await deps.alerts.list(request.params.id, limit);
       return {
         sendingPaused: await deps.alerts.sendingPaused(request.params.id),
         items: items.map((a) => ({ id: a.id, kind: a.kind, detail: a.detail, createdAt: a.createdAt.toISOString() })),

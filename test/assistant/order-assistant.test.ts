@@ -217,6 +217,11 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       expect((await text(me, '#7701'))[0]?.text?.body).toContain('cannot reach the store');
       const alerts = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/alerts`, headers: h.admin });
       expect(alerts.json<{ items: { kind: string }[] }>().items.map((a) => a.kind)).toEqual(expect.arrayContaining(['brand_api_unavailable', 'brand_api_timeout', 'brand_api_malformed']));
+      const all = alerts.json<{ items: { id: string }[] }>().items;
+      expect(all.length).toBeGreaterThan(1);
+      const one = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/alerts?limit=1`, headers: h.admin });
+      expect(one.json<{ items: { id: string }[] }>().items.map((a) => a.id)).toEqual([all[0]!.id]);
+      expect((await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/alerts?limit=0`, headers: h.admin })).statusCode).toBe(400);
       expect((await text(me, '#7701'))[0]?.text?.body).toContain('#7701');
     });
 

@@ -312,6 +312,17 @@ describe('orderline CLI start-up configuration errors', () => {
     expect(fs.readdirSync(cwd)).toEqual([]);
   });
 
+  it.concurrent.each(['notaurl', 'ftp://x.example', 'https://x.example/base/?q=1', 'https://x.example/base#f'])(
+    'templates export --public-url %s is refused: button URLs would not work',
+    async (url) => {
+      const result = await runCli(['templates', 'export', '--public-url', url], { cwd });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(hasStackTrace(result.stderr)).toBe(false);
+      expect(result.stderr).toMatch(/--public-url/);
+    },
+  );
+
   it.concurrent.each([
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }, ['migrate']],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }, ['tenants', 'list']],

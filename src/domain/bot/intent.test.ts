@@ -9,6 +9,13 @@ describe('intentOf', () => {
     expect(intentOf('cod_confirm:123', 'Confirm order')).toEqual({ kind: 'cod_confirm', orderId: '123' });
   });
 
+  it('reads an id the assistant never offers as unclear, not as an order to look up', () => {
+    for (const id of ['track:', 'cancel:', 'cancel_yes:', 'cancel_no:', 'cod_confirm:', 'cod_cancel:', 'reason:5002', 'reason:5002:', 'reason::other']) {
+      expect(intentOf(id, null), id).toEqual({ kind: 'unknown' });
+    }
+    expect(intentOf('menu:', null)).toEqual({ kind: 'menu' });
+  });
+
   it('understands greetings, typed order numbers and a few words', () => {
     expect(intentOf(null, 'Hi')).toEqual({ kind: 'menu' });
     expect(intentOf(null, 'MENU')).toEqual({ kind: 'menu' });

@@ -26,6 +26,9 @@ export function intentOf(choice: string | null, text: string | null): Intent {
   if (choice !== null) {
     const [verb, ...rest] = choice.split(':');
     const arg = rest.join(':');
+    // An id the assistant never offers (no order id, a reason without its order) is not a
+    // request to look anything up at the brand: it is read like any other unclear message.
+    if (verb !== 'menu' && arg === '') return { kind: 'unknown' };
     switch (verb) {
       case 'menu':
         return arg === 'track' ? { kind: 'track' } : arg === 'cancel' ? { kind: 'cancel' } : arg === 'details' ? { kind: 'details' } : arg === 'human' ? { kind: 'human' } : { kind: 'menu' };
@@ -39,6 +42,7 @@ export function intentOf(choice: string | null, text: string | null): Intent {
         return { kind: 'cancel_no', orderId: arg };
       case 'reason': {
         const cut = arg.lastIndexOf(':');
+        if (cut <= 0 || cut === arg.length - 1) return { kind: 'unknown' };
         return { kind: 'cancel_reason', orderId: arg.slice(0, cut), reason: arg.slice(cut + 1) };
       }
       case 'cod_confirm':
