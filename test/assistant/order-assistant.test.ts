@@ -89,11 +89,14 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       const other = phone();
       brand.orders.set('3301', order('3301', '#3301', other));
       const [typed] = await text(me, '#3301');
-      expect(typed?.text?.body).toContain("isn't one of them");
+      // The same answer as for an order that does not exist: no one learns which numbers do.
+      const [unknown] = await text(me, '#3399');
+      expect(typed?.text?.body).toBe("I couldn't find order #3301. Please check the number and try again.");
+      expect(unknown?.text?.body).toBe("I couldn't find order #3399. Please check the number and try again.");
       const [forged] = await tap(me, 'button_reply', 'cancel_yes:3301');
-      expect(forged?.text?.body).toContain("isn't one of them");
+      expect(forged?.text?.body).toContain("couldn't find order");
       const [reason] = await tap(me, 'list_reply', 'reason:3301:changed_mind');
-      expect(reason?.text?.body).toContain("isn't one of them");
+      expect(reason?.text?.body).toContain("couldn't find order");
       expect(brand.cancels.filter((c) => c.id === '3301')).toEqual([]);
     });
 
@@ -202,7 +205,7 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       // Someone else tapping a forwarded COD button gets nothing recorded.
       const stranger = phone();
       const [refused] = await tap(stranger, 'template_button', `cod_confirm:${id}`);
-      expect(refused?.text?.body).toContain("isn't one of them");
+      expect(refused?.text?.body).toContain("couldn't find order");
     });
 
     it('answers politely when the brand is down, alerts the operator, and recovers', async () => {

@@ -116,10 +116,10 @@ describe('the order assistant over real HTTP: reference brand process, service p
     const before = cancelsSeen().length;
     const { asha } = await openShop();
     const typed = await asha.reply({ text: '#2001' });
-    expect(typed.summary.text).toBe("I can only share orders placed with this WhatsApp number. Order #2001 isn't one of them.");
+    expect(typed.summary.text).toBe("I couldn't find order #2001. Please check the number and try again.");
     for (const forged of [{ listRowId: 'track:2001' }, { listRowId: 'cancel:2001' }, { buttonId: 'cancel_yes:2001' }, { listRowId: 'reason:2001:changed_mind' }]) {
       const refused = await asha.reply(forged);
-      expect(refused.summary.text, JSON.stringify(forged)).toContain("Order #2001 isn't one of them");
+      expect(refused.summary.text, JSON.stringify(forged)).toContain("couldn't find order #2001");
     }
     expect(cancelsSeen()).toHaveLength(before);
     expect(await brandRecord(brandUrl(), '2001')).toMatchObject({ status: 'open', cancelledAt: null, cancelledBy: null });
@@ -152,7 +152,7 @@ describe('the order assistant over real HTTP: reference brand process, service p
     expect((await stage.api.order(confirming.tenant.id, '7001')).order.confirmation).toBeNull();
     // Someone else tapping a forwarded button: refused, nothing recorded.
     const stranger = await confirming.vikram.reply({ buttonId: 'cod_confirm:7001' });
-    expect(stranger.summary.text).toContain("Order #7001 isn't one of them");
+    expect(stranger.summary.text).toContain("couldn't find order #7001");
     expect((await stage.api.order(confirming.tenant.id, '7001')).order.confirmation).toBeNull();
     const thanks = await confirming.asha.reply({ buttonId: 'cod_confirm:7001' });
     expect(thanks.summary.text).toBe('Thank you! Order #7001 is confirmed and will be shipped soon.');

@@ -14,7 +14,9 @@ export const DEFAULT_BOT_TEXTS = {
   pickOrderToCancel: 'Which order would you like to cancel?',
   noOrders: "I couldn't find any orders for this WhatsApp number.",
   orderNotFound: "I couldn't find order {number}. Please check the number and try again.",
-  notYourOrder: "I can only share orders placed with this WhatsApp number. Order {number} isn't one of them.",
+  // Worded as orderNotFound on purpose: a different answer would tell a customer which order
+  // numbers exist at the store.
+  notYourOrder: "I couldn't find order {number}. Please check the number and try again.",
   orderStatus: 'Order {number}: {status}.{items}{tracking}',
   confirmCancel: 'Cancel order {number}? This cannot be undone.',
   'cancel.yes': 'Yes, cancel it',
