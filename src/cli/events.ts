@@ -1,4 +1,5 @@
 /** `orderline events replay`: re-plan a tenant's events since a time, without double-sending. */
+import { isoTime } from '../domain/events/fields.js';
 import type { Command } from 'commander';
 import { compose } from '../app/compose.js';
 import type { Config } from '../config/config.js';
@@ -14,8 +15,11 @@ export function registerEventCommands(program: Command, config: () => Config): v
     .requiredOption('--since <time>', 'ISO-8601 time, e.g. 2026-11-01T00:00:00Z')
     .option('--json', 'print {"queued": n}')
     .action(async (options: { tenant: string; since: string; json?: boolean }) => {
-      const since = new Date(options.since);
-      if (Number.isNaN(since.getTime())) throw new Error('--since must be an ISO-8601 time');
+      // Read as the guest API reads times (a time without an offset is UTC), but only as a date
+      // or date-time: Date would take "1" as the year 2001, and isoTime a number as a unix time.
+      const iso = /^\d{4}-\d{2}-\d{2}/.test(options.since.trim()) ? isoTime(options.since) : null;
+      if (iso === null) throw new Error('--since must be an ISO-8601 date or time, e.g. 2026-11-01 or 2026-11-01T00:00:00Z');
+      const since = new Date(iso);
       const orderline = await compose(config(), { defaultMetrics: false });
       try {
         await orderline.tenants.get(options.tenant);

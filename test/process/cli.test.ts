@@ -232,6 +232,17 @@ for (const factory of databaseTargets()) {
         }
       });
 
+      it('events replay reads --since as an ISO-8601 date or time only; a time after the events queues none', async () => {
+        // "1" was taken as the year 2001 (Date), "yesterday" and a 13th month are no times at all.
+        const refused = await Promise.all(['1', '1772360000', 'yesterday', '2026-13-01'].map((since) => cli('events', 'replay', '--tenant', sandbox.tenant.id, '--since', since)));
+        for (const result of refused) expectOneLineFailure(result, /--since must be an ISO-8601 date or time/);
+        expect(await postOrder(sandbox.guestKey, 'cli-replay-1')).toBe(200);
+        const later = jsonOf<{ queued: number }>(await cli('events', 'replay', '--tenant', sandbox.tenant.id, '--since', '2999-01-01', '--json'));
+        expect(later).toEqual({ queued: 0 });
+        const all = jsonOf<{ queued: number }>(await cli('events', 'replay', '--tenant', sandbox.tenant.id, '--since', '2000-01-01', '--json'));
+        expect(all.queued).toBeGreaterThan(0);
+      });
+
       it('rotate-key --json prints {guestKey, previousKeyValidUntil}; the old key stops, the new one works', async () => {
         const before = Date.now();
         const rotated = jsonOf<{ guestKey: string; previousKeyValidUntil: string }>(
