@@ -74,22 +74,19 @@ function extractSecrets(document: Record<string, unknown>): { settings: Record<s
 }
 
 /**
- * The zone as ICU spells it when only the case differs ("utc" → "UTC", "europe/berlin" →
- * "Europe/Berlin"). Otherwise as given: ICU's own name may be an older one ("Asia/Kolkata"
- * resolves to "Asia/Calcutta"). Call only for a valid zone.
+ * The zone as stored, or null for one ICU does not know. Zone names are matched without regard
+ * to case: one that differs from ICU's spelling only in case takes ICU's ("utc" → "UTC",
+ * "europe/berlin" → "Europe/Berlin"); otherwise it stays as given, since ICU's own name may be
+ * an older one ("Asia/Kolkata" resolves to "Asia/Calcutta").
  */
-function canonicalTimeZone(zone: string): string {
-  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
-  return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
-}
-
-function validTimeZone(zone: string): boolean {
+function timeZoneOf(zone: string): string | null {
+  let resolved: string;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return null;
   }
+  return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
 }
 
 /** 15 digits starting 1555 (the fictional-number range), random enough never to collide. */
@@ -221,12 +218,9 @@ export class TenantService {
     const result = checkSchema(TenantSettings, raw);
     if (!result.ok) throw new InvalidInputError(result.issues);
     const issues: Issue[] = [];
-    if (!validTimeZone(result.value.timezone)) {
-      issues.push({ path: '/timezone', message: `unknown IANA time zone "${result.value.timezone}"` });
-    } else {
-      // Zone names are matched without regard to case ("utc", "asia/kolkata"): keep the canonical spelling.
-      result.value.timezone = canonicalTimeZone(result.value.timezone);
-    }
+    const zone = timeZoneOf(result.value.timezone);
+    if (zone === null) issues.push({ path: '/timezone', message: `unknown IANA time zone "${result.value.timezone}"` });
+    else result.value.timezone = zone;
     const quiet = result.value.cartRecovery.quietHours;
     if (quiet !== null && quiet.start === quiet.end) {
       issues.push({ path: '/cartRecovery/quietHours', message: 'start and end must differ (null turns quiet hours off)' });

@@ -15,6 +15,7 @@ import type { LinkStore } from '../domain/ports/link-store.js';
 import type { MessageStore } from '../domain/ports/message-store.js';
 import type { StoredTenant, TenantStore } from '../domain/ports/tenant-store.js';
 import { countryOfDigits, normalizePhone } from '../domain/recipients/phone.js';
+import { newCartRecord } from '../domain/carts/new-cart-record.js';
 import { defaultCatalog, fixedBodyLength, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
 import { renderTemplate } from '../domain/templates/render-template.js';
 import { buildTemplateContext } from '../domain/templates/template-context.js';
@@ -79,7 +80,7 @@ export class CartRecovery {
     if (existing !== undefined && Date.parse(cart.cartTime) < existing.cartTime.getTime()) return;
     const phone = normalizePhone(cart.customer.phone, tenant.settings.defaultCountry);
     const record: CartRecord = {
-      ...(existing ?? this.newCart(tenantId, cart, now)),
+      ...(existing ?? newCartRecord(this.deps.ids.next('cart'), tenantId, cart, now)),
       cart,
       token: cart.token,
       cartToken: cart.cartToken,
@@ -308,29 +309,5 @@ export class CartRecovery {
         : {}),
     };
     await this.deps.carts.save(closed, { key: cartJobKey(record.tenantId, record.cartKey), next: null });
-  }
-
-  private newCart(tenantId: string, cart: Cart, now: Date): CartRecord {
-    return {
-      id: this.deps.ids.next('cart'),
-      tenantId,
-      cartKey: cart.key,
-      token: cart.token,
-      cartToken: cart.cartToken,
-      customer: null,
-      cart,
-      cartTime: new Date(cart.cartTime),
-      state: 'pending',
-      remindersSent: 0,
-      nextStep: 0,
-      lastRemindedAt: null,
-      reason: null,
-      recoveredOrderId: null,
-      recoveredValue: null,
-      recoveredCurrency: null,
-      recoveredAfterStep: null,
-      createdAt: now,
-      updatedAt: now,
-    };
   }
 }

@@ -7,6 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { isDeliveryStatus } from '../domain/messages/message-state.js';
+import { isPlainObject } from '../shared/merge-patch.js';
 import type { ReceivedMessage, WebhookNotices } from '../domain/messages/webhook-notices.js';
 import type { StatusReport } from '../domain/ports/message-store.js';
 
@@ -187,7 +188,7 @@ export function webhookPhoneNumberIds(body: unknown): string[] {
 }
 
 function fieldOf(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+  return isPlainObject(value) ? value[key] : undefined;
 }
 
 function listAt(value: unknown, key: string): unknown[] {

@@ -4,6 +4,7 @@
  * for carts left since a time; never a closed cart, never another tenant's. The one prepared
  * statement binds the ways an order lacks as NULL; its plan must stay an index search per way.
  */
+import { newCartRecord } from '../../src/domain/carts/new-cart-record.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/ports/clock.js';
 import { timeOrderedIds } from '../../src/domain/ports/ids.js';
@@ -30,28 +31,7 @@ function someCart(): Cart {
 
 function record(tenantId: string, cartKey: string, fields: Partial<CartRecord>): CartRecord {
   const now = clock.now();
-  return {
-    id: ids.next('cart'),
-    tenantId,
-    cartKey,
-    token: null,
-    cartToken: null,
-    customer: null,
-    cart: someCart(),
-    cartTime: now,
-    state: 'pending',
-    remindersSent: 0,
-    nextStep: 0,
-    lastRemindedAt: null,
-    reason: null,
-    recoveredOrderId: null,
-    recoveredValue: null,
-    recoveredCurrency: null,
-    recoveredAfterStep: null,
-    createdAt: now,
-    updatedAt: now,
-    ...fields,
-  };
+  return { ...newCartRecord(ids.next('cart'), tenantId, someCart(), now), cartKey, token: null, cartToken: null, cartTime: now, ...fields };
 }
 
 describe.each(databaseTargets())('carts an order closes, on $name', (factory) => {
