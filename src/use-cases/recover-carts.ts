@@ -17,6 +17,7 @@ import type { StoredTenant, TenantStore } from '../domain/ports/tenant-store.js'
 import { countryOfDigits, normalizePhone } from '../domain/recipients/phone.js';
 import { newCartRecord } from '../domain/carts/new-cart-record.js';
 import { defaultCatalog, fixedBodyLength, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
+import { reminderMapping } from '../domain/templates/reminder-template.js';
 import { renderTemplate } from '../domain/templates/render-template.js';
 import { buildTemplateContext } from '../domain/templates/template-context.js';
 import { durationMs } from '../domain/tenants/duration.js';
@@ -138,6 +139,11 @@ export class CartRecovery {
     const now = clock.now();
     const updated = { ...record, updatedAt: now };
 
+    // Turned off after the cart came: what was scheduled stops too.
+    if (!settings.enabled) {
+      await this.close(updated, 'skipped', 'cart_recovery_disabled');
+      return { kind: 'done' };
+    }
     if (settings.expireAfter !== null && now.getTime() > record.cartTime.getTime() + durationMs(settings.expireAfter)) {
       await this.close(updated, 'expired', 'older_than_expire_after');
       return { kind: 'done' };
@@ -154,6 +160,7 @@ export class CartRecovery {
       return this.skipStep(tenant, updated, step, 'superseded');
     }
 
+    if (!tenant.settings.notifications.cart_reminder.enabled) return this.skipStep(tenant, updated, step, 'kind_disabled');
     const customer = record.customer!;
     const optOut = (await customers.optOuts(tenantId, customer)).find((o) => o.scope === 'all' || o.scope === 'marketing');
     if (optOut !== undefined) {
@@ -197,7 +204,7 @@ export class CartRecovery {
     const reminders = settings.reminders;
     const last = step === reminders.length - 1;
     const discount = last ? settings.discountCode : null;
-    const mapping = reminders[step]?.template ?? this.catalog[discount !== null ? 'cart_reminder_discount' : 'cart_reminder'].mapping;
+    const mapping = reminderMapping(reminders[step]?.template ?? null, tenant.settings.notifications.cart_reminder.template, discount !== null, this.catalog);
     const messageId = ids.next('msg');
     const linkToken = newLinkToken();
     await links.create({ token: linkToken, tenantId: tenant.id, messageId, target: record.cart.recoveryUrl, createdAt: now });

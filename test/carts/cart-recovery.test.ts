@@ -243,5 +243,62 @@ describe.each(databaseTargets())('abandoned-cart recovery on $name', (factory) =
       expect(await sentTo(old)).toEqual([]);
       expect(await w.cart(tenant, stale.token as string)).toMatchObject({ state: 'expired', reason: 'older_than_expire_after', remindersSent: 0, updatedAt: iso(U) });
     });
+
+    it("sends a step without its own template with notifications.cart_reminder's, and the discount step with one that gives the code", async () => {
+      const nudge = { name: 'brand_cart_nudge', body: ['customer.firstName', 'cart.itemsSummary'], layout: { bodyParams: 2 } };
+      const own = { name: 'brand_cart_second', body: [{ value: 'Still thinking, {{customer.firstName}}?' }], layout: { bodyParams: 1 } };
+      const store = await w.tenant('Kind Wide', { discountCode: 'SAVE5', reminders: [{ after: '30m' }, { after: '4h', template: own }, { after: '24h' }] }, { notifications: { cart_reminder: { template: nudge } } });
+      const phone = w.phone();
+      const T = w.begin();
+      await w.post(store, '/abandoned-cart', checkout(phone, T));
+      await w.runUntil(T + 3 * DAY);
+      // The kind-wide template has no discount.code, so the last step keeps the catalog's discount template.
+      expect((await sentTo(phone, store)).map((s) => [s.at, s.template, s.body])).toEqual([
+        [iso(T + 30 * MINUTE), 'brand_cart_nudge', ['Meera', 'Silk Scarf']],
+        [iso(T + 4 * HOUR), 'brand_cart_second', ['Still thinking, Meera?']],
+        [iso(T + DAY), 'orderline_cart_reminder_discount', ['Meera', 'Silk Scarf', 'Kind Wide', 'SAVE5']],
+      ]);
+
+      // One that gives the code is used for the discount step too.
+      await w.patch(store, { notifications: { cart_reminder: { template: { ...nudge, body: ['customer.firstName', { value: 'Use {{discount.code}}', fallback: 'See you soon' }] } } } });
+      const next = w.phone();
+      const U = w.begin();
+      await w.post(store, '/abandoned-cart', checkout(next, U));
+      await w.runUntil(U + 3 * DAY);
+      expect((await sentTo(next, store)).map((s) => [s.template, s.body])).toEqual([
+        ['brand_cart_nudge', ['Meera', 'See you soon']],
+        ['brand_cart_second', ['Still thinking, Meera?']],
+        ['brand_cart_nudge', ['Meera', 'Use SAVE5']],
+      ]);
+    });
+
+    it('stops reminding when the tenant turns reminders off after the cart came: notifications.cart_reminder skips each step, cartRecovery closes the cart', async () => {
+      const store = await w.tenant('Second Thoughts');
+      const phone = w.phone();
+      const T = w.begin();
+      const left = checkout(phone, T);
+      await w.post(store, '/abandoned-cart', left);
+      await w.runUntil(T + HOUR);
+      await w.patch(store, { notifications: { cart_reminder: { enabled: false } } });
+      await w.runUntil(T + 5 * HOUR);
+      expect((await w.reminders(store, `91${phone}`)).map((m) => [m.state, m.skipReason])).toEqual([
+        ['accepted', null],
+        ['skipped', 'kind_disabled'],
+      ]);
+      // Turned back on: the next step goes.
+      await w.patch(store, { notifications: { cart_reminder: { enabled: true } } });
+      await w.runUntil(T + 2 * DAY);
+      expect((await sentTo(phone, store)).map((s) => s.at)).toEqual([iso(T + 30 * MINUTE), iso(T + DAY)]);
+
+      const other = w.phone();
+      const U = w.begin();
+      const second = checkout(other, U);
+      await w.post(store, '/abandoned-cart', second);
+      await w.runUntil(U + HOUR);
+      await w.patch(store, { cartRecovery: { enabled: false } });
+      await w.runUntil(U + 3 * DAY);
+      expect((await sentTo(other, store)).map((s) => s.at)).toEqual([iso(U + 30 * MINUTE)]);
+      expect(await w.cart(store, second.token as string)).toMatchObject({ state: 'skipped', reason: 'cart_recovery_disabled', remindersSent: 1 });
+    });
   });
 });

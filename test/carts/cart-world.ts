@@ -178,6 +178,12 @@ export class CartWorld {
     return res.json<T>();
   }
 
+  /** PATCHes the tenant's settings (a JSON merge patch) through the admin API. */
+  async patch(tenant: TestTenant, patch: JsonObject): Promise<void> {
+    const res = await this.h.app.inject({ method: 'PATCH', url: `/admin/tenants/${tenant.id}`, headers: this.h.admin, payload: patch });
+    expect(res.statusCode, res.body).toBe(200);
+  }
+
   async carts(tenant: TestTenant): Promise<CartView[]> {
     return (await this.get<{ items: CartView[] }>(`/admin/tenants/${tenant.id}/carts?limit=200`)).items;
   }

@@ -7,8 +7,8 @@ import type { TenantSettings } from '../tenants/tenant-settings.js';
 import { NOTIFICATION_KINDS } from '../tenants/tenant-settings.js';
 import { defaultCatalog } from './default-catalog.js';
 import { checkMappingAgainstLayout, type MappingIssue, type TemplateLayout } from './template-layout.js';
-import type { TemplateMapping, TemplateParam } from './template-mapping.js';
-import { placeholderPaths } from './template-text.js';
+import type { TemplateMapping } from './template-mapping.js';
+import { DISCOUNT_PATH, mentionsPath } from './reminder-template.js';
 
 /** Layouts of the default templates by name; they do not depend on the public URL. */
 const DEFAULT_LAYOUTS: ReadonlyMap<string, TemplateLayout> = new Map(
@@ -37,19 +37,11 @@ export function checkTenantTemplates(settings: TenantSettings): MappingIssue[] {
   // that has the parameter); one whose template never says it would go out without it.
   const last = reminders.length - 1;
   const lastTemplate = reminders[last]?.template ?? null;
-  if (discountCode !== null && lastTemplate !== null && !mentions(lastTemplate, DISCOUNT_PATH)) {
+  if (discountCode !== null && lastTemplate !== null && !mentionsPath(lastTemplate, DISCOUNT_PATH)) {
     issues.push({
       path: `/cartRecovery/reminders/${last}/template`,
       message: `the last reminder carries the discount code: its template needs a parameter with "${DISCOUNT_PATH}" (or set discountCode to null)`,
     });
   }
   return issues;
-}
-
-const DISCOUNT_PATH = 'discount.code';
-
-/** Whether a parameter of the mapping is the path, or a literal with it as a placeholder. */
-function mentions(mapping: TemplateMapping, path: string): boolean {
-  const params: TemplateParam[] = [...mapping.body, ...(mapping.header ?? []), ...(mapping.buttons ?? []).map((b) => b.param)];
-  return params.some((param) => (typeof param === 'string' ? param.trim() === path : placeholderPaths(param.value).includes(path)));
 }
