@@ -84,6 +84,8 @@ function unanswered(exchange: Exclude<BrandExchange, { kind: 'answered' }>): Jud
       return { result: failure('timeout', exchange.cause, null), retryable: false, brandFault: false, cancelled: true };
     case 'network':
       return judged(failure('unavailable', exchange.cause, null), true, true);
+    case 'oversized':
+      return judged(failure('malformed', exchange.cause, null), false, false);
   }
 }
 

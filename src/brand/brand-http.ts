@@ -17,7 +17,9 @@ export type BrandExchange =
   | { kind: 'timeout'; cause: string; latencyMs: number }
   /** The caller's signal ended the request: says nothing about the brand. */
   | { kind: 'cancelled'; cause: string; latencyMs: number }
-  | { kind: 'network'; cause: string; latencyMs: number };
+  | { kind: 'network'; cause: string; latencyMs: number }
+  /** The brand answered with more than MAX_BRAND_RESPONSE_BYTES: not read, and no retry would change it. */
+  | { kind: 'oversized'; cause: string; latencyMs: number };
 
 export interface BrandRequest {
   method: 'GET' | 'POST';
@@ -103,6 +105,9 @@ export class BrandHttp {
       // Not the deadline, so the caller's signal ended it.
       if (signal.aborted) return { kind: 'cancelled', cause: 'cancelled by the caller', latencyMs: latency() };
       const text = errorText(error);
+      if (text.includes('UND_ERR_RES_EXCEEDED_MAX_SIZE')) {
+        return { kind: 'oversized', cause: `the answer was larger than ${MAX_BRAND_RESPONSE_BYTES} bytes`, latencyMs: latency() };
+      }
       // undici's own header/body timers fire with these codes; they are timeouts too.
       if (/UND_ERR_(HEADERS|BODY|CONNECT)_TIMEOUT/.test(text)) {
         return { kind: 'timeout', cause: `no answer within ${this.timeoutMs} ms (${text})`, latencyMs: latency() };

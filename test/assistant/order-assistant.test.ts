@@ -151,6 +151,30 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       expect(brand.cancels.filter((c) => c.id === 'd1')).toHaveLength(1);
     });
 
+    it('checks the order when a cancel goes unanswered: cancelled if the brand did it, else neither "done" nor "try again"', async () => {
+      const me = phone();
+      const cancelling = async (id: string) => {
+        await tap(me, 'list_reply', `cancel:${id}`);
+        await tap(me, 'button_reply', `cancel_yes:${id}`);
+        return (await tap(me, 'list_reply', `reason:${id}:changed_mind`))[0]?.text?.body;
+      };
+      // The brand cancelled but answered after our timeout: the customer hears it is cancelled.
+      brand.orders.set('t1', order('t1', '#7801', me));
+      brand.cancelThenFail('timeout');
+      expect(await cancelling('t1')).toContain('#7801 has been cancelled');
+      expect(brand.calls.slice(-2)).toEqual(['cancelOrder t1', 'getOrder t1']);
+      // No answer and nothing cancelled: the customer is told it is not known yet, not to retry at once.
+      brand.orders.set('t2', order('t2', '#7802', me));
+      brand.failCancel('timeout');
+      expect(await cancelling('t2')).toContain('did not confirm in time whether order #7802 was cancelled');
+      // A 5xx: not done, try later.
+      brand.orders.set('t3', order('t3', '#7803', me));
+      brand.failCancel('unavailable');
+      expect(await cancelling('t3')).toContain('cannot reach the store');
+      const alerts = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/alerts?limit=3`, headers: h.admin });
+      expect(alerts.json<{ items: { kind: string; detail: string }[] }>().items.map((a) => a.detail)).toEqual(['scripted unavailable', 'scripted timeout', 'scripted timeout after cancelling']);
+    });
+
     it('does not cancel a shipped order and offers a person instead', async () => {
       const me = phone();
       brand.orders.set('s1', order('s1', '#5501', me, { shipment_details: { status: 'shipped', tracking_info: 'https://track.example/S1' } }));

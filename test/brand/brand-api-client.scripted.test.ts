@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BrandAttempt } from '../../src/brand/brand-api-client.js';
+import { MAX_BRAND_RESPONSE_BYTES } from '../../src/brand/brand-http.js';
 import { CircuitBreaker } from '../../src/brand/circuit-breaker.js';
 import { InvalidPhoneError } from '../../src/brand/phone-path.js';
 import { ASHA, client, closeClients, expectFailure, found } from '../support/brand-clients.js';
@@ -149,6 +150,19 @@ describe('against scripted brands', () => {
       const api = client({ baseUrl: s.url, apiKey: 'k' });
       expect(expectFailure(await api.customerByPhone(ASHA), 'malformed').cause).toMatch(/none of first_name, last_name, phone, email/);
       expect(expectFailure(await api.recentOrders(ASHA), 'malformed').cause).toMatch(/expected a list of orders/);
+    });
+
+    it('an answer over 1 MiB: malformed (the brand is up), not retried: the next answer would be as big', async () => {
+      const huge = { ...ORDER, note: 'x'.repeat(MAX_BRAND_RESPONSE_BYTES) };
+      const s = await serve(() => ({ body: huge }));
+      const api = client({ baseUrl: s.url, apiKey: 'k', retryDelaysMs: [1, 1] });
+      const failure = expectFailure(await api.getOrder('77'), 'malformed');
+      expect(failure.cause).toMatch(/larger than 1048576 bytes/);
+      expect(s.requests).toHaveLength(1);
+      // The brand answered: a cancel it answered this way is in doubt, not a brand outage.
+      expectFailure(await api.cancelOrder('77', 'x'), 'malformed');
+      s.setScript(() => ({ body: ORDER }));
+      expect(found(await api.getOrder('77')).id).toBe('77');
     });
 
     it('a list with an entry that is not an order', async () => {

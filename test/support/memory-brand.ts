@@ -17,6 +17,17 @@ export class MemoryBrand implements BrandApi {
     this.failures.push(...kinds);
   }
 
+  /** The next cancel fails this way without cancelling (other calls are unaffected). */
+  failCancel(kind: BrandFailureKind): void {
+    this.cancelFailure = { kind, after: false };
+  }
+
+  /** The next cancel is carried out, but its answer is lost this way (a brand slower than our timeout). */
+  cancelThenFail(kind: BrandFailureKind): void {
+    this.cancelFailure = { kind, after: true };
+  }
+  private cancelFailure: { kind: BrandFailureKind; after: boolean } | null = null;
+
   private failure(): { kind: 'failure'; failure: BrandFailureKind; cause: string; httpStatus: number | null } | null {
     const kind = this.failures.shift();
     return kind === undefined ? null : { kind: 'failure', failure: kind, cause: `scripted ${kind}`, httpStatus: kind === 'unavailable' ? 503 : null };
@@ -51,10 +62,14 @@ export class MemoryBrand implements BrandApi {
     this.calls.push(`cancelOrder ${orderId}`);
     const failed = this.failure();
     if (failed !== null) return failed;
+    const scripted = this.cancelFailure;
+    this.cancelFailure = null;
+    if (scripted?.after === false) return { kind: 'failure', failure: scripted.kind, cause: `scripted ${scripted.kind}`, httpStatus: null };
     const order = this.orders.get(orderId);
     if (order === undefined) return { kind: 'not_found' };
     this.cancels.push({ id: orderId, reason });
     this.orders.set(orderId, { ...order, cancelledAt: '2026-03-01T10:00:00.000Z' });
+    if (scripted !== null) return { kind: 'failure', failure: scripted.kind, cause: `scripted ${scripted.kind} after cancelling`, httpStatus: null };
     return { kind: 'cancelled' };
   }
 }

@@ -31,6 +31,7 @@ export const DEFAULT_BOT_TEXTS = {
   cancelKept: 'OK, order {number} stays as it is.',
   cannotCancelShipped: 'Order {number} has already been {status}, so I cannot cancel it here. Would you like to talk to a person?',
   cancelRefused: "The store couldn't cancel order {number} right now. Would you like to talk to a person?",
+  cancelUnconfirmed: "The store did not confirm in time whether order {number} was cancelled. Please ask me about the order again in a few minutes before trying once more.",
   details: 'Here is what {store} has for you:\n{details}',
   noDetails: "I couldn't find your details for this WhatsApp number.",
   handoff: 'Connecting you with a person from {store}. They will reply here soon.',

@@ -235,7 +235,13 @@ export class OrderAssistant implements Bot {
     if (result.failure === 'refused') {
       return { type: 'buttons', text: turn.say('cancelRefused', { number }), buttons: [{ id: 'menu:human', title: turn.say('talk.human') }] };
     }
-    return this.outage(turn, result);
+    // No answer in time, or one that could not be read: the brand may have cancelled all the
+    // same, and telling the customer to retry would then be wrong. Its order says which.
+    await this.alert(turn, result);
+    const after = await orders.find(orderId, false);
+    if (after.kind === 'mine' && after.order.cancelledAt !== null) return { type: 'text', text: turn.say('cancelled', { number }) };
+    if (result.failure === 'timeout' || result.failure === 'malformed') return { type: 'text', text: turn.say('cancelUnconfirmed', { number }) };
+    return { type: 'text', text: turn.say('tryLater') };
   }
 
   private async codConfirm(turn: Turn, orderId: string): Promise<Reply> {
@@ -259,6 +265,11 @@ export class OrderAssistant implements Bot {
   /** The brand could not answer: a polite "try later" for the customer, the cause for the operator. */
   private async outage(turn: Turn, failure: BrandFailure): Promise<Reply> {
     turn.conversation.state = { flow: 'idle' };
+    await this.alert(turn, failure);
+    return { type: 'text', text: turn.say('tryLater') };
+  }
+
+  private async alert(turn: Turn, failure: BrandFailure): Promise<void> {
     await this.deps.alerts.raise({
       id: this.deps.ids.next('alr'),
       tenantId: turn.tenant.id,
@@ -266,7 +277,6 @@ export class OrderAssistant implements Bot {
       detail: `${failure.cause}${failure.httpStatus !== null ? ` (HTTP ${failure.httpStatus})` : ''}`,
       createdAt: this.deps.clock.now(),
     });
-    return { type: 'text', text: turn.say('tryLater') };
   }
 
   private async send(turn: Turn, reply: Reply): Promise<void> {
