@@ -41,7 +41,7 @@ import { NotificationPlanner } from '../use-cases/plan-notifications.js';
 import { PlanningHorizon } from '../use-cases/planning-horizon.js';
 import { WebhookProcessor } from '../use-cases/process-webhook.js';
 import { WebhookReceiver } from '../use-cases/receive-webhook.js';
-import { MessageDispatcher } from '../use-cases/send-message.js';
+import { MessageDispatcher, resumeSending } from '../use-cases/send-message.js';
 import { CloudApiSender } from '../whatsapp/cloud-api-sender.js';
 import { webhookNotices, webhookPhoneNumberIds } from '../whatsapp/webhook-payload.js';
 import { jobHandlers } from '../worker/job-handlers.js';
@@ -166,6 +166,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     recentTenants.forget(tenantId);
     brands.forget(tenantId);
   };
+  const queue = new DatabaseJobQueue(connection.db, connection.capabilities, clock, ids);
   const tenants = new TenantService(
     tenantStore,
     secretBox,
@@ -177,11 +178,12 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     },
     async (tenantId, secretsChanged) => {
       // A new access token is the fix for an expired one (error 190): sending resumes.
-      if (secretsChanged.includes('whatsappAccessToken')) await alerts.resumeSending(tenantId);
+      if (!secretsChanged.includes('whatsappAccessToken')) return;
+      const tenant = await tenantStore.get(tenantId);
+      if (tenant !== undefined) await resumeSending(alerts, queue, tenantId, tenant.settings.whatsapp.messagesPerSecond, clock.now());
     },
   );
   const events = new SqlEventStore(connection.db, ids, connection.capabilities, options.recentEvents);
-  const queue = new DatabaseJobQueue(connection.db, connection.capabilities, clock, ids);
   const messages = new SqlMessageStore(connection.db, ids, connection.capabilities);
   const customers = new SqlCustomerStore(connection.db);
   const links = new SqlLinkStore(connection.db);

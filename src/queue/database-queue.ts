@@ -3,7 +3,7 @@
  * the events that need them. Claiming is one WITH … UPDATE … WHERE id IN (…) RETURNING,
  * atomic on SQLite and, with SKIP LOCKED, safe with several workers on PostgreSQL.
  */
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { ClaimOptions, ClaimedJob, JobInfo, JobQueue, JobSpec, JobState, Postponement } from '../domain/ports/job-queue.js';
@@ -179,6 +179,30 @@ export class DatabaseJobQueue implements JobQueue {
       for (const { jobId, runAt, reason } of postponements) {
         await this.postponeOne.execute({ runAt: runAt.getTime(), reason: reason.slice(0, 2000), updatedAt, jobId }, trx);
       }
+    });
+  }
+
+  async bringForward(kind: string, tenantId: string, reasonPrefix: string, to: Date, spacingMs: number): Promise<number> {
+    const updatedAt = this.clock.now().getTime();
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('jobs')
+        .select(['id', 'run_at'])
+        .where('kind', '=', kind)
+        .where('state', '=', 'pending')
+        .where('tenant_id', '=', tenantId)
+        .where(sql<string>`substr(last_error, 1, ${sql.lit(reasonPrefix.length)})`, '=', reasonPrefix)
+        .orderBy('run_at')
+        .orderBy('id')
+        .execute();
+      let moved = 0;
+      for (const [i, row] of rows.entries()) {
+        const runAt = Math.round(to.getTime() + i * spacingMs);
+        if (runAt >= Number(row.run_at)) continue;
+        await trx.updateTable('jobs').set({ run_at: runAt, updated_at: updatedAt }).where('id', '=', row.id).execute();
+        moved++;
+      }
+      return moved;
     });
   }
 

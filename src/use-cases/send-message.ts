@@ -11,6 +11,7 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { CustomerStore } from '../domain/ports/customer-store.js';
 import type { AlertStore } from '../domain/ports/alert-store.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
+import type { JobQueue } from '../domain/ports/job-queue.js';
 import type { MessageSender, OutgoingMessage, SendOutcome, SenderAccount } from '../domain/ports/message-sender.js';
 import type { MessageRecord, MessageStore } from '../domain/ports/message-store.js';
 import { acceptedByMeta } from '../domain/messages/message-state.js';
@@ -18,6 +19,7 @@ import type { Pacer } from '../shared/pacer.js';
 import { Permits } from '../shared/permits.js';
 import type { SendWindow } from '../shared/send-window.js';
 import type { JobResult } from '../worker/job-runner.js';
+import { SEND_MESSAGE_JOB } from './plan-notifications.js';
 
 export interface SendAccounts {
   /** How to send for a tenant (Meta or the sandbox), or null when it cannot send. */
@@ -68,6 +70,20 @@ export const PACING_SHARE = 0.96;
  */
 const MAX_IN_FLIGHT_PER_NUMBER = 32;
 
+/** Why a send waits while its tenant's sending is paused (the jobs' postpone reason). */
+export const PAUSED_REASON = 'sending paused: ';
+
+/**
+ * The fix for a paused tenant (a new access token) is in: sending resumes, and the sends that
+ * were waiting for it come back now rather than at their next look (up to 5 minutes later),
+ * one paced slot apart in the order they came, so each finds its slot as it arrives and none
+ * overtakes another (a send finding no slot near is postponed without keeping one).
+ */
+export async function resumeSending(alerts: AlertStore, queue: JobQueue, tenantId: string, messagesPerSecond: number, now: Date): Promise<number> {
+  await alerts.resumeSending(tenantId);
+  return queue.bringForward(SEND_MESSAGE_JOB, tenantId, PAUSED_REASON, now, 1000 / (messagesPerSecond * PACING_SHARE));
+}
+
 export class MessageDispatcher {
   private readonly inDoubtWaitMs: number;
   private readonly perCustomer: { perSecond: number; burst: number };
@@ -110,7 +126,7 @@ export class MessageDispatcher {
       return { kind: 'done' };
     }
     const paused = await alerts.sendingPaused(message.tenantId);
-    if (paused !== null) return { kind: 'postpone', afterMs: 5 * 60_000, reason: `sending paused: ${paused}` };
+    if (paused !== null) return { kind: 'postpone', afterMs: 5 * 60_000, reason: `${PAUSED_REASON}${paused}` };
     if (await messages.hasEarlierPending(message.tenantId, message.recipient, message.sequence)) {
       return { kind: 'postpone', afterMs: 1_000, reason: 'an earlier message to this customer goes first' };
     }
@@ -250,7 +266,7 @@ export class MessageDispatcher {
           await messages.markRetrying(message.id, outcome.code, outcome.reason, now);
           await alerts.pauseSending(message.tenantId, outcome.reason);
           await alerts.raise({ id: ids.next('alr'), tenantId: message.tenantId, kind: 'sending_paused', detail: outcome.reason, createdAt: now });
-          return { kind: 'postpone', afterMs: 5 * 60_000, reason: `sending paused: ${outcome.reason}` };
+          return { kind: 'postpone', afterMs: 5 * 60_000, reason: `${PAUSED_REASON}${outcome.reason}` };
         }
         await messages.markFailed(message.id, outcome.code, outcome.reason, now);
         const customer = message.recipient!;

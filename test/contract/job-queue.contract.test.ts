@@ -203,6 +203,30 @@ describe.each(databaseTargets())('$name job queue', (factory) => {
       expect(kindsOf(await claim())).toEqual(['paced-2']);
     });
 
+    it("brings a tenant's jobs postponed for a reason forward, in their order and spaced out, and nothing else", async () => {
+      const spec = (key: string, tenantId = 'ten_a', kind = 'send') => job(kind, inMs(0), { key, tenantId });
+      await queue.enqueue([spec('a1'), spec('a2'), spec('a3'), spec('a-paced'), spec('a-near'), spec('b1', 'ten_b'), spec('a-other-kind', 'ten_a', 'plan')]);
+      const byKey = new Map((await claim()).map((j) => [j.key, j.id]));
+      const paused = (key: string, ms: number) => ({ jobId: byKey.get(key)!, runAt: inMs(ms), reason: 'sending paused: token expired (190)' });
+      await queue.postponeMany([
+        paused('a2', 5 * MINUTE + 700),
+        paused('a1', 5 * MINUTE),
+        paused('a3', 5 * MINUTE + 900),
+        // Due before its slot would be: left as it is.
+        paused('a-near', 5),
+        { jobId: byKey.get('a-paced')!, runAt: inMs(4 * MINUTE), reason: 'throughput: pacing this phone number' },
+        paused('b1', 5 * MINUTE),
+        paused('a-other-kind', 5 * MINUTE),
+      ]);
+      clock.advance(SECOND);
+      expect(await queue.bringForward('send', 'ten_a', 'sending paused: ', inMs(0), 12.5)).toBe(3);
+      const at = async (key: string) => (await queue.findByKey(key))!.runAt.getTime() - clock.now().getTime();
+      // a-near (due at -995 ms) is first in line and keeps its time; the rest follow 12.5 ms apart.
+      expect([await at('a-near'), await at('a1'), await at('a2'), await at('a3')]).toEqual([-995, 13, 25, 38]);
+      expect([await at('a-paced'), await at('b1'), await at('a-other-kind')]).toEqual([4 * MINUTE - SECOND, 5 * MINUTE - SECOND, 5 * MINUTE - SECOND]);
+      expect(await queue.bringForward('send', 'ten_none', 'sending paused: ', inMs(0), 12.5)).toBe(0);
+    });
+
     it('retries at the new time with the error, then dead-letters after maxAttempts', async () => {
       await queue.enqueue([job('flaky', inMs(0), { key: 'k-flaky', maxAttempts: 3 })]);
       for (const attempt of [1, 2]) {

@@ -343,6 +343,28 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect(sender.sent.at(-1)?.account.accessToken).toBe('EAAG-new-token');
     });
 
+    it('sends what waited for a new token as soon as it is saved, in the order it came', async () => {
+      const paused = await createTenant(h, { name: 'Expired again' });
+      const customers = [phone(), phone(), phone()];
+      sender.failNext(190);
+      for (const to of customers) {
+        await postEvent(h, paused.guestKey, '/orders-create', businessOnBotOrder({ id: uid('ord'), phone: to }));
+        await drain(h);
+        h.clock.set(new Date(h.clock.now().getTime() + 1_000));
+      }
+      expect(await h.orderline.alerts.sendingPaused(paused.id)).toMatch(/190/);
+      h.clock.set(new Date(h.clock.now().getTime() + 60_000));
+      await drain(h);
+      const before = sender.sent.length;
+      const patched = await h.app.inject({ method: 'PATCH', url: `/admin/tenants/${paused.id}`, headers: h.admin, payload: { whatsapp: { accessToken: 'EAAG-fresh' } } });
+      expect(patched.statusCode).toBe(200);
+      // They waited 5 minutes at a time; now they go within the 2 s that separated them, first come first.
+      const resumedAt = h.clock.now().getTime();
+      await drain(h, 2_000);
+      expect(sender.sent.slice(before).map((s) => [s.message.to, s.account.accessToken])).toEqual(customers.map((c) => [`91${c}`, 'EAAG-fresh']));
+      expect(h.clock.now().getTime() - resumedAt).toBeLessThanOrEqual(2_000);
+    });
+
     it('replays events without sending twice, and plans what was never planned', async () => {
       const since = h.clock.now();
       const kept = uid('ord');

@@ -78,6 +78,12 @@ export interface JobQueue {
    * ordering waits); one write for all of them. Jobs no longer running are left alone.
    */
   postponeMany(postponements: readonly Postponement[]): Promise<void>;
+  /**
+   * Brings a tenant's pending jobs of a kind that were postponed for `reasonPrefix` forward, in
+   * the order they were due: the first to `to`, each next `spacingMs` after the one before
+   * (never later than it was). Returns how many moved.
+   */
+  bringForward(kind: string, tenantId: string, reasonPrefix: string, to: Date, spacingMs: number): Promise<number>;
   /** Dead-lettered jobs back to pending with fresh attempts; returns how many. */
   revive(jobIds: readonly string[], runAt: Date): Promise<number>;
   /** Cancels the pending job with this key; true when there was one. */
