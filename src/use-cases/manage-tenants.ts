@@ -14,6 +14,7 @@ import {
   type TenantStore,
 } from '../domain/ports/tenant-store.js';
 import { checkTenantTemplates } from '../domain/templates/check-tenant-templates.js';
+import { supportedLocale } from '../domain/templates/template-format.js';
 import { isKnownCountry } from '../domain/recipients/phone.js';
 import { durationMs } from '../domain/tenants/duration.js';
 import { generateGuestKey, hashGuestKey } from '../domain/tenants/guest-key.js';
@@ -225,6 +226,9 @@ export class TenantService {
     if (quiet !== null && quiet.start === quiet.end) {
       issues.push({ path: '/cartRecovery/quietHours', message: 'start and end must differ (null turns quiet hours off)' });
     }
+    const locale = supportedLocale(result.value.locale);
+    if (locale === null) issues.push({ path: '/locale', message: `unknown or unsupported locale "${result.value.locale}": a BCP 47 tag such as "en-IN", "en-US" or "de-DE"` });
+    else result.value.locale = locale;
     if (!isKnownCountry(result.value.defaultCountry)) {
       issues.push({ path: '/defaultCountry', message: `unknown country "${result.value.defaultCountry}": an ISO 3166-1 alpha-2 code such as "IN" or "GB"` });
     }

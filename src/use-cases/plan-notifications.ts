@@ -169,6 +169,7 @@ export class NotificationPlanner {
       storeName: tenant.name,
       linkToken,
       timeZone: tenant.settings.timezone,
+      locale: tenant.settings.locale,
     });
     const rendered = renderTemplate(mapping, context, { bodyFixedLength: fixedBodyLength(this.catalog, mapping.name) });
     if (!rendered.ok) {

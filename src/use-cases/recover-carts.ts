@@ -210,7 +210,7 @@ export class CartRecovery {
     await links.create({ token: linkToken, tenantId: tenant.id, messageId, target: record.cart.recoveryUrl, createdAt: now });
     const rendered = renderTemplate(
       mapping,
-      buildTemplateContext({ cart: record.cart, storeName: tenant.name, linkToken, discountCode: discount, timeZone: tenant.settings.timezone }),
+      buildTemplateContext({ cart: record.cart, storeName: tenant.name, linkToken, discountCode: discount, timeZone: tenant.settings.timezone, locale: tenant.settings.locale }),
       { bodyFixedLength: fixedBodyLength(this.catalog, mapping.name) },
     );
     if (!rendered.ok) return this.skipStep(tenant, record, step, `missing_parameter:${rendered.missing.map((m) => `${m.component}${m.index}`).join(',')}`);

@@ -80,6 +80,7 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
         name: 'Defaults',
         timezone: 'Asia/Kolkata',
         defaultCountry: 'IN',
+        locale: 'en-IN',
         whatsapp: { phoneNumberId: expect.stringMatching(/^1555[0-9]{11}$/) as unknown, messagesPerSecond: 80, hasAccessToken: false, hasAppSecret: false, mode: 'sandbox' },
         brandApi: { baseUrl: null, timeoutMs: 5000, phoneFormat: 'digits', hasApiKey: false },
         cartRecovery: { reminders: [{ after: '30m' }, { after: '4h' }, { after: '24h' }], quietHours: { start: '21:00', end: '09:00' }, expireAfter: '7d' },
@@ -142,6 +143,9 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
         // Not countries: ZZ is unassigned, UK is not ISO (GB is).
         [{ name: 'x', defaultCountry: 'ZZ' }, '/defaultCountry'],
         [{ name: 'x', defaultCountry: 'UK' }, '/defaultCountry'],
+        // Not a language tag, and one Intl has no data for.
+        [{ name: 'x', locale: 'en_US' }, '/locale'],
+        [{ name: 'x', locale: 'xx-YY' }, '/locale'],
         // A Cloud API tenant's messages would wait forever for a number to send from.
         [{ name: 'x', whatsapp: { accessToken: 'T' } }, '/whatsapp/phoneNumberId'],
         [{ name: 'line\nbreak' }, '/name'],
@@ -172,6 +176,8 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       expect(cloud.statusCode, cloud.body).toBe(200);
       const utc = await call('PATCH', `/admin/tenants/${id}`, { timezone: 'utc' });
       expect(utc.json<{ tenant: TenantJson }>().tenant.timezone).toBe('UTC');
+      const us = await call('PATCH', `/admin/tenants/${id}`, { locale: 'en-us' });
+      expect(us.json<{ tenant: { locale: string } }>().tenant.locale).toBe('en-US');
       const rotated = await call('POST', `/admin/tenants/${id}/guest-keys`, { gracePeriod: '0s' });
       expect(rotated.statusCode).toBe(200);
       const badLimit = await call('GET', `/admin/tenants/${id}/events?limit=500`);

@@ -72,6 +72,24 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect(message!.eventUrl).toMatch(new RegExp(`^/admin/tenants/${tenant.id}/events/evt_`));
     });
 
+    it("writes money in the tenant's locale", async () => {
+      const german = await createTenant(h, { name: 'Berlin Shop', locale: 'de-DE' });
+      const id = uid('ord');
+      const to = phone();
+      await postEvent(h, german.guestKey, '/orders-create', businessOnBotOrder({ id, phone: to, total_amount: '1499.5', currencyCode: 'EUR' }));
+      await drain(h);
+      const template = sender.to(`91${to}`).at(-1)!.message.template as NonNullable<MessageJson['body']>['template'];
+      const params = template?.components.find((c) => c.type === 'body')?.parameters.map((p) => p.text);
+      expect(params).toContain('1.499,50\u00a0€');
+      // The default, en-IN.
+      const other = uid('ord');
+      const again = phone();
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id: other, phone: again, total_amount: '149999', currencyCode: 'INR' }));
+      await drain(h);
+      const indian = sender.to(`91${again}`).at(-1)!.message.template as NonNullable<MessageJson['body']>['template'];
+      expect(indian?.components.find((c) => c.type === 'body')?.parameters.map((p) => p.text)).toContain('₹1,49,999.00');
+    });
+
     it('sends a prepaid Shopify order the plain confirmation, once however often the event comes', async () => {
       const id = uid('9');
       const body = shopifyOrder({ id, phone: `+91${phone()}`, financial_status: 'paid', payment_gateway_names: ['razorpay'] });

@@ -12,6 +12,20 @@ export const DEFAULT_TIME_ZONE = 'UTC';
 /** The longest item summary: it is one parameter among several in a 1024-character body. */
 export const ITEMS_SUMMARY_MAX = 100;
 
+/** The locale's canonical spelling ("en-us" → "en-US") if Intl formats numbers and dates in it, else null. */
+export function supportedLocale(locale: string): string | null {
+  try {
+    const canonical = Intl.getCanonicalLocales(locale)[0];
+    if (canonical === undefined) return null;
+    const numbers = Intl.NumberFormat.supportedLocalesOf([canonical], { localeMatcher: 'lookup' });
+    const dates = Intl.DateTimeFormat.supportedLocalesOf([canonical], { localeMatcher: 'lookup' });
+    return numbers.length === 1 && dates.length === 1 ? canonical : null;
+  } catch {
+    // RangeError: not a well-formed language tag.
+    return null;
+  }
+}
+
 /** A usable BCP 47 locale: a malformed one (a typo in tenant settings) must not stop a notification. */
 export function safeLocale(locale: string | undefined): string {
   if (locale === undefined) return DEFAULT_LOCALE;

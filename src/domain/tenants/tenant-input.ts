@@ -32,6 +32,7 @@ export const TenantCreateBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     timezone: Type.Optional(s.timezone),
     defaultCountry: Type.Optional(s.defaultCountry),
+    locale: Type.Optional(s.locale),
     whatsapp: Type.Optional(
       Type.Object(
         {

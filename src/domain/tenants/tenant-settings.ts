@@ -70,6 +70,12 @@ export const TenantSettings = Type.Object(
   {
     timezone: Type.String({ default: 'Asia/Kolkata', description: 'IANA time zone' }),
     defaultCountry: Type.String({ pattern: '^[A-Z]{2}$', default: 'IN', description: 'ISO 3166-1 alpha-2' }),
+    locale: Type.String({
+      minLength: 2,
+      maxLength: 35,
+      default: 'en-IN',
+      description: 'BCP 47 locale of money and dates in messages, e.g. "en-IN" (₹1,499.00, 26 Oct 2021), "en-US", "de-DE"',
+    }),
     whatsapp: Type.Object(
       {
         phoneNumberId: Type.Union([Type.String({ pattern: '^[0-9]{1,32}$' }), Type.Null()], { default: null }),

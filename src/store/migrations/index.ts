@@ -6,6 +6,7 @@ import { conversations } from './004-conversations.js';
 import { eventsDeriveModel } from './005-events-derive-model.js';
 import { leanHotIndexes } from './006-lean-hot-indexes.js';
 import { jobsDueByKind } from './007-jobs-due-by-kind.js';
+import { tenantLocale } from './008-tenant-locale.js';
 
 /** Migrations live in code (not files on disk) so a built package carries them. */
 export const migrations: MigrationProvider = {
@@ -18,6 +19,7 @@ export const migrations: MigrationProvider = {
       '005-events-derive-model': eventsDeriveModel,
       '006-lean-hot-indexes': leanHotIndexes,
       '007-jobs-due-by-kind': jobsDueByKind,
+      '008-tenant-locale': tenantLocale,
     };
   },
 };

@@ -1,0 +1,48 @@
+/**
+ * Migration 008 on real SQLite and PostgreSQL: tenants saved before `locale` existed get its
+ * default, and a tenant that has one keeps it.
+ */
+import { Migrator } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, migrate, type StoreConnection } from '../../src/store/connect.js';
+import { migrations } from '../../src/store/migrations/index.js';
+import { SqlTenantStore } from '../../src/store/tenant-repository.js';
+import { databaseTargets } from '../support/databases.js';
+
+describe.each(databaseTargets())('tenant locale migration on $name', (factory) => {
+  describe.skipIf(factory.skip)('', () => {
+    let connection: StoreConnection | undefined;
+    let created: Awaited<ReturnType<typeof factory.create>> | undefined;
+
+    beforeAll(async () => {
+      created = await factory.create();
+      connection = connect(created.target);
+    });
+    afterAll(async () => {
+      await connection?.close();
+      await created?.cleanup();
+    });
+
+    it('gives tenants stored before it the default locale and leaves a set one alone', async () => {
+      const db = connection!.db;
+      const migrator = new Migrator({ db, provider: migrations, migrationTableName: 'orderline_migrations', migrationLockTableName: 'orderline_migrations_lock' });
+      const before = await migrator.migrateTo('007-jobs-due-by-kind');
+      expect(before.error).toBeUndefined();
+      const row = (id: string, config: Record<string, unknown>) => ({
+        id,
+        name: id,
+        config: JSON.stringify(config),
+        secrets: '{}',
+        phone_number_id: null,
+        created_at: 0,
+        updated_at: 0,
+      });
+      await db.insertInto('tenants').values([row('ten_old', { timezone: 'Asia/Kolkata', defaultCountry: 'IN' }), row('ten_set', { timezone: 'UTC', locale: 'de-DE' })]).execute();
+
+      expect(await migrate(db)).toContain('008-tenant-locale');
+      const tenants = new SqlTenantStore(db);
+      expect((await tenants.get('ten_old'))?.settings).toEqual({ timezone: 'Asia/Kolkata', defaultCountry: 'IN', locale: 'en-IN' });
+      expect((await tenants.get('ten_set'))?.settings).toEqual({ timezone: 'UTC', locale: 'de-DE' });
+    });
+  });
+});
