@@ -175,6 +175,18 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       expect(alerts.json<{ items: { kind: string; detail: string }[] }>().items.map((a) => a.detail)).toEqual(['scripted unavailable', 'scripted timeout', 'scripted timeout after cancelling']);
     });
 
+    it('reads a brand status that says the order has not shipped as cancellable, and a failed delivery as on its way', async () => {
+      const me = phone();
+      for (const [id, status] of [['u1', 'not shipped'], ['u2', 'ready to ship'], ['u3', 'UNFULFILLED'], ['u4', 'awaiting shipment']] as const) {
+        brand.orders.set(id, order(id, `#${id}`, me, { shipment_details: { status } }));
+        const [reply] = await tap(me, 'list_reply', `cancel:${id}`);
+        expect(buttons(reply), status).toEqual([`cancel_yes:${id}`, `cancel_no:${id}`]);
+      }
+      brand.orders.set('u5', order('u5', '#u5', me, { shipment_details: { status: 'delivery failed' } }));
+      expect((await tap(me, 'list_reply', 'track:u5'))[0]?.text?.body).toContain('#u5: shipped and on its way');
+      expect((await tap(me, 'list_reply', 'cancel:u5'))[0]?.interactive?.body.text).toContain('already been shipped');
+    });
+
     it('does not cancel a shipped order and offers a person instead', async () => {
       const me = phone();
       brand.orders.set('s1', order('s1', '#5501', me, { shipment_details: { status: 'shipped', tracking_info: 'https://track.example/S1' } }));

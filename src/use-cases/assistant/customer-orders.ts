@@ -5,6 +5,7 @@
 import type { Order } from '../../domain/events/model.js';
 import type { BrandApi, BrandFailure } from '../../domain/ports/brand-api.js';
 import type { EventStore } from '../../domain/ports/event-store.js';
+import { shipmentStage } from '../../domain/events/shipment-stage.js';
 import { normalizePhone } from '../../domain/recipients/phone.js';
 
 export type OrderAccess =
@@ -62,12 +63,14 @@ export class CustomerOrders {
 
   /** What the brand says, else what Orderline saw (delivery updates, a tracking link). */
   private async shippedState(order: Order): Promise<'no' | 'shipped' | 'delivered'> {
-    const said = order.shipmentStatus?.replace(/[\s_-]+/g, ' ') ?? '';
-    if (/deliver|picked up/.test(said) && !/undeliver|out for delivery/.test(said)) return 'delivered';
-    if (/ship|transit|dispatch|fulfill|partial|out for delivery|picked|return/.test(said)) return 'shipped';
+    const stage = shipmentStage(order.shipmentStatus);
+    if (stage === 'delivered') return 'delivered';
+    if (stage === 'shipped') return 'shipped';
+    // Delivery updates Orderline was sent are facts even when the brand's field lags behind;
+    // a tracking link alone counts only when the brand says nothing (labels come before shipping).
     const rank = await this.events.deliveryProgressOf(this.tenantId, order.id);
     if (rank === 3) return 'delivered';
-    if (rank > 0 || order.tracking !== null) return 'shipped';
+    if (rank > 0 || (stage === 'unknown' && order.tracking !== null)) return 'shipped';
     return 'no';
   }
 }
