@@ -30,7 +30,7 @@ export class SqlConversationStore implements ConversationStore {
     return row === undefined ? undefined : fromRow(row);
   }
 
-  async save(c: Conversation): Promise<void> {
+  async save(c: Conversation, options: { keepMode?: boolean } = {}): Promise<void> {
     const row = {
       id: c.id,
       tenant_id: c.tenantId,
@@ -41,12 +41,18 @@ export class SqlConversationStore implements ConversationStore {
       expires_at: c.expiresAt.getTime(),
       updated_at: c.updatedAt.getTime(),
     };
-    const { id: _id, tenant_id: _t, customer: _c, ...changes } = row;
+    const { id: _id, tenant_id: _t, customer: _c, mode: _m, ...rest } = row;
+    const changes = options.keepMode === true ? rest : { ...rest, mode: c.mode };
     await this.db
       .insertInto('conversations')
       .values(row)
       .onConflict((oc) => oc.columns(['tenant_id', 'customer']).doUpdateSet(changes))
       .execute();
+  }
+
+  async withOperator(tenantId: string, customer: string): Promise<boolean> {
+    const row = await this.db.selectFrom('conversations').select('mode').where('tenant_id', '=', tenantId).where('customer', '=', customer).executeTakeFirst();
+    return row?.mode === 'human';
   }
 
   async advance(tenantId: string, customer: string, from: FlowState, to: FlowState): Promise<boolean> {

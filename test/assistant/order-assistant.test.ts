@@ -225,6 +225,22 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       expect(await text(me, 'menu')).toEqual([]);
     });
 
+    it('keeps a conversation an operator takes while the assistant waits for the brand, and does not answer over them', async () => {
+      const me = phone();
+      brand.orders.set('h1', order('h1', '#6501', me));
+      await text(me, 'menu');
+      const list = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/conversations`, headers: h.admin });
+      const conversation = list.json<{ items: { id: string; customer: string }[] }>().items.find((c) => c.customer === me)!;
+      brand.duringNextCall(async () => {
+        const take = await h.app.inject({ method: 'POST', url: `/admin/tenants/${tenant.id}/conversations/${conversation.id}/take`, headers: h.admin });
+        expect(take.statusCode).toBe(200);
+      });
+      expect(await tap(me, 'list_reply', 'menu:track')).toEqual([]);
+      const after = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/conversations`, headers: h.admin });
+      expect(after.json<{ items: { customer: string; mode: string }[] }>().items.find((c) => c.customer === me)?.mode).toBe('human');
+      expect(await text(me, 'hello?')).toEqual([]);
+    });
+
     it('records a COD confirmation tap on the order, and a Cancel tap starts the cancel flow', async () => {
       const me = phone();
       const id = `cod${Date.now()}`;

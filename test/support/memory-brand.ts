@@ -17,6 +17,18 @@ export class MemoryBrand implements BrandApi {
     this.failures.push(...kinds);
   }
 
+  /** The next call answers only after `meanwhile` has run (something happening while the brand is slow). */
+  duringNextCall(meanwhile: () => Promise<void>): void {
+    this.meanwhile = meanwhile;
+  }
+  private meanwhile: (() => Promise<void>) | null = null;
+
+  private async slow(): Promise<void> {
+    const meanwhile = this.meanwhile;
+    this.meanwhile = null;
+    if (meanwhile !== null) await meanwhile();
+  }
+
   /** The next cancel fails this way without cancelling (other calls are unaffected). */
   failCancel(kind: BrandFailureKind): void {
     this.cancelFailure = { kind, after: false };
@@ -34,24 +46,28 @@ export class MemoryBrand implements BrandApi {
   }
 
   async getOrder(orderId: string): Promise<BrandLookup<Order>> {
+    await this.slow();
     this.calls.push(`getOrder ${orderId}`);
     const order = this.orders.get(orderId);
     return this.failure() ?? (order === undefined ? { kind: 'not_found' } : { kind: 'found', value: order });
   }
 
   async customerByPhone(e164: string): Promise<BrandLookup<BrandCustomer>> {
+    await this.slow();
     this.calls.push(`customerByPhone ${e164}`);
     const customer = this.customers.get(e164);
     return this.failure() ?? (customer === undefined ? { kind: 'not_found' } : { kind: 'found', value: customer });
   }
 
   async customerByEmail(email: string): Promise<BrandLookup<BrandCustomer>> {
+    await this.slow();
     this.calls.push(`customerByEmail ${email}`);
     const customer = [...this.customers.values()].find((c) => c.email === email);
     return this.failure() ?? (customer === undefined ? { kind: 'not_found' } : { kind: 'found', value: customer });
   }
 
   async recentOrders(e164: string): Promise<BrandLookup<Order[]>> {
+    await this.slow();
     this.calls.push(`recentOrders ${e164}`);
     const digits = e164.replace(/\D/g, '');
     const mine = [...this.orders.values()].filter((o) => (o.customer.phone ?? '').replace(/\D/g, '').endsWith(digits.slice(-10))).slice(-3).reverse();
@@ -59,6 +75,7 @@ export class MemoryBrand implements BrandApi {
   }
 
   async cancelOrder(orderId: string, reason: string): Promise<BrandCancelResult> {
+    await this.slow();
     this.calls.push(`cancelOrder ${orderId}`);
     const failed = this.failure();
     if (failed !== null) return failed;

@@ -35,7 +35,14 @@ export interface OrderConfirmation {
 export interface ConversationStore {
   get(tenantId: string, customer: string): Promise<Conversation | undefined>;
   getById(tenantId: string, id: string): Promise<Conversation | undefined>;
-  save(conversation: Conversation): Promise<void>;
+  /**
+   * Inserts or replaces the conversation. `keepMode` leaves a stored conversation's mode as it
+   * is: the assistant's turns pass it, as an operator may take or release the conversation
+   * while a turn waits for the brand.
+   */
+  save(conversation: Conversation, options?: { keepMode?: boolean }): Promise<void>;
+  /** Whether an operator has the customer's conversation (false when there is none). */
+  withOperator(tenantId: string, customer: string): Promise<boolean>;
   /**
    * Moves the customer's conversation from `from` to `to` only if it is still in `from`
    * (compare-and-set): true for the one caller that moved it, so two taps handled at once

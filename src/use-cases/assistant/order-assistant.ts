@@ -76,12 +76,18 @@ export class OrderAssistant implements Bot {
       message,
       say: (name, values = {}) => botText(texts, name, { store: tenant.name, ...values }),
     };
+    const startMode = conversation.mode;
     let reply: Reply | null = null;
     if (conversation.mode === 'bot' && now.getTime() - message.sentAt.getTime() < WINDOW_MS) {
       reply = await this.respond(turn, intentOf(message.choice ?? null, message.text));
     }
-    await conversations.save(turn.conversation);
-    if (reply !== null) await this.send(turn, reply);
+    // The mode is the operator's, unless this turn handed the customer over itself.
+    const handedOver = turn.conversation.mode !== startMode;
+    await conversations.save(turn.conversation, { keepMode: !handedOver });
+    if (reply === null) return;
+    // An operator who took the conversation while this turn waited for the brand answers now.
+    if (!handedOver && (await conversations.withOperator(tenant.id, message.customer))) return;
+    await this.send(turn, reply);
   }
 
   /** The reply to the customer's message; null when another of their messages already acted on it. */
