@@ -205,6 +205,15 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       const [reply] = await tap(me, 'list_reply', 'menu:details');
       expect(reply?.text?.body).toContain('Asha Rao');
       expect(reply?.text?.body).toContain('asha@example.com');
+      // The brand answering with someone else (another phone, or none): nothing of theirs is shown.
+      const other = phone();
+      brand.customers.set(`+${other}`, { firstName: 'Someone', lastName: 'Else', phone: '+919812345678', email: 'else@example.com', addresses: [] });
+      const [refused] = await tap(other, 'list_reply', 'menu:details');
+      expect(refused?.text?.body).toContain("couldn't find your details");
+      expect(refused?.text?.body).not.toContain('else@example.com');
+      const phoneless = phone();
+      brand.customers.set(`+${phoneless}`, { firstName: 'No', lastName: 'Phone', phone: null, email: 'nophone@example.com', addresses: [] });
+      expect((await tap(phoneless, 'list_reply', 'menu:details'))[0]?.text?.body).not.toContain('nophone@example.com');
     });
 
     it('hands the conversation to a person and back', async () => {

@@ -29,7 +29,12 @@ export class CustomerOrders {
 
   /** Whether the order's phone is this customer's number (after normalising both). */
   owns(order: Order): boolean {
-    const phone = normalizePhone(order.customer.phone ?? order.shippingAddress?.phone ?? order.billingAddress?.phone ?? null, this.defaultCountry);
+    return this.isCustomersPhone(order.customer.phone ?? order.shippingAddress?.phone ?? order.billingAddress?.phone ?? null);
+  }
+
+  /** Whether a phone as the brand wrote it is this customer's number; no phone is not. */
+  isCustomersPhone(written: string | null): boolean {
+    const phone = normalizePhone(written, this.defaultCountry);
     return phone.ok && phone.digits === this.customer;
   }
 

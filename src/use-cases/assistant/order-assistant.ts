@@ -142,6 +142,12 @@ export class OrderAssistant implements Bot {
       if (customer.kind === 'failure') return this.outage(turn, customer);
       if (customer.kind === 'not_found') return { type: 'text', text: turn.say('noDetails') };
       const c = customer.value;
+      // The brand may answer for someone else (a national-format path two countries share, a
+      // list whose first entry is another person): only details with this number are shown.
+      if (!orders.isCustomersPhone(c.phone)) {
+        this.deps.log.warn({ tenant: turn.tenant.id, conversation: turn.conversation.id }, "the brand's customer for this number has another phone or none; details not shown");
+        return { type: 'text', text: turn.say('noDetails') };
+      }
       const address = c.addresses[0];
       const lines = [
         [c.firstName, c.lastName].filter(Boolean).join(' '),
