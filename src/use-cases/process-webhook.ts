@@ -102,6 +102,10 @@ export class WebhookProcessor {
     }
     // Not something the customer asked: a 👍 on a message, or WhatsApp saying the number changed.
     if (NOT_FOR_THE_ASSISTANT.has(message.type)) return true;
+    // A customer who said STOP gets nothing from the brand until START, answers included; the
+    // assistant must not act for them unheard either (a reason tap left from before cancelled
+    // the order with no word to the customer). Their message is kept for operators.
+    if ((await customers.optOuts(tenantId, message.customer)).some((o) => o.scope === 'all')) return true;
     await this.deps.bot.handle({
       wamid: message.wamid,
       tenantId,

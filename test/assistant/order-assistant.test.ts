@@ -187,6 +187,19 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       expect((await tap(me, 'list_reply', 'cancel:u5'))[0]?.interactive?.body.text).toContain('already been shipped');
     });
 
+    it('does not act for a customer who said STOP: a reason tap left from before cancels nothing until START', async () => {
+      const me = phone();
+      brand.orders.set('x1', order('x1', '#6801', me));
+      await tap(me, 'list_reply', 'cancel:x1');
+      await tap(me, 'button_reply', 'cancel_yes:x1');
+      await text(me, 'STOP');
+      expect(await tap(me, 'list_reply', 'reason:x1:other')).toEqual([]);
+      expect(await text(me, 'hi')).toEqual([]);
+      expect(brand.cancels.filter((c) => c.id === 'x1')).toEqual([]);
+      await text(me, 'START');
+      expect((await text(me, 'hi'))[0]?.interactive?.body.text).toContain('Namaste');
+    });
+
     it('does not cancel a shipped order and offers a person instead', async () => {
       const me = phone();
       brand.orders.set('s1', order('s1', '#5501', me, { shipment_details: { status: 'shipped', tracking_info: 'https://track.example/S1' } }));
