@@ -114,6 +114,29 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       expect(brand.cancels).toContainEqual({ id: 'c1', reason: 'Ordered by mistake' });
     });
 
+    it('cancels an order the customer names by number in words ("cancel order #4801")', async () => {
+      const me = phone();
+      brand.orders.set('c9', order('c9', '#4801', me));
+      const [confirm] = await text(me, 'cancel order #4801');
+      expect(buttons(confirm)).toEqual(['cancel_yes:c9', 'cancel_no:c9']);
+      expect(confirm?.interactive?.body.text).toContain('#4801');
+      await tap(me, 'button_reply', 'cancel_yes:c9');
+      const [done] = await tap(me, 'list_reply', 'reason:c9:changed_mind');
+      expect(done?.text?.body).toContain('#4801 has been cancelled');
+    });
+
+    it('lists an order the brand lists twice once (two rows with one id are refused by Meta)', async () => {
+      const me = phone();
+      brand.orders.set('w1', order('w1', '#4901', me));
+      brand.listsTwice = true;
+      try {
+        const [list] = await tap(me, 'list_reply', 'menu:track');
+        expect(rows(list)).toEqual(['track:w1']);
+      } finally {
+        brand.listsTwice = false;
+      }
+    });
+
     it('cancels only what the customer confirmed last: a reason tap out of turn asks to confirm again', async () => {
       const me = phone();
       brand.orders.set('f1', order('f1', '#4501', me));

@@ -17,6 +17,9 @@ export class MemoryBrand implements BrandApi {
     this.failures.push(...kinds);
   }
 
+  /** get-orders lists every order twice (a brand's join gone wrong). */
+  listsTwice = false;
+
   /** The next call answers only after `meanwhile` has run (something happening while the brand is slow). */
   duringNextCall(meanwhile: () => Promise<void>): void {
     this.meanwhile = meanwhile;
@@ -70,7 +73,8 @@ export class MemoryBrand implements BrandApi {
     await this.slow();
     this.calls.push(`recentOrders ${e164}`);
     const digits = e164.replace(/\D/g, '');
-    const mine = [...this.orders.values()].filter((o) => (o.customer.phone ?? '').replace(/\D/g, '').endsWith(digits.slice(-10))).slice(-3).reverse();
+    let mine = [...this.orders.values()].filter((o) => (o.customer.phone ?? '').replace(/\D/g, '').endsWith(digits.slice(-10))).slice(-3).reverse();
+    if (this.listsTwice) mine = [...mine, ...mine];
     return this.failure() ?? (mine.length === 0 ? { kind: 'not_found' } : { kind: 'found', value: mine });
   }
 

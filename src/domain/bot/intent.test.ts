@@ -22,6 +22,10 @@ describe('intentOf', () => {
     expect(intentOf(null, '#2207')).toEqual({ kind: 'track_order', orderRef: '2207' });
     expect(intentOf(null, 'where is 2207')).toEqual({ kind: 'track_order', orderRef: '2207' });
     expect(intentOf(null, 'I want to cancel')).toEqual({ kind: 'cancel' });
+    expect(intentOf(null, 'cancel order #3002')).toEqual({ kind: 'cancel_typed', orderRef: '3002' });
+    expect(intentOf(null, 'Please CANCEL 3002')).toEqual({ kind: 'cancel_typed', orderRef: '3002' });
+    expect(intentOf(null, 'Hi, where is order 2207?')).toEqual({ kind: 'track_order', orderRef: '2207' });
+    expect(intentOf(null, 'hi 12345')).toEqual({ kind: 'menu' });
     expect(intentOf(null, 'can I talk to a person')).toEqual({ kind: 'human' });
     expect(intentOf(null, 'the weather is nice')).toEqual({ kind: 'unknown' });
   });

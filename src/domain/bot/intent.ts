@@ -11,6 +11,8 @@ export type Intent =
   | { kind: 'human' }
   | { kind: 'track_order'; orderRef: string }
   | { kind: 'cancel_order'; orderId: string }
+  /** "cancel order #3002": a number the customer typed, found as the tracking look-up finds it. */
+  | { kind: 'cancel_typed'; orderRef: string }
   | { kind: 'cancel_yes'; orderId: string }
   | { kind: 'cancel_no'; orderId: string }
   | { kind: 'cancel_reason'; orderId: string; reason: string }
@@ -53,12 +55,15 @@ export function intentOf(choice: string | null, text: string | null): Intent {
   }
   if (text === null) return { kind: 'unknown' };
   const trimmed = text.trim();
-  if (GREETING.test(trimmed)) return { kind: 'menu' };
-  const number = ORDER_NUMBER.exec(trimmed);
-  if (number?.[1] !== undefined && (trimmed.startsWith('#') || TRACK_WORDS.test(trimmed) || /^\d+$/.test(trimmed))) {
-    return { kind: 'track_order', orderRef: number[1] };
+  // An order number outranks the greeting around it ("Hi, where is order 2207?").
+  const number = ORDER_NUMBER.exec(trimmed)?.[1];
+  const cancel = /\bcancel\b/i.test(trimmed);
+  if (number !== undefined && cancel) return { kind: 'cancel_typed', orderRef: number };
+  if (number !== undefined && (trimmed.startsWith('#') || TRACK_WORDS.test(trimmed) || /^\d+$/.test(trimmed))) {
+    return { kind: 'track_order', orderRef: number };
   }
-  if (/\bcancel\b/i.test(trimmed)) return { kind: 'cancel' };
+  if (GREETING.test(trimmed)) return { kind: 'menu' };
+  if (cancel) return { kind: 'cancel' };
   if (/\b(track|where is my order|status)\b/i.test(trimmed)) return { kind: 'track' };
   if (/\b(human|agent|person|support|call me)\b/i.test(trimmed)) return { kind: 'human' };
   return { kind: 'unknown' };

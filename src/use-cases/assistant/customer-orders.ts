@@ -42,7 +42,9 @@ export class CustomerOrders {
     const result = await this.brand.recentOrders(this.e164);
     if (result.kind !== 'found') return result;
     // The brand's list is for this phone, but only orders that say so are shown.
-    const mine = result.value.filter((o) => this.owns(o));
+    // A brand listing one order twice would give two rows with one id, which Meta refuses (131009).
+    const seen = new Set<string>();
+    const mine = result.value.filter((o) => this.owns(o) && !seen.has(o.id) && seen.add(o.id));
     return mine.length === 0 ? { kind: 'not_found' } : { kind: 'found', orders: mine };
   }
 

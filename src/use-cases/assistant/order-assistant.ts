@@ -116,6 +116,8 @@ export class OrderAssistant implements Bot {
       case 'cancel_order':
       case 'cod_cancel':
         return this.askCancel(turn, orders, intent.orderId);
+      case 'cancel_typed':
+        return this.askCancel(turn, orders, intent.orderRef, true);
       case 'cancel_yes':
         return this.askReason(turn, orders, intent.orderId);
       case 'cancel_no':
@@ -185,11 +187,13 @@ export class OrderAssistant implements Bot {
     return { type: 'text', text: turn.say('orderStatus', { number: order.number ?? `#${order.id}`, status: statusText(order, shipped), items, tracking }) };
   }
 
-  private async askCancel(turn: Turn, orders: CustomerOrders, orderId: string): Promise<Reply> {
-    const access = await orders.find(orderId, false);
+  /** `ref` is an order id (a tap), or a number the customer typed (`typed`). */
+  private async askCancel(turn: Turn, orders: CustomerOrders, ref: string, typed = false): Promise<Reply> {
+    const access = await orders.find(ref, typed);
     if (access.kind === 'failure') return this.outage(turn, access);
-    if (access.kind === 'not_found') return { type: 'text', text: turn.say('orderNotFound', { number: `#${orderId}` }) };
-    if (access.kind === 'not_yours') return this.refuse(turn, orderId, access.order.id);
+    if (access.kind === 'not_found') return { type: 'text', text: turn.say('orderNotFound', { number: `#${ref}` }) };
+    if (access.kind === 'not_yours') return this.refuse(turn, ref, access.order.id);
+    const orderId = access.order.id;
     const number = access.order.number ?? `#${orderId}`;
     if (access.shipped !== 'no' || access.order.cancelledAt !== null) {
       turn.conversation.state = { flow: 'idle' };
