@@ -13,6 +13,7 @@ import {
   type StoredTenant,
   type TenantStore,
 } from '../domain/ports/tenant-store.js';
+import { collidingBotTexts } from '../domain/bot/bot-texts.js';
 import { checkTenantTemplates } from '../domain/templates/check-tenant-templates.js';
 import { supportedLocale } from '../domain/templates/template-format.js';
 import { isKnownCountry } from '../domain/recipients/phone.js';
@@ -231,6 +232,9 @@ export class TenantService {
     else result.value.locale = locale;
     if (!isKnownCountry(result.value.defaultCountry)) {
       issues.push({ path: '/defaultCountry', message: `unknown country "${result.value.defaultCountry}": an ISO 3166-1 alpha-2 code such as "IN" or "GB"` });
+    }
+    for (const { name, sameAs } of collidingBotTexts(result.value.bot.texts)) {
+      issues.push({ path: `/bot/texts/${name}`, message: `is the same as "${sameAs}", shown beside it in one message: the customer could not tell them apart` });
     }
     issues.push(...checkTenantTemplates(result.value));
     if (issues.length > 0) throw new InvalidInputError(issues);

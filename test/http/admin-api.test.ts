@@ -152,6 +152,9 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
         [{ name: 'x'.repeat(201) }, '/name'],
         // The assistant's texts: each known by name, with something to say, fitting where it is shown.
         [{ name: 'x', bot: { texts: { greeting: '' } } }, '/bot/texts/greeting'],
+        // Two buttons or rows of one message with one title: one would vanish or Meta refuse both.
+        [{ name: 'x', bot: { texts: { 'cancel.yes': 'Ja', 'cancel.no': 'ja ' } } }, '/bot/texts/cancel.no'],
+        [{ name: 'x', bot: { texts: { 'menu.human': 'Track an order' } } }, '/bot/texts/menu.human'],
         [{ name: 'x', bot: { texts: { greeting: '   ' } } }, '/bot/texts/greeting'],
         [{ name: 'x', bot: { texts: { greting: 'Hello' } } }, '/bot/texts/greting'],
         [{ name: 'x', bot: { texts: { 'cancel.yes': 'Yes, please cancel this one' } } }, '/bot/texts/cancel.yes'],

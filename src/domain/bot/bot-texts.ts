@@ -58,3 +58,26 @@ export function botTextLimit(name: BotTextName): number {
   if (name.startsWith('menu.') || name.startsWith('reason.')) return 24;
   return 1024;
 }
+
+/** Texts shown side by side in one message: Meta refuses, or we drop, buttons and rows with one title. */
+const SHOWN_TOGETHER: readonly (readonly BotTextName[])[] = [
+  ['cancel.yes', 'cancel.no'],
+  ['menu.track', 'menu.cancel', 'menu.details', 'menu.human'],
+  (Object.keys(DEFAULT_BOT_TEXTS) as BotTextName[]).filter((name) => name.startsWith('reason.')),
+];
+
+/** Overrides that would give two buttons or rows of one message the same title. */
+export function collidingBotTexts(overrides: Readonly<Record<string, string | undefined>>): { name: BotTextName; sameAs: BotTextName }[] {
+  const found: { name: BotTextName; sameAs: BotTextName }[] = [];
+  for (const group of SHOWN_TOGETHER) {
+    const seen = new Map<string, BotTextName>();
+    for (const name of group) {
+      const title = (overrides[name] ?? DEFAULT_BOT_TEXTS[name]).trim().toLowerCase();
+      const first = seen.get(title);
+      if (first !== undefined && overrides[name] !== undefined) found.push({ name, sameAs: first });
+      else if (first !== undefined) found.push({ name: first, sameAs: name });
+      else seen.set(title, name);
+    }
+  }
+  return found;
+}
