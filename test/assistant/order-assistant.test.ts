@@ -125,6 +125,22 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       expect(done?.text?.body).toContain('#4801 has been cancelled');
     });
 
+    it('offers for cancelling only orders not cancelled or on their way, each with its date and total as the tenant writes money', async () => {
+      const me = phone();
+      brand.orders.set('l1', order('l1', '#5101', me, { cancelledAt: '2026-03-01T10:00:00Z' }));
+      brand.orders.set('l2', order('l2', '#5102', me, { shipment_details: { status: 'shipped' } }));
+      brand.orders.set('l3', order('l3', '#5103', me, { total_amount: '1499.5', currencyCode: 'INR' }));
+      const [list] = await tap(me, 'list_reply', 'menu:cancel');
+      expect(list?.interactive?.action.sections?.[0]?.rows).toEqual([{ id: 'cancel:l3', title: '#5103', description: '2021-10-23 · ₹1,499.50' }]);
+      expect(rows((await tap(me, 'list_reply', 'menu:track'))[0])).toEqual(['track:l3', 'track:l2', 'track:l1']);
+      // Nothing left to cancel: said so, with a person offered.
+      const done = phone();
+      brand.orders.set('l4', order('l4', '#5104', done, { shipment_details: { status: 'delivered' } }));
+      const [none] = await tap(done, 'list_reply', 'menu:cancel');
+      expect(none?.interactive?.body.text).toContain('nothing I can cancel');
+      expect(buttons(none)).toEqual(['menu:human']);
+    });
+
     it('lists an order the brand lists twice once (two rows with one id are refused by Meta)', async () => {
       const me = phone();
       brand.orders.set('w1', order('w1', '#4901', me));

@@ -30,6 +30,7 @@ export const DEFAULT_BOT_TEXTS = {
   cancelled: 'Order {number} has been cancelled. You will get a confirmation shortly.',
   cancelKept: 'OK, order {number} stays as it is.',
   cannotCancelShipped: 'Order {number} has already been {status}, so I cannot cancel it here. Would you like to talk to a person?',
+  nothingToCancel: 'Your recent orders have already shipped or been cancelled, so there is nothing I can cancel here. Would you like to talk to a person?',
   cancelRefused: "The store couldn't cancel order {number} right now. Would you like to talk to a person?",
   cancelUnconfirmed: "The store did not confirm in time whether order {number} was cancelled. Please ask me about the order again in a few minutes before trying once more.",
   details: 'Here is what {store} has for you:\n{details}',

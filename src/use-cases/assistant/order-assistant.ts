@@ -7,6 +7,7 @@
 import { botText, type BotTextName } from '../../domain/bot/bot-texts.js';
 import { intentOf, type Intent } from '../../domain/bot/intent.js';
 import { replyBody, type Reply } from '../../domain/bot/replies.js';
+import { shipmentStage } from '../../domain/events/shipment-stage.js';
 import type { AlertStore } from '../../domain/ports/alert-store.js';
 import type { Bot } from '../../domain/ports/bot.js';
 import type { BrandApi, BrandFailure } from '../../domain/ports/brand-api.js';
@@ -18,6 +19,7 @@ import type { IdGenerator } from '../../domain/ports/ids.js';
 import type { MessageStore } from '../../domain/ports/message-store.js';
 import type { StoredTenant, TenantStore } from '../../domain/ports/tenant-store.js';
 import { normalizePhone } from '../../domain/recipients/phone.js';
+import { formatMoney, safeLocale } from '../../domain/templates/template-format.js';
 import { durationMs } from '../../domain/tenants/duration.js';
 import { planServiceMessage } from '../service-message.js';
 import { CustomerOrders, statusText } from './customer-orders.js';
@@ -120,9 +122,12 @@ export class OrderAssistant implements Bot {
         return this.askCancel(turn, orders, intent.orderRef, true);
       case 'cancel_yes':
         return this.askReason(turn, orders, intent.orderId);
-      case 'cancel_no':
-        turn.conversation.state = { flow: 'idle' };
+      case 'cancel_no': {
+        // An old "No" for another order leaves a cancel in progress where it is.
+        const { state } = turn.conversation;
+        if (state.orderId === intent.orderId || state.flow === 'idle') turn.conversation.state = { flow: 'idle' };
         return { type: 'text', text: turn.say('cancelKept', { number: `#${intent.orderId}` }) };
+      }
       case 'cancel_reason':
         return this.cancel(turn, orders, brand, intent.orderId, intent.reason);
     }
@@ -162,16 +167,26 @@ export class OrderAssistant implements Bot {
     const recent = await orders.recent();
     if (recent.kind === 'failure') return this.outage(turn, recent);
     if (recent.kind === 'not_found') return { type: 'text', text: turn.say('noOrders') };
-    turn.conversation.state = { flow: what === 'track' ? 'track' : 'cancel_pick', offered: recent.orders.map((o) => o.id) };
+    // Offered for cancelling: what the brand does not already say is cancelled or on its way.
+    const listed = what === 'track' ? recent.orders : recent.orders.filter((o) => o.cancelledAt === null && !['shipped', 'delivered'].includes(shipmentStage(o.shipmentStatus)));
+    if (listed.length === 0) {
+      return { type: 'buttons', text: turn.say('nothingToCancel'), buttons: [{ id: 'menu:human', title: turn.say('talk.human') }] };
+    }
+    turn.conversation.state = { flow: what === 'track' ? 'track' : 'cancel_pick', offered: listed.map((o) => o.id) };
+    const locale = turn.tenant.settings.locale;
     return {
       type: 'list',
       text: turn.say(what === 'track' ? 'pickOrderToTrack' : 'pickOrderToCancel'),
       button: turn.say('menuButton'),
-      rows: recent.orders.map((o) => ({
-        id: `${what === 'track' ? 'track' : 'cancel'}:${o.id}`,
-        title: o.number ?? `#${o.id}`,
-        description: [o.createdAt?.slice(0, 10), o.total !== null ? `${o.total} ${o.currency ?? ''}`.trim() : null].filter(Boolean).join(' · '),
-      })),
+      rows: listed.map((o) => {
+        const description = [o.createdAt?.slice(0, 10), formatMoney(o.total, o.currency, safeLocale(locale))].filter(Boolean).join(' · ');
+        return {
+          id: `${what === 'track' ? 'track' : 'cancel'}:${o.id}`,
+          title: o.number ?? `#${o.id}`,
+          // Meta wants a description with text in it, or none.
+          ...(description === '' ? {} : { description }),
+        };
+      }),
     };
   }
 
@@ -244,7 +259,7 @@ export class OrderAssistant implements Bot {
     // Two taps handled at once: only the one that moves the conversation on cancels and answers.
     turn.conversation.state = { flow: 'idle' };
     if (!(await this.deps.conversations.advance(turn.tenant.id, turn.conversation.customer, confirmed, turn.conversation.state))) return null;
-    const reasonText = (REASONS as readonly string[]).includes(reason) ? turn.say(`reason.${reason as (typeof REASONS)[number]}`) : 'Other reason';
+    const reasonText = turn.say(`reason.${(REASONS as readonly string[]).includes(reason) ? (reason as (typeof REASONS)[number]) : 'other'}`);
     const result = await brand.cancelOrder(orderId, reasonText);
     if (result.kind === 'cancelled') return { type: 'text', text: turn.say('cancelled', { number }) };
     if (result.kind === 'not_found') return { type: 'text', text: turn.say('orderNotFound', { number }) };
