@@ -130,7 +130,7 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
       schema: {
         tags: ['admin'],
         security,
-        summary: "A tenant's alerts, newest first (the latest ?limit=, 1-200, default 100), and whether its sending is paused",
+        summary: "A tenant's alerts, newest first (the latest ?limit=, 1-200, default 100), and whether its sending is paused; one that recurs within 15 minutes counts on the same alert (repeats, lastAt)",
         querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })) }),
         response: errors,
       },
@@ -142,7 +142,7 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
       const items = await deps.alerts.list(request.params.id, limit);
       return {
         sendingPaused: await deps.alerts.sendingPaused(request.params.id),
-        items: items.map((a) => ({ id: a.id, kind: a.kind, detail: a.detail, createdAt: a.createdAt.toISOString() })),
+        items: items.map((a) => ({ id: a.id, kind: a.kind, detail: a.detail, createdAt: a.createdAt.toISOString(), repeats: a.repeats, lastAt: a.lastAt.toISOString() })),
         nextCursor: null,
       };
     },

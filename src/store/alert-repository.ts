@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Alert, AlertStore } from '../domain/ports/alert-store.js';
+import { ALERT_REPEAT_WINDOW_MS, type Alert, type AlertStore, type RaisedAlert } from '../domain/ports/alert-store.js';
 import { prepareQuery } from './prepared-query.js';
 import type { Database } from './schema.js';
 
@@ -12,15 +12,44 @@ export class SqlAlertStore implements AlertStore {
   }
 
   async raise(alert: Alert): Promise<void> {
-    await this.db
-      .insertInto('alerts')
-      .values({ id: alert.id, tenant_id: alert.tenantId, kind: alert.kind, detail: alert.detail, created_at: alert.createdAt.getTime(), resolved_at: null })
-      .execute();
+    const at = alert.createdAt.getTime();
+    await this.db.transaction().execute(async (trx) => {
+      const recurring = await trx
+        .selectFrom('alerts')
+        .select('id')
+        .where('tenant_id', '=', alert.tenantId)
+        .where('kind', '=', alert.kind)
+        .where('last_at', '>=', at - ALERT_REPEAT_WINDOW_MS)
+        .where('detail', '=', alert.detail)
+        .orderBy('last_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (recurring !== undefined) {
+        await trx
+          .updateTable('alerts')
+          .set((eb) => ({ repeats: eb('repeats', '+', 1), last_at: at }))
+          .where('id', '=', recurring.id)
+          .execute();
+        return;
+      }
+      await trx
+        .insertInto('alerts')
+        .values({ id: alert.id, tenant_id: alert.tenantId, kind: alert.kind, detail: alert.detail, created_at: at, resolved_at: null, repeats: 0, last_at: at })
+        .execute();
+    });
   }
 
-  async list(tenantId: string, limit: number): Promise<Alert[]> {
+  async list(tenantId: string, limit: number): Promise<RaisedAlert[]> {
     const rows = await this.db.selectFrom('alerts').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(limit).execute();
-    return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, kind: r.kind, detail: r.detail, createdAt: new Date(r.created_at) }));
+    return rows.map((r) => ({
+      id: r.id,
+      tenantId: r.tenant_id,
+      kind: r.kind,
+      detail: r.detail,
+      createdAt: new Date(r.created_at),
+      repeats: r.repeats,
+      lastAt: new Date(r.last_at),
+    }));
   }
 
   async pauseSending(tenantId: string, reason: string): Promise<void> {

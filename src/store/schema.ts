@@ -168,6 +168,8 @@ export interface AlertsTable {
   detail: string;
   created_at: number;
   resolved_at: number | null;
+  repeats: number;
+  last_at: number;
 }
 
 export interface CartsTable {

@@ -338,6 +338,18 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       const one = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/alerts?limit=1`, headers: h.admin });
       expect(one.json<{ items: { id: string }[] }>().items.map((a) => a.id)).toEqual([all[0]!.id]);
       expect((await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/alerts?limit=0`, headers: h.admin })).statusCode).toBe(400);
+      // The same failure again within 15 minutes counts on its alert instead of raising another.
+      const timeouts = async () =>
+        (await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/alerts`, headers: h.admin })).json<{ items: { kind: string; repeats: number; createdAt: string; lastAt: string }[] }>().items.filter((a) => a.kind === 'brand_api_timeout');
+      const before = await timeouts();
+      h.clock.advance(60_000);
+      brand.failNext('timeout');
+      await text(me, '#7701');
+      expect(await timeouts()).toEqual([{ ...before[0]!, repeats: before[0]!.repeats + 1, lastAt: h.clock.now().toISOString() }, ...before.slice(1)]);
+      h.clock.advance(16 * 60_000);
+      brand.failNext('timeout');
+      await text(me, '#7701');
+      expect(await timeouts()).toHaveLength(before.length + 1);
       expect((await text(me, '#7701'))[0]?.text?.body).toContain('#7701');
     });
 

@@ -7,9 +7,20 @@ export interface Alert {
   createdAt: Date;
 }
 
+/** An alert as listed: how often it recurred after it was raised, and when it last did. */
+export interface RaisedAlert extends Alert {
+  repeats: number;
+  lastAt: Date;
+}
+
+/** An alert with the same tenant, kind and detail within this long of its last occurrence is a repeat. */
+export const ALERT_REPEAT_WINDOW_MS = 15 * 60_000;
+
 export interface AlertStore {
+  /** Raises the alert, or counts it on the same one raised or repeated within ALERT_REPEAT_WINDOW_MS. */
   raise(alert: Alert): Promise<void>;
-  list(tenantId: string, limit: number): Promise<Alert[]>;
+  /** Newest first by when they were raised. */
+  list(tenantId: string, limit: number): Promise<RaisedAlert[]>;
   pauseSending(tenantId: string, reason: string): Promise<void>;
   resumeSending(tenantId: string): Promise<void>;
   /** The reason sending is paused, or null. */

@@ -7,6 +7,7 @@ import { eventsDeriveModel } from './005-events-derive-model.js';
 import { leanHotIndexes } from './006-lean-hot-indexes.js';
 import { jobsDueByKind } from './007-jobs-due-by-kind.js';
 import { tenantLocale } from './008-tenant-locale.js';
+import { alertRepeats } from './009-alert-repeats.js';
 
 /** Migrations live in code (not files on disk) so a built package carries them. */
 export const migrations: MigrationProvider = {
@@ -20,6 +21,7 @@ export const migrations: MigrationProvider = {
       '006-lean-hot-indexes': leanHotIndexes,
       '007-jobs-due-by-kind': jobsDueByKind,
       '008-tenant-locale': tenantLocale,
+      '009-alert-repeats': alertRepeats,
     };
   },
 };
