@@ -3,30 +3,29 @@
  * at most 3 reply buttons (titles ≤ 20 characters, unique), at most 10 list rows (titles
  * ≤ 24, descriptions ≤ 72), a body ≤ 1024 (4096 for plain text).
  */
+import { truncate } from '../templates/template-text.js';
 
 export type Reply =
   | { type: 'text'; text: string }
   | { type: 'buttons'; text: string; buttons: { id: string; title: string }[] }
   | { type: 'list'; text: string; button: string; rows: { id: string; title: string; description?: string }[] };
 
-const cut = (text: string, max: number) => (text.length <= max ? text : text.slice(0, max - 1) + '…');
-
 /** The Cloud API body for a reply (without `to`), with every limit applied. */
 export function replyBody(reply: Reply): { type: string } & Record<string, unknown> {
   switch (reply.type) {
     case 'text':
-      return { type: 'text', text: { body: cut(reply.text, 4096), preview_url: false } };
+      return { type: 'text', text: { body: truncate(reply.text, 4096), preview_url: false } };
     case 'buttons': {
       const seen = new Set<string>();
       const buttons = reply.buttons
-        .map((b) => ({ id: cut(b.id, 256), title: cut(b.title, 20) }))
+        .map((b) => ({ id: truncate(b.id, 256), title: truncate(b.title, 20) }))
         .filter((b) => !seen.has(b.title) && seen.add(b.title))
         .slice(0, 3);
       return {
         type: 'interactive',
         interactive: {
           type: 'button',
-          body: { text: cut(reply.text, 1024) },
+          body: { text: truncate(reply.text, 1024) },
           action: { buttons: buttons.map((b) => ({ type: 'reply', reply: b })) },
         },
       };
@@ -36,16 +35,16 @@ export function replyBody(reply: Reply): { type: string } & Record<string, unkno
         type: 'interactive',
         interactive: {
           type: 'list',
-          body: { text: cut(reply.text, 1024) },
+          body: { text: truncate(reply.text, 1024) },
           action: {
-            button: cut(reply.button, 20),
+            button: truncate(reply.button, 20),
             sections: [
               {
-                title: cut(reply.button, 24),
+                title: truncate(reply.button, 24),
                 rows: reply.rows.slice(0, 10).map((r) => ({
-                  id: cut(r.id, 200),
-                  title: cut(r.title, 24),
-                  ...(r.description !== undefined ? { description: cut(r.description, 72) } : {}),
+                  id: truncate(r.id, 200),
+                  title: truncate(r.title, 24),
+                  ...(r.description !== undefined ? { description: truncate(r.description, 72) } : {}),
                 })),
               },
             ],

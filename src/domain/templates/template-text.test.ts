@@ -31,7 +31,14 @@ describe('truncate', () => {
   });
 
   it('never splits an emoji', () => {
-    expect(truncate('ab😀cd', 4)).toBe('ab…');
+    expect(truncate('ab😀cd', 4)).toBe('ab😀…');
+  });
+
+  it('counts characters, not UTF-16 units: an emoji is one', () => {
+    const gifts = '🎁'.repeat(12);
+    expect(truncate(gifts, 12)).toBe(gifts);
+    expect(truncate(`#8101 ${gifts}`, 12)).toBe(`#8101 ${'🎁'.repeat(5)}…`);
+    expect(truncate(`#8101 ${gifts}`, 24)).toBe(`#8101 ${gifts}`);
   });
 });
 

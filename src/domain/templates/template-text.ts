@@ -58,16 +58,23 @@ export function sanitizeText(s: string): string {
 }
 
 /**
- * At most `max` UTF-16 units, ending in "…" when cut. Never splits a surrogate pair, so an
- * emoji at the cut does not turn into a broken character.
+ * At most `max` characters, ending in "…" when cut. WhatsApp's limits (template parameters,
+ * button and list titles) count characters, so this counts code points, not UTF-16 units: an
+ * emoji is one character, and a cut never leaves half of one (a lone surrogate, which Meta
+ * shows as a broken character or refuses).
  */
 export function truncate(s: string, max: number): string {
+  // A string is never longer in code points than in UTF-16 units: short ones need no counting.
   if (s.length <= max) return s;
   if (max <= 0) return '';
-  let cut = s.slice(0, max - 1);
-  const last = cut.charCodeAt(cut.length - 1);
-  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
-  return `${cut.trimEnd()}…`;
+  let points = 0;
+  let kept = 0;
+  for (const point of s) {
+    points += 1;
+    if (points > max) return `${s.slice(0, kept).trimEnd()}…`;
+    if (points < max) kept += point.length;
+  }
+  return s;
 }
 
 /**
