@@ -119,8 +119,11 @@ export class BrandApiClient implements BrandApi {
     this.observer = options.observer ?? (() => undefined);
   }
 
-  getOrder(orderId: string, options: BrandCallOptions = {}): Promise<BrandLookup<Order>> {
-    return this.get('order', brandPaths.order(orderId), orderFromBody, options);
+  async getOrder(orderId: string, options: BrandCallOptions = {}): Promise<BrandLookup<Order>> {
+    const path = brandPaths.order(orderId);
+    // Customers can type or forge ids ("track:.."): one no path can name is simply not found.
+    if (path === null) return { kind: 'not_found' };
+    return this.get('order', path, orderFromBody, options);
   }
 
   customerByPhone(e164: string, options: BrandCallOptions = {}): Promise<BrandLookup<BrandCustomer>> {

@@ -13,9 +13,23 @@ export const BRAND_ENDPOINTS = {
 
 export type BrandEndpoint = keyof typeof BRAND_ENDPOINTS;
 
+/**
+ * An order id as a path segment, or null when no encoding can make it one. encodeURIComponent
+ * leaves dots alone, and URL parsing removes the dot segments "." and ".." (also spelt with
+ * %2E), so `/order/..` would reach `{baseUrl}/`: a forged list reply (`track:..`) must not
+ * make us call some other endpoint of the brand. An empty id would ask for `/order/` itself.
+ */
+function orderSegment(orderId: string): string | null {
+  return orderId === '' || orderId === '.' || orderId === '..' ? null : encodeURIComponent(orderId);
+}
+
 /** Paths relative to the tenant's base URL; every variable part is URL-encoded here. */
 export const brandPaths = {
-  order: (orderId: string): string => `/order/${encodeURIComponent(orderId)}`,
+  /** Null for an id that cannot name an order's path (see orderSegment): no such order exists there. */
+  order: (orderId: string): string | null => {
+    const segment = orderSegment(orderId);
+    return segment === null ? null : `/order/${segment}`;
+  },
   /** `phoneSegment` comes from phonePathSegment (already encoded for its format). */
   customerByPhone: (phoneSegment: string): string => `/personal-details/${phoneSegment}`,
   customerByEmail: (email: string): string => `/personal-details?email=${encodeURIComponent(email)}`,

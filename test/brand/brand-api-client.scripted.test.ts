@@ -42,6 +42,15 @@ describe('against scripted brands', () => {
       ]);
     });
 
+    it('keeps every order request under /order/: "." and ".." (a forged list reply) are not found, asked of no one', async () => {
+      const s = await serve(() => ({ status: 404 }));
+      const api = client({ baseUrl: `${s.url}/api`, apiKey: 'k' });
+      for (const id of ['..', '.', '']) expect(await api.getOrder(id)).toEqual({ kind: 'not_found' });
+      await api.getOrder('..1');
+      await api.getOrder('a/..');
+      expect(s.requests.map((r) => r.url)).toEqual(['/api/order/..1', '/api/order/a%2F..']);
+    });
+
     it.each([
       ['e164', '%2B919812345678'],
       ['digits', '919812345678'],
