@@ -8,6 +8,7 @@
  */
 import type { BrandFailure, BrandFailureKind } from '../domain/ports/brand-api.js';
 import { isRecord } from '../domain/events/fields.js';
+import { maskContacts } from '../domain/recipients/mask-contacts.js';
 import { parseJsonLossless } from '../shared/lossless-json.js';
 import type { BrandExchange } from './brand-http.js';
 
@@ -31,9 +32,19 @@ export function failure(kind: BrandFailureKind, cause: string, httpStatus: numbe
   return { kind: 'failure', failure: kind, cause, httpStatus };
 }
 
-/** A short, single-line excerpt of a body for causes (brand bodies can be huge or binary). */
-export function excerpt(text: string, max = 120): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+/** Removes the tenant's key from brand-supplied text (BrandHttp.redact); judging does not know the key. */
+export type Redact = (text: string) => string;
+const unchanged: Redact = (text) => text;
+
+/**
+ * Brand-supplied text (a body, a failure envelope's error) as it may appear in a cause: one
+ * short line (bodies can be huge or binary), with customers' phones and emails masked, since
+ * brands echo them in errors ("lookup failed for phone 9199…") and causes reach logs and
+ * operators' alerts. Masked before cutting, so a cut cannot leave part of a number unmasked.
+ */
+export function excerpt(text: string, redact: Redact = unchanged, max = 120): string {
+  // The key is blotted out first: masking a digit run inside it would leave the rest showing.
+  const flat = maskContacts(redact(text).replace(/\s+/g, ' ').trim());
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
@@ -90,8 +101,8 @@ function unanswered(exchange: Exclude<BrandExchange, { kind: 'answered' }>): Jud
 }
 
 /** Statuses that are neither success, not-found nor a refusal. */
-function unexpectedStatus(status: number, text: string): Judged<BrandFailure> {
-  const body = text.trim() === '' ? '' : `: ${excerpt(text)}`;
+function unexpectedStatus(status: number, text: string, redact: Redact): Judged<BrandFailure> {
+  const body = text.trim() === '' ? '' : `: ${excerpt(text, redact)}`;
   if (status === 401 || status === 403) {
     return judged(failure('unavailable', `HTTP ${status}: the brand refused our key (check brandApi.apiKey)${body}`, status), false, true);
   }
@@ -101,34 +112,34 @@ function unexpectedStatus(status: number, text: string): Judged<BrandFailure> {
   return judged(failure(kind, `HTTP ${status} (${what})${body}`, status), transient, transient);
 }
 
-export function judgeGet(exchange: BrandExchange): Judged<GetAnswer> {
+export function judgeGet(exchange: BrandExchange, redact: Redact = unchanged): Judged<GetAnswer> {
   if (exchange.kind !== 'answered') return unanswered(exchange);
   const { status, text } = exchange;
   if (status === 404) return judged({ kind: 'not_found' }, false, false);
   const parsed = text.trim() === '' ? ({ ok: true, value: null } as const) : parseJson(text);
   const envelope = parsed.ok ? failureEnvelope(parsed.value) : null;
   if (status >= 200 && status < 300) {
-    if (!parsed.ok) return judged(failure('malformed', `HTTP ${status} with a body that is not JSON: ${excerpt(text)}`, status), false, false);
+    if (!parsed.ok) return judged(failure('malformed', `HTTP ${status} with a body that is not JSON: ${excerpt(text, redact)}`, status), false, false);
     if (isEmptyJson(parsed.value)) return judged({ kind: 'not_found' }, false, false);
     if (envelope !== null) {
       // A failure envelope inside a 200: believe the envelope's own status code.
       if (envelope.statusCode === 400 || envelope.statusCode === 404) return judged({ kind: 'not_found' }, false, false);
       const transient = envelope.statusCode === null || envelope.statusCode >= 500;
-      return judged(failure('unavailable', `HTTP ${status} carrying a failure: ${envelope.error}`, status), transient, true);
+      return judged(failure('unavailable', `HTTP ${status} carrying a failure: ${excerpt(envelope.error, redact)}`, status), transient, true);
     }
     return judged({ kind: 'body', body: parsed.value }, false, false);
   }
   if (status === 400) {
     if (envelope !== null) return judged({ kind: 'not_found' }, false, false);
-    return judged(failure('malformed', `HTTP 400 without the failure envelope: ${excerpt(text)}`, status), false, false);
+    return judged(failure('malformed', `HTTP 400 without the failure envelope: ${excerpt(text, redact)}`, status), false, false);
   }
-  return unexpectedStatus(status, text);
+  return unexpectedStatus(status, text, redact);
 }
 
 /** Statuses with which a brand says "no" to a cancel (rather than "I am broken"). */
 const REFUSING_STATUSES = new Set([400, 409, 412, 422]);
 
-export function judgeCancel(exchange: BrandExchange): Judged<CancelAnswer> {
+export function judgeCancel(exchange: BrandExchange, redact: Redact = unchanged): Judged<CancelAnswer> {
   if (exchange.kind !== 'answered') return unanswered(exchange);
   const { status, text } = exchange;
   const parsed = text.trim() === '' ? null : parseJson(text);
@@ -136,12 +147,12 @@ export function judgeCancel(exchange: BrandExchange): Judged<CancelAnswer> {
   if (status >= 200 && status < 300) {
     if (envelope === null) return judged({ kind: 'cancelled' }, false, false);
     if (envelope.statusCode === 404) return judged({ kind: 'not_found' }, false, false);
-    return judged(failure('refused', `the brand declined the cancel: ${envelope.error}`, status), false, false);
+    return judged(failure('refused', `the brand declined the cancel: ${excerpt(envelope.error, redact)}`, status), false, false);
   }
   if (status === 404) return judged({ kind: 'not_found' }, false, false);
   if (REFUSING_STATUSES.has(status)) {
-    const why = envelope?.error ?? (excerpt(text) || 'no reason given');
+    const why = excerpt(envelope?.error ?? text, redact) || 'no reason given';
     return judged(failure('refused', `HTTP ${status}: the brand declined the cancel: ${why}`, status), false, false);
   }
-  return unexpectedStatus(status, text);
+  return unexpectedStatus(status, text, redact);
 }

@@ -10,7 +10,8 @@
  * WhatsApp gets the polite answer in milliseconds rather than after every retry.
  *
  * The key travels in the `x-guest-id` header only; causes name endpoints by their template
- * label (brand-endpoints.ts), never a customer's phone or email.
+ * label (brand-endpoints.ts), never a customer's phone or email, and what a brand's answer
+ * says in them has phones and emails masked (brand-answer.ts, `excerpt`).
  */
 import type { Dispatcher } from 'undici';
 import {
@@ -151,7 +152,7 @@ export class BrandApiClient implements BrandApi {
       body: cancelOrderBody(orderId, reason),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     });
-    const judged = judgeCancel(exchange);
+    const judged = judgeCancel(exchange, (text) => this.http.redact(text));
     const result = this.labelled('cancelOrder', judged.result);
     this.report('cancelOrder', 1, exchange, result, false);
     this.breaker.settle(permit, verdictOf(judged));
@@ -196,7 +197,7 @@ export class BrandApiClient implements BrandApi {
 
   /** The answer read as far as the port's value: envelope first, then the body's shape. */
   private read<T>(endpoint: BrandEndpoint, exchange: BrandExchange, parse: (body: unknown) => Parsed<T>): Judged<GetResult<T>> {
-    const judged = judgeGet(exchange);
+    const judged = judgeGet(exchange, (text) => this.http.redact(text));
     const answer = judged.result;
     if (answer.kind === 'not_found') return { ...judged, result: answer };
     if (answer.kind === 'failure') return { ...judged, result: this.labelled(endpoint, answer) };

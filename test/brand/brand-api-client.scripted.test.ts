@@ -269,6 +269,33 @@ describe('against scripted brands', () => {
     });
   });
 
+  describe('customers in causes', () => {
+    const PHONE = /919900000061|99000 00061|asha@x\.com/;
+
+    it.each<[string, ScriptedAnswer]>([
+      ['a 5xx body', { status: 503, body: { error: 'lookup failed for phone 919900000061 (Asha, asha@x.com)' } }],
+      ['a failure envelope', { body: { status: 'failure', statusCode: 500, error: 'no customer +91 99000 00061', message: 'asha@x.com' } }],
+      ['a body that is not JSON', { body: 'phone=919900000061&email=asha@x.com' }],
+    ])('masks the phones and emails a brand echoes in %s', async (_what, answer) => {
+      const s = await serve(() => answer);
+      const attempts: BrandAttempt[] = [];
+      const result = await client({ baseUrl: s.url, apiKey: 'k', observer: (a) => attempts.push(a) }).recentOrders('+919900000061');
+      expect(result).toMatchObject({ kind: 'failure' });
+      const cause = result.kind === 'failure' ? result.cause : '';
+      expect(cause).toMatch(/91\*{6}0061/);
+      expect(cause).not.toMatch(PHONE);
+      expect(attempts.map((a) => a.cause)).toEqual([cause]);
+    });
+
+    it('masks them in a refused cancel, and blots out a key with digits before masking', async () => {
+      const key = 'key-4455667788';
+      const s = await serve((r) => ({ status: 422, body: `x-guest-id ${String(r.headers['x-guest-id'])}: asha@x.com (919900000061) may not cancel` }));
+      const failure = expectFailure(await client({ baseUrl: s.url, apiKey: key }).cancelOrder('1', 'x'), 'refused');
+      expect(failure.cause).toContain('x-guest-id [x-guest-id]: a***@x.com (91******0061) may not cancel');
+      expect(failure.cause).not.toMatch(/4455|7788|919900000061|asha@/);
+    });
+  });
+
   describe('circuit breaker', () => {
     it('opens after N consecutive failures, then lets one trial through after the cooldown', async () => {
       let now = 1_000_000;
