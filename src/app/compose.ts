@@ -194,7 +194,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     const sealed = tenant.sealedSecrets.brandApiKey;
     return brands.brandApiFor({ id: tenant.id, brandApi: tenant.settings.brandApi }, sealed === undefined ? null : secretBox.open(sealed));
   };
-  const planner = new NotificationPlanner({ events, tenants: recentTenants, messages, links, clock, ids, publicUrl: config.publicUrl, brandFor });
+  const planner = new NotificationPlanner({ events, tenants: recentTenants, messages, links, clock, ids, publicUrl: config.publicUrl, brandFor, alerts });
   const dispatcher = new MessageDispatcher({
     messages,
     customers,

@@ -2,7 +2,13 @@
  * Turns a stored event into its notification: which kind, to whom, with which template and
  * parameters. Every event that should notify ends as exactly one message row: queued with its
  * send job, or skipped with the reason (disabled, cancelled order, no usable phone, unknown
- * order, a parameter with no value). Re-running is harmless: one message per (event, kind).
+ * order, a parameter with no value, the brand failing the look-up that would have filled the
+ * gap). Re-running is harmless: one message per (event, kind).
+ *
+ * A brand that failed a look-up (as opposed to answering "not found") says nothing about the
+ * customer or the order, so it is not taken as "no phone" or "unknown order": a caller that
+ * can run the planning again later (`mayRetry`) is told to, and only once it cannot is the
+ * message skipped as `brand_api_<failure>` and the operator alerted.
  */
 import { randomBytes } from 'node:crypto';
 import type { DeliveryUpdate, Fulfillment, NormalizedEvent, Order } from '../domain/events/model.js';
@@ -13,7 +19,8 @@ import type { IdGenerator } from '../domain/ports/ids.js';
 import type { LinkStore } from '../domain/ports/link-store.js';
 import type { OutgoingMessage } from '../domain/ports/message-sender.js';
 import type { MessageStore, NewMessage } from '../domain/ports/message-store.js';
-import type { BrandApi } from '../domain/ports/brand-api.js';
+import type { AlertStore } from '../domain/ports/alert-store.js';
+import type { BrandApi, BrandFailure, BrandLookup } from '../domain/ports/brand-api.js';
 import type { StoredTenant, TenantStore } from '../domain/ports/tenant-store.js';
 import { normalizePhone } from '../domain/recipients/phone.js';
 import { defaultCatalog, fixedBodyLength, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
@@ -27,16 +34,25 @@ export type PlanOutcome =
   /** Planned before (the job ran twice, a replay): nothing new was stored. */
   | { planned: 'duplicate' }
   /** Nothing to plan: no plan was written. */
-  | { planned: 'nothing'; reason: string };
+  | { planned: 'nothing'; reason: string }
+  /** The brand failed a look-up the plan needs and the caller may try later (`mayRetry`): no plan was written. */
+  | { planned: 'retry'; reason: string };
 
 export interface PlanOptions {
   /** The queued job doing this planning: finished in the commit that stores the plan (MessageStore.plan). */
   finishing?: string;
+  /**
+   * The caller will plan this event again if asked (a job with attempts left). Without it, a
+   * look-up the brand failed ends the plan as a skip naming the failure.
+   */
+  mayRetry?: boolean;
 }
 
 export interface PlannerDeps {
   /** The brand's APIs, to fill gaps (an unknown order, a missing phone); null when it has none. */
   brandFor?: (tenant: StoredTenant) => Promise<BrandApi | null>;
+  /** Told when a message is skipped because the brand kept failing a look-up. */
+  alerts?: Pick<AlertStore, 'raise'>;
   events: EventStore;
   tenants: TenantStore;
   messages: MessageStore;
@@ -51,6 +67,8 @@ interface OrderFacts {
   fulfillment: Fulfillment | null;
   delivery: DeliveryUpdate | null;
   phone: string | null;
+  /** A look-up the brand failed (not "not found"): what these facts lack may exist. */
+  brandFailure: BrandFailure | null;
 }
 
 /** A cancellation body may be thinner than the order it cancels: take what it lacks from the order. */
@@ -146,13 +164,35 @@ export class NotificationPlanner {
       return skip('order_cancelled');
     }
     const facts = await this.fillGaps(tenant, await this.factsOf(tenantId, event), orderId);
-    if (facts.phone === null) return skip(facts.order === null && event.kind === 'delivery_updated' ? 'unknown_order' : 'no_phone');
+    let brandFailure = facts.brandFailure;
+    /** A skip for want of something the brand failed to give is the brand's failure, not the reason. */
+    const skipUnlessBrandFailed = async (reason: string, recipient: string | null = null): Promise<PlanOutcome> => {
+      const failed = brandFailure;
+      if (failed === null) return skip(reason, recipient);
+      // A malformed answer is the brand's bug: asking again in a few minutes gets the same.
+      if (options.mayRetry === true && failed.failure !== 'malformed') {
+        return { planned: 'retry', reason: `the brand failed a look-up: ${failed.cause}` };
+      }
+      const skipped = await skip(`brand_api_${failed.failure}`, recipient);
+      if (skipped.planned === 'skipped') {
+        await this.deps.alerts?.raise({
+          id: ids.next('alr'),
+          tenantId,
+          kind: `brand_api_${failed.failure}`,
+          detail: `${kind} for order ${orderId ?? '(none)'} not sent: ${failed.cause}`,
+          createdAt: clock.now(),
+        });
+      }
+      return skipped;
+    };
+    if (facts.phone === null) return skipUnlessBrandFailed(facts.order === null && event.kind === 'delivery_updated' ? 'unknown_order' : 'no_phone');
     let phone = normalizePhone(facts.phone, tenant.settings.defaultCountry);
     if (!phone.ok) {
       const looked = await this.phoneByEmail(tenant, facts.order?.customer.email ?? facts.fulfillment?.email ?? null);
-      if (looked !== null) phone = normalizePhone(looked, tenant.settings.defaultCountry);
+      if (looked.kind === 'found') phone = normalizePhone(looked.value, tenant.settings.defaultCountry);
+      if (looked.kind === 'failure') brandFailure = looked;
     }
-    if (!phone.ok) return skip(`invalid_phone:${phone.reason}`);
+    if (!phone.ok) return skipUnlessBrandFailed(`invalid_phone:${phone.reason}`);
 
     const mapping = setting.template ?? this.catalog[kind].mapping;
     const usesLink = JSON.stringify(mapping).includes('link.token');
@@ -174,7 +214,7 @@ export class NotificationPlanner {
     const rendered = renderTemplate(mapping, context, { bodyFixedLength: fixedBodyLength(this.catalog, mapping.name) });
     if (!rendered.ok) {
       const missing = rendered.missing.map((m) => `${m.component}${m.index}`).join(',');
-      return skip(`missing_parameter:${missing}`, phone.digits);
+      return skipUnlessBrandFailed(`missing_parameter:${missing}`, phone.digits);
     }
     const body: OutgoingMessage = {
       messaging_product: 'whatsapp',
@@ -194,7 +234,8 @@ export class NotificationPlanner {
 
   /**
    * What our own records lack, asked of the brand: an order Orderline never saw (a delivery
-   * update for it), and a phone for an event that has only an email.
+   * update for it), and a phone for an event that has only an email. A failed look-up is
+   * kept in `brandFailure`.
    */
   private async fillGaps(tenant: StoredTenant, facts: OrderFacts, orderId: string | null): Promise<OrderFacts> {
     let filled = facts;
@@ -202,20 +243,24 @@ export class NotificationPlanner {
       const brand = await this.deps.brandFor(tenant);
       const found = brand === null ? null : await brand.getOrder(orderId);
       if (found?.kind === 'found') filled = { ...filled, order: found.value, phone: filled.phone ?? found.value.customer.phone };
+      if (found?.kind === 'failure') filled = { ...filled, brandFailure: found };
     }
     if (filled.phone === null) {
-      const phone = await this.phoneByEmail(tenant, filled.order?.customer.email ?? filled.fulfillment?.email ?? null);
-      if (phone !== null) filled = { ...filled, phone };
+      const looked = await this.phoneByEmail(tenant, filled.order?.customer.email ?? filled.fulfillment?.email ?? null);
+      if (looked.kind === 'found') filled = { ...filled, phone: looked.value };
+      if (looked.kind === 'failure') filled = { ...filled, brandFailure: filled.brandFailure ?? looked };
     }
     return filled;
   }
 
-  private async phoneByEmail(tenant: StoredTenant, email: string | null): Promise<string | null> {
-    if (email === null || this.deps.brandFor === undefined) return null;
+  /** The phone the brand has for an email: not_found also when there is no email, no brand API, or no phone. */
+  private async phoneByEmail(tenant: StoredTenant, email: string | null): Promise<BrandLookup<string>> {
+    if (email === null || this.deps.brandFor === undefined) return { kind: 'not_found' };
     const brand = await this.deps.brandFor(tenant);
-    if (brand === null) return null;
+    if (brand === null) return { kind: 'not_found' };
     const customer = await brand.customerByEmail(email);
-    return customer.kind === 'found' ? customer.value.phone : null;
+    if (customer.kind !== 'found') return customer;
+    return customer.value.phone === null ? { kind: 'not_found' } : { kind: 'found', value: customer.value.phone };
   }
 
   /** The order, fulfillment and delivery behind an event, and the phone to write to. */
@@ -231,23 +276,23 @@ export class NotificationPlanner {
       case 'order_cancelled': {
         const earlier = event.kind === 'order_cancelled' ? await storedOrder(event.order.id) : null;
         const order = earlier === null ? event.order : withGapsFilled(event.order, earlier);
-        return { order, fulfillment: null, delivery: null, phone: order.customer.phone ?? null };
+        return { order, fulfillment: null, delivery: null, phone: order.customer.phone ?? null, brandFailure: null };
       }
       case 'fulfillment_created': {
         const order = await storedOrder(event.fulfillment.orderId);
         // The order's customer gets every message of the order (in order); the shipping
         // destination's phone is only the fallback for an order we never saw.
-        return { order, fulfillment: event.fulfillment, delivery: null, phone: order?.customer.phone ?? event.fulfillment.phone ?? null };
+        return { order, fulfillment: event.fulfillment, delivery: null, phone: order?.customer.phone ?? event.fulfillment.phone ?? null, brandFailure: null };
       }
       case 'delivery_updated': {
         const order = await storedOrder(event.delivery.orderId);
         const latest = await events.latestOf(tenantId, 'fulfillment_created', event.delivery.fulfillmentId);
         const f = latest?.normalized as NormalizedEvent | undefined;
         const fulfillment = f?.kind === 'fulfillment_created' ? f.fulfillment : null;
-        return { order, fulfillment, delivery: event.delivery, phone: order?.customer.phone ?? fulfillment?.phone ?? null };
+        return { order, fulfillment, delivery: event.delivery, phone: order?.customer.phone ?? fulfillment?.phone ?? null, brandFailure: null };
       }
       case 'cart_abandoned':
-        return { order: null, fulfillment: null, delivery: null, phone: event.cart.customer.phone };
+        return { order: null, fulfillment: null, delivery: null, phone: event.cart.customer.phone, brandFailure: null };
     }
   }
 }

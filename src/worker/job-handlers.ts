@@ -42,7 +42,10 @@ export function jobHandlers(deps: HandlerDeps): Map<string, JobHandler> {
         // Carts first: the plan's commit finishes this job, so whatever follows it would not
         // run again after a crash. Both tolerate running twice.
         await deps.carts.onStoredEvent(stored);
-        const planned = await deps.planner.planFor(stored, { finishing: job.id });
+        // Until the last attempt, a brand failing a look-up sends the event back for later
+        // (backoff); the last attempt records the skip with the brand's failure as the reason.
+        const planned = await deps.planner.planFor(stored, { finishing: job.id, mayRetry: job.attempt < job.maxAttempts });
+        if (planned.planned === 'retry') return { kind: 'retry', error: planned.reason };
         return planned.planned === 'nothing' ? { kind: 'done' } : { kind: 'done', jobRemoved: true };
       },
     ],

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessOnBotOrder, seedDeliveryEvent } from '../../src/domain/events/fixtures.js';
 import { normalizeOrder } from '../../src/domain/events/order.js';
 import type { Order } from '../../src/domain/events/model.js';
+import { DEFAULT_MAX_ATTEMPTS } from '../../src/store/job-rows.js';
 import { databaseTargets } from '../support/databases.js';
 import { createTenant, drain, postEvent, startHarness, type Harness } from '../support/harness.js';
 import { MemoryBrand } from '../support/memory-brand.js';
@@ -398,6 +399,55 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id: `mail${Date.now()}`, phone: null, shippingAddress: { name: 'Ravi', phone: null }, email: `ravi${seq}@example.com`, fullyPaid: true }));
       await drain(h);
       expect((sender.to(other).at(-1)?.message.template as { name: string } | undefined)?.name).toBe('orderline_order_confirmed');
+    });
+
+    const messagesOf = async (orderId: string) =>
+      (await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/messages?orderId=${orderId}`, headers: h.admin })).json<{
+        items: { kind: string; state: string; skipReason: string | null }[];
+      }>().items;
+
+    it('plans again later when the brand fails a gap-filling look-up, instead of skipping as no phone or unknown order', async () => {
+      const other = phone();
+      const email = `mira${seq}@example.com`;
+      brand.customers.set(`+${other}`, { firstName: 'Mira', lastName: null, phone: `+${other}`, email, addresses: [] });
+      const id = `late${Date.now()}`;
+      brand.failNext('timeout');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: null, shippingAddress: { name: 'Mira', phone: null }, email, fullyPaid: true }));
+      await drain(h);
+      // The first attempt met the timeout: nothing is recorded yet, the event waits for its retry.
+      expect(await messagesOf(id)).toEqual([]);
+      await drain(h, 60_000);
+      expect((sender.to(other).at(-1)?.message.template as { name: string } | undefined)?.name).toBe('orderline_order_confirmed');
+      expect(brand.calls.filter((c) => c === `customerByEmail ${email}`)).toHaveLength(2);
+
+      const me = phone();
+      const ghost = `ghost-late${Date.now()}`;
+      brand.orders.set(ghost, order(ghost, '#8802', me));
+      brand.failNext('unavailable');
+      await postEvent(h, tenant.guestKey, '/fulfillments-events-create', seedDeliveryEvent({ id: ghost, fulfillment_id: 'f1', status: 'Delivered' }));
+      await drain(h);
+      expect(await messagesOf(ghost)).toEqual([]);
+      await drain(h, 60_000);
+      expect((sender.to(me).at(-1)?.message.template as { name: string } | undefined)?.name).toBe('orderline_order_delivered');
+      expect((await messagesOf(ghost)).map((m) => [m.kind, m.state])).toEqual([['order_delivered', 'accepted']]);
+    });
+
+    it('skips as brand_api_unavailable, and alerts, only once the brand has failed every attempt', async () => {
+      const email = `gone${seq}@example.com`;
+      const id = `outage${Date.now()}`;
+      brand.failAll('unavailable');
+      try {
+        await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: null, shippingAddress: { name: 'G', phone: null }, email, fullyPaid: true }));
+        await drain(h, 2 * 3_600_000);
+      } finally {
+        brand.failAll(null);
+      }
+      expect((await messagesOf(id)).map((m) => [m.state, m.skipReason])).toEqual([['skipped', 'brand_api_unavailable']]);
+      expect(brand.calls.filter((c) => c === `customerByEmail ${email}`)).toHaveLength(DEFAULT_MAX_ATTEMPTS);
+      const alerts = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/alerts?limit=1`, headers: h.admin });
+      expect(alerts.json<{ items: { kind: string; detail: string }[] }>().items).toEqual([
+        expect.objectContaining({ kind: 'brand_api_unavailable', detail: `order_confirmed for order ${id} not sent: scripted unavailable` }),
+      ]);
     });
 
     it('explains instead of looking up orders for a customer known only by a user id', async () => {

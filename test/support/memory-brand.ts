@@ -32,6 +32,12 @@ export class MemoryBrand implements BrandApi {
     if (meanwhile !== null) await meanwhile();
   }
 
+  /** From now on every call fails this way (after any failNext), until called with null: an outage. */
+  failAll(kind: BrandFailureKind | null): void {
+    this.outage = kind;
+  }
+  private outage: BrandFailureKind | null = null;
+
   /** The next cancel fails this way without cancelling (other calls are unaffected). */
   failCancel(kind: BrandFailureKind): void {
     this.cancelFailure = { kind, after: false };
@@ -44,7 +50,7 @@ export class MemoryBrand implements BrandApi {
   private cancelFailure: { kind: BrandFailureKind; after: boolean } | null = null;
 
   private failure(): { kind: 'failure'; failure: BrandFailureKind; cause: string; httpStatus: number | null } | null {
-    const kind = this.failures.shift();
+    const kind = this.failures.shift() ?? this.outage ?? undefined;
     return kind === undefined ? null : { kind: 'failure', failure: kind, cause: `scripted ${kind}`, httpStatus: kind === 'unavailable' ? 503 : null };
   }
 
