@@ -56,7 +56,7 @@ describe('the order assistant over real HTTP: reference brand process, service p
       ['track:1003', '#1003'],
       ['track:1002', '#1002'],
     ]);
-    expect(list.summary.list?.[0]?.description).toBe('2026-01-12 · 996.00 INR');
+    expect(list.summary.list?.[0]?.description).toBe('2026-01-12 · ₹996.00');
 
     const open = await asha.reply({ listRowId: 'track:1003' });
     expect(open.summary.text).toBe('Order #1003: confirmed and being prepared.\nItems: Block Print Bedsheet × 1, Cushion Cover × 2');

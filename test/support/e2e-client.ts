@@ -99,6 +99,7 @@ export interface ConversationView {
 export interface AlertView {
   kind: string;
   detail: string;
+  repeats: number;
 }
 
 export interface OrderStory {
