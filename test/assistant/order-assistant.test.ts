@@ -83,6 +83,13 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       expect(typed?.text?.body).toContain('https://track.example/T2');
       const [missing] = await text(me, '#9999');
       expect(missing?.text?.body).toContain("couldn't find order #9999");
+      // A brand whose list holds summaries: the typed number is answered from the order itself.
+      brand.listsSummaries = true;
+      try {
+        expect((await text(me, '#2201'))[0]?.text?.body).toContain('Masala Chai × 2');
+      } finally {
+        brand.listsSummaries = false;
+      }
     });
 
     it("refuses someone else's order, typed or forged as a tap, and never cancels it", async () => {

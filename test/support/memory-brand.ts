@@ -19,6 +19,8 @@ export class MemoryBrand implements BrandApi {
 
   /** get-orders lists every order twice (a brand's join gone wrong). */
   listsTwice = false;
+  /** get-orders lists summaries: no items, no tracking (the order itself has them). */
+  listsSummaries = false;
 
   /** The next call answers only after `meanwhile` has run (something happening while the brand is slow). */
   duringNextCall(meanwhile: () => Promise<void>): void {
@@ -81,6 +83,7 @@ export class MemoryBrand implements BrandApi {
     const digits = e164.replace(/\D/g, '');
     let mine = [...this.orders.values()].filter((o) => (o.customer.phone ?? '').replace(/\D/g, '').endsWith(digits.slice(-10))).slice(-3).reverse();
     if (this.listsTwice) mine = [...mine, ...mine];
+    if (this.listsSummaries) mine = mine.map((o) => ({ ...o, lineItems: [], tracking: null }));
     return this.failure() ?? (mine.length === 0 ? { kind: 'not_found' } : { kind: 'found', value: mine });
   }
 

@@ -26,6 +26,11 @@ describe('intentOf', () => {
     expect(intentOf(null, 'Please CANCEL 3002')).toEqual({ kind: 'cancel_typed', orderRef: '3002' });
     expect(intentOf(null, 'Hi, where is order 2207?')).toEqual({ kind: 'track_order', orderRef: '2207' });
     expect(intentOf(null, 'hi 12345')).toEqual({ kind: 'menu' });
+    expect(intentOf(null, 'show my orders')).toEqual({ kind: 'track' });
+    expect(intentOf(null, 'ORD-2207')).toEqual({ kind: 'track_order', orderRef: '2207' });
+    expect(intentOf(null, '#२२०७')).toEqual({ kind: 'track_order', orderRef: '2207' });
+    expect(intentOf(null, 'order ৯৮৭৬')).toEqual({ kind: 'track_order', orderRef: '9876' });
+    expect(intentOf(null, '#𝟐𝟐𝟎𝟕')).toEqual({ kind: 'track_order', orderRef: '2207' });
     expect(intentOf(null, 'can I talk to a person')).toEqual({ kind: 'human' });
     expect(intentOf(null, 'the weather is nice')).toEqual({ kind: 'unknown' });
   });

@@ -21,7 +21,19 @@ export type Intent =
   | { kind: 'unknown' };
 
 const GREETING = /^(hi|hello|hey|hii+|namaste|menu|start over|help|options|good (morning|afternoon|evening))\b/i;
-const TRACK_WORDS = /\b(track|where|status|order)\b/i;
+const TRACK_WORDS = /\b(track|where|status|order|ord)\b/i;
+
+/**
+ * The value of a decimal digit of any script. Unicode puts each script's digits 0-9 in a row,
+ * and some rows follow one another (the mathematical digits): the value is the offset from the
+ * start of the run, modulo 10.
+ */
+function digitValue(digit: string): number {
+  const code = digit.codePointAt(0)!;
+  let start = code;
+  while (start > 0 && /\p{Nd}/u.test(String.fromCodePoint(start - 1))) start--;
+  return (code - start) % 10;
+}
 const ORDER_NUMBER = /#?\b(\d{3,20})\b/;
 
 export function intentOf(choice: string | null, text: string | null): Intent {
@@ -54,7 +66,8 @@ export function intentOf(choice: string | null, text: string | null): Intent {
     }
   }
   if (text === null) return { kind: 'unknown' };
-  const trimmed = text.trim();
+  // Digits in any script ("#२२०७") read as the ASCII ones order numbers are written in.
+  const trimmed = text.trim().replace(/\p{Nd}/gu, (d) => String(digitValue(d)));
   // An order number outranks the greeting around it ("Hi, where is order 2207?").
   const number = ORDER_NUMBER.exec(trimmed)?.[1];
   const cancel = /\bcancel\b/i.test(trimmed);
@@ -64,7 +77,7 @@ export function intentOf(choice: string | null, text: string | null): Intent {
   }
   if (GREETING.test(trimmed)) return { kind: 'menu' };
   if (cancel) return { kind: 'cancel' };
-  if (/\b(track|where is my order|status)\b/i.test(trimmed)) return { kind: 'track' };
+  if (/\b(track|where is my order|status|my orders?)\b/i.test(trimmed)) return { kind: 'track' };
   if (/\b(human|agent|person|support|call me)\b/i.test(trimmed)) return { kind: 'human' };
   return { kind: 'unknown' };
 }

@@ -58,6 +58,11 @@ export class CustomerOrders {
       if (recent.kind === 'found') {
         order = recent.value.find((o) => [o.number, o.id].some((n) => n !== null && n.replace(/\D/g, '') === ref)) ?? null;
       }
+      // The list may be a summary (no items, no tracking): the order itself, if the brand gives it.
+      if (order !== null) {
+        const full = await this.brand.getOrder(order.id);
+        if (full.kind === 'found' && full.value.id === order.id) order = full.value;
+      }
     }
     if (order === null) {
       const byId = await this.brand.getOrder(ref);
