@@ -62,18 +62,26 @@ class SqlIngestTransaction implements IngestTransaction {
     return rows.map((r) => ({ tenantId: r.tenant_id, key: r.key, bodyHash: r.body_hash, expiresAt: new Date(r.expires_at) }));
   }
 
-  async saveIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.trx
+  async saveIdempotencyRecords(records: readonly IdempotencyRecord[], now: Date): Promise<{ tenantId: string; key: string }[]> {
+    if (records.length === 0) return [];
+    const saved = await this.trx
       .insertInto('idempotency_keys')
       .values(records.map((r) => ({ tenant_id: r.tenantId, key: r.key, body_hash: r.bodyHash, expires_at: r.expiresAt.getTime() })))
       .onConflict((oc) =>
-        oc.columns(['tenant_id', 'key']).doUpdateSet((eb) => ({
-          body_hash: eb.ref('excluded.body_hash'),
-          expires_at: eb.ref('excluded.expires_at'),
-        })),
+        oc
+          .columns(['tenant_id', 'key'])
+          .doUpdateSet((eb) => ({
+            body_hash: eb.ref('excluded.body_hash'),
+            expires_at: eb.ref('excluded.expires_at'),
+          }))
+          // Only an expired record gives way; a live one was written by a transaction that
+          // committed after ours read (PostgreSQL waits for it here, then sees it).
+          .where('idempotency_keys.expires_at', '<=', now.getTime()),
       )
+      .returning(['tenant_id', 'key'])
       .execute();
+    const written = new Set(saved.map((r) => `${r.tenant_id}\u0000${r.key}`));
+    return records.filter((r) => !written.has(`${r.tenantId}\u0000${r.key}`)).map((r) => ({ tenantId: r.tenantId, key: r.key }));
   }
 
   async storedBodies(refs: readonly BodyRef[]): Promise<BodyRef[]> {

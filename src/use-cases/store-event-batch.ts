@@ -102,7 +102,15 @@ export async function storeEventBatch(
         expiresAt: new Date(item.receivedAt.getTime() + IDEMPOTENCY_TTL_MS),
       });
     }
-    await tx.saveIdempotencyRecords(fresh);
+    const taken = await tx.saveIdempotencyRecords(fresh, now);
+    if (taken.length > 0) {
+      // Stored by another transaction since we read: its record decides, as if read first.
+      const held = new Map((await tx.idempotencyRecords(taken, now)).map((r) => [`${r.tenantId}\u0000${r.key}`, r.bodyHash]));
+      for (const { item, i } of keyed) {
+        const hash = held.get(`${item.tenantId}\u0000${item.idempotencyKey!}`);
+        if (hash !== undefined) results[i] = hash === item.bodyHash ? { status: 'duplicate' } : { status: 'conflict' };
+      }
+    }
   }
 
   // 2. What is already known about the batch's bodies and resources.

@@ -136,16 +136,48 @@ describe.each(databaseTargets())('$name event store', (factory) => {
       const start = clock.now().getTime();
       const at = (ms: number) => new Date(start + ms);
       const record = (bodyHash: string, expires: number, tenantId = tenant) => ({ tenantId, key: 'idem-1', bodyHash, expiresAt: at(expires) });
-      await store.ingest((tx) => tx.saveIdempotencyRecords([record('h1', 10 * MINUTE)]));
+      await store.ingest((tx) => tx.saveIdempotencyRecords([record('h1', 10 * MINUTE)], at(0)));
       const read = (now: number, tenantId = tenant) => store.ingest((tx) => tx.idempotencyRecords([{ tenantId, key: 'idem-1' }], at(now)));
       expect(await read(MINUTE)).toEqual([record('h1', 10 * MINUTE)]);
       expect(await store.idempotencyHash(tenant, 'idem-1', at(10 * MINUTE - 1))).toBe('h1');
       // Expired at exactly its expiry instant; then the key may take a new body.
       expect(await read(10 * MINUTE)).toEqual([]);
       expect(await store.idempotencyHash(tenant, 'idem-1', at(10 * MINUTE))).toBeUndefined();
-      await store.ingest((tx) => tx.saveIdempotencyRecords([record('h2', 20 * MINUTE)]));
+      await store.ingest((tx) => tx.saveIdempotencyRecords([record('h2', 20 * MINUTE)], at(10 * MINUTE)));
       expect(await store.idempotencyHash(tenant, 'idem-1', at(11 * MINUTE))).toBe('h2');
       expect(await read(11 * MINUTE, unique('ten'))).toEqual([]);
+    });
+
+    // PostgreSQL runs ingest transactions side by side (several API processes); SQLite has one
+    // writer at a time, so a second transaction reads what the first saved.
+    it.runIf(factory.name === 'postgres')('lets one of two transactions that read no record at once save a key; the other is told it is taken', async () => {
+      const tenant = unique('ten');
+      const now = clock.now();
+      const record = (bodyHash: string) => ({ tenantId: tenant, key: 'idem-race', bodyHash, expiresAt: new Date(now.getTime() + MINUTE) });
+      const other = database!.connectAgain();
+      const otherStore = new SqlEventStore(other.db, ids, other.capabilities);
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let firstRead: () => void = () => {};
+      const read = new Promise<void>((resolve) => (firstRead = resolve));
+      // A reads nothing and saves, and waits before committing; B reads and saves meanwhile.
+      const a = store.ingest(async (tx) => {
+        expect(await tx.idempotencyRecords([{ tenantId: tenant, key: 'idem-race' }], now)).toEqual([]);
+        const taken = await tx.saveIdempotencyRecords([record('hash-a')], now);
+        firstRead();
+        await gate;
+        return taken;
+      });
+      await read;
+      const b = otherStore.ingest(async (tx) => {
+        const seen = await tx.idempotencyRecords([{ tenantId: tenant, key: 'idem-race' }], now);
+        return { seen, taken: await tx.saveIdempotencyRecords([record('hash-b')], now) };
+      });
+      // B read nothing (A has not committed) and its save waits for A's row.
+      setTimeout(release, 50);
+      expect(await a).toEqual([]);
+      expect(await b).toEqual({ seen: [], taken: [{ tenantId: tenant, key: 'idem-race' }] });
+      expect(await store.idempotencyHash(tenant, 'idem-race', now)).toBe('hash-a');
     });
 
     it('queues a job in the ingest transaction that the job queue can claim', async () => {
@@ -187,9 +219,10 @@ describe.each(databaseTargets())('$name event store', (factory) => {
       const failure = new Error('use case failed');
       await expect(
         store.ingest(async (tx) => {
-          await tx.saveIdempotencyRecords([
-            { tenantId: tenant, key: 'idem-rollback', bodyHash: e.bodyHash, expiresAt: new Date(clock.now().getTime() + MINUTE) },
-          ]);
+          await tx.saveIdempotencyRecords(
+            [{ tenantId: tenant, key: 'idem-rollback', bodyHash: e.bodyHash, expiresAt: new Date(clock.now().getTime() + MINUTE) }],
+            clock.now(),
+          );
           await tx.applyResourceChanges([change(ref(tenant, e.kind, e.resourceKey), 1)]);
           expect(await tx.insertEvents([e])).toEqual(new Set([e.id]));
           await tx.enqueue([{ kind: 'contract.rollback', payload: {}, runAt: clock.now(), key, tenantId: tenant }], clock.now());
@@ -255,11 +288,14 @@ describe.each(databaseTargets())('$name event store', (factory) => {
       const at = (ms: number) => new Date(start + ms);
       await store.purgeExpiredIdempotencyKeys(at(0));
       await store.ingest((tx) =>
-        tx.saveIdempotencyRecords([
-          { tenantId: tenant, key: 'p-1', bodyHash: 'h', expiresAt: at(MINUTE) },
-          { tenantId: tenant, key: 'p-2', bodyHash: 'h', expiresAt: at(MINUTE) },
-          { tenantId: tenant, key: 'p-3', bodyHash: 'h', expiresAt: at(5 * MINUTE) },
-        ]),
+        tx.saveIdempotencyRecords(
+          [
+            { tenantId: tenant, key: 'p-1', bodyHash: 'h', expiresAt: at(MINUTE) },
+            { tenantId: tenant, key: 'p-2', bodyHash: 'h', expiresAt: at(MINUTE) },
+            { tenantId: tenant, key: 'p-3', bodyHash: 'h', expiresAt: at(5 * MINUTE) },
+          ],
+          at(0),
+        ),
       );
       expect(await store.purgeExpiredIdempotencyKeys(at(MINUTE - 1))).toBe(0);
       expect(await store.purgeExpiredIdempotencyKeys(at(MINUTE))).toBe(2);

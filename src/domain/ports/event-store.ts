@@ -87,7 +87,12 @@ export function bodyRefKey(ref: BodyRef): string {
 export interface IngestTransaction {
   /** The unexpired records among these (tenant, key) pairs. */
   idempotencyRecords(refs: readonly { tenantId: string; key: string }[], now: Date): Promise<IdempotencyRecord[]>;
-  saveIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void>;
+  /**
+   * Saves the records, replacing expired ones. Returns the (tenant, key) pairs it could not
+   * save because a live record holds them: one another transaction committed after this one
+   * read (two API processes given the same key at once); the caller reads those again.
+   */
+  saveIdempotencyRecords(records: readonly IdempotencyRecord[], now: Date): Promise<{ tenantId: string; key: string }[]>;
   /** Which of these bodies are already stored. */
   storedBodies(refs: readonly BodyRef[]): Promise<BodyRef[]>;
   /** Current states by `resourceRefKey`; unknown resources are absent. Locks the rows where the database can. */
