@@ -52,8 +52,16 @@ function validName(name: unknown): string {
  * its messages would wait forever for a number to send from, with nothing said.
  */
 function requireNumberWithToken(settings: TenantSettings, hasAccessToken: boolean): void {
-  if (hasAccessToken && settings.whatsapp.phoneNumberId === null) {
+  const number = settings.whatsapp.phoneNumberId;
+  if (hasAccessToken && number === null) {
     throw new InvalidInputError([{ path: '/whatsapp/phoneNumberId', message: 'is required with an accessToken (the number messages are sent from)' }]);
+  }
+  // A sandbox tenant given a token keeps its made-up number unless told another: its messages
+  // would go to Meta from a number that is not there.
+  if (hasAccessToken && number !== null && isSandboxPhoneNumberId(number)) {
+    throw new InvalidInputError([
+      { path: '/whatsapp/phoneNumberId', message: `${number} is a sandbox number: give the Meta phone number id the accessToken sends from` },
+    ]);
   }
 }
 
@@ -94,6 +102,10 @@ function timeZoneOf(zone: string): string | null {
 /** 15 digits starting 1555 (the fictional-number range), random enough never to collide. */
 export function sandboxPhoneNumberId(): string {
   return '1555' + String(randomInt(0, 10 ** 11)).padStart(11, '0');
+}
+
+export function isSandboxPhoneNumberId(id: string): boolean {
+  return /^1555[0-9]{11}$/.test(id);
 }
 
 export interface RotatedKey {
@@ -176,7 +188,14 @@ export class TenantService {
       sealedSecrets: this.applySecrets(current.sealedSecrets, secrets),
       updatedAt: this.clock.now(),
     };
-    requireNumberWithToken(updated.settings, updated.sealedSecrets.whatsappAccessToken !== undefined);
+    const hasToken = updated.sealedSecrets.whatsappAccessToken !== undefined;
+    requireNumberWithToken(updated.settings, hasToken);
+    if (!hasToken && updated.settings.whatsapp.phoneNumberId === null) {
+      // A sandbox tenant is reached by its number (webhooks, /sandbox routes): null brings the
+      // default back, which for the sandbox is its own number, kept if it had one.
+      const kept = current.sealedSecrets.whatsappAccessToken === undefined ? current.settings.whatsapp.phoneNumberId : null;
+      updated.settings.whatsapp.phoneNumberId = kept ?? sandboxPhoneNumberId();
+    }
     try {
       await this.store.update(updated);
     } catch (error) {

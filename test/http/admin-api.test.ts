@@ -175,7 +175,10 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       const named = await call('POST', '/admin/tenants', { name: emoji, bot: { texts: { 'cancel.yes': 'Haan, cancel karo', greeting: 'Namaste{name}!' } } });
       expect(named.statusCode, named.body).toBe(201);
       const id = named.json<{ tenant: TenantJson }>().tenant.id;
-      const cloud = await call('PATCH', `/admin/tenants/${id}`, { whatsapp: { accessToken: 'tok-2' } });
+      // Out of the sandbox: its made-up number is not one Meta knows, so a real one must come with the token.
+      const fake = await call('PATCH', `/admin/tenants/${id}`, { whatsapp: { accessToken: 'tok-2' } });
+      expect(fake.json()).toMatchObject({ statusCode: 400, details: [{ path: '/whatsapp/phoneNumberId', message: expect.stringContaining('sandbox number') as unknown }] });
+      const cloud = await call('PATCH', `/admin/tenants/${id}`, { whatsapp: { accessToken: 'tok-2', phoneNumberId: '3000099' } });
       expect(cloud.statusCode, cloud.body).toBe(200);
       const utc = await call('PATCH', `/admin/tenants/${id}`, { timezone: 'utc' });
       expect(utc.json<{ tenant: TenantJson }>().tenant.timezone).toBe('UTC');
@@ -217,6 +220,23 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       expect(bad.statusCode).toBe(400);
       const unchanged = await call('GET', `/admin/tenants/${t.id}`);
       expect(unchanged.json<{ tenant: TenantJson }>().tenant.bot.idleTimeout).toBe('30m');
+    });
+
+    it('never leaves a sandbox tenant without its number: null and a whatsapp reset keep it, a tenant leaving the cloud gets one', async () => {
+      const t = await createTenant(h, { name: 'Sandboxed' });
+      const numberOf = async () => (await call('GET', `/admin/tenants/${t.id}`)).json<{ tenant: TenantJson }>().tenant.whatsapp.phoneNumberId as string;
+      const sandbox = await numberOf();
+      expect(sandbox).toMatch(/^1555[0-9]{11}$/);
+      for (const patch of [{ whatsapp: { phoneNumberId: null } }, { whatsapp: null }]) {
+        const res = await call('PATCH', `/admin/tenants/${t.id}`, patch);
+        expect(res.statusCode, res.body).toBe(200);
+        expect(await numberOf()).toBe(sandbox);
+      }
+      // Its sandbox still answers by that number.
+      expect((await call('GET', `/sandbox/tenants/${t.id}/chats/919800000001`)).statusCode).toBe(200);
+      const cloud = await createTenant(h, { name: 'Leaving the cloud', whatsapp: { phoneNumberId: '4000004', accessToken: 'tok' } });
+      const back = await call('PATCH', `/admin/tenants/${cloud.id}`, { whatsapp: { accessToken: null, phoneNumberId: null } });
+      expect(back.json<{ tenant: TenantJson }>().tenant.whatsapp).toMatchObject({ mode: 'sandbox', phoneNumberId: expect.stringMatching(/^1555[0-9]{11}$/) as unknown });
     });
 
     it("takes a patch sent as application/merge-patch+json, RFC 7386's own media type", async () => {

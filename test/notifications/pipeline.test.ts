@@ -337,7 +337,7 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect(failed).toMatchObject({ state: 'failed', errorCode: 131026 });
       expect((await h.orderline.customers.contact(tenant.id, failed!.recipient!))?.undeliverableAt).not.toBeNull();
 
-      const paused = await createTenant(h, { name: 'Expired token' });
+      const paused = await createTenant(h, { name: 'Expired token', whatsapp: { phoneNumberId: `10${Date.now()}1`, accessToken: 'EAAG-expiring' } });
       const order = uid('ord');
       sender.failNext(190);
       await postEvent(h, paused.guestKey, '/orders-create', businessOnBotOrder({ id: order, phone: phone() }));
@@ -362,7 +362,7 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
     });
 
     it('sends what waited for a new token as soon as it is saved, in the order it came', async () => {
-      const paused = await createTenant(h, { name: 'Expired again' });
+      const paused = await createTenant(h, { name: 'Expired again', whatsapp: { phoneNumberId: `10${Date.now()}2`, accessToken: 'EAAG-expiring' } });
       const customers = [phone(), phone(), phone()];
       sender.failNext(190);
       for (const to of customers) {

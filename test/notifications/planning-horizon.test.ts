@@ -29,7 +29,7 @@ describe.each(databaseTargets())('planning horizon on $name', (factory) => {
 
     /** A tenant sending 1 message a second whose sending is paused with 10 messages waiting: the horizon. */
     async function behindTenant(name: string, first: (tenant: TestTenant) => Promise<void> = async () => {}): Promise<TestTenant> {
-      const tenant = await w.tenant(name, { reminders: [{ after: '10s' }], suppression: { afterOrderConfirmation: null } }, { whatsapp: { messagesPerSecond: 1 } });
+      const tenant = await w.tenant(name, { reminders: [{ after: '10s' }], suppression: { afterOrderConfirmation: null } }, { whatsapp: { messagesPerSecond: 1, phoneNumberId: `20${Date.now()}${name.length}`, accessToken: 'EAAG-expiring' } });
       await first(tenant);
       // As after a 190 (expired token): sends wait, postponed, until a new token comes.
       await w.h.orderline.alerts.pauseSending(tenant.id, 'access token expired (190)');
