@@ -208,8 +208,15 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     ...(options.inDoubtWaitMs !== undefined ? { inDoubtWaitMs: options.inDoubtWaitMs } : {}),
     ...(options.sleep !== undefined ? { sleep: options.sleep } : {}),
     observer: {
-      outcome: (message, outcome) =>
-        metrics.messages.inc({ kind: message.kind, outcome: outcome.kind, code: outcome.kind === 'accepted' ? '' : String(outcome.code ?? '') }),
+      outcome: (message, outcome) => {
+        metrics.messages.inc({ kind: message.kind, outcome: outcome.kind, code: outcome.kind === 'accepted' ? '' : String(outcome.code ?? '') });
+        if (outcome.kind === 'accepted') return;
+        // A worker process has no /metrics of its own: its log is where an operator sees sends fail.
+        logger.warn(
+          { tenant: message.tenantId, messageId: message.id, kind: message.kind, outcome: outcome.kind, code: outcome.code, reason: outcome.reason },
+          outcome.code === null ? 'a send got no answer from the WhatsApp API (in doubt)' : 'the WhatsApp API did not accept a send',
+        );
+      },
       sent: (message, latencyMs) => {
         metrics.sendLatency.observe(latencyMs / 1000);
         metrics.eventToSend.observe((clock.now().getTime() - message.createdAt.getTime()) / 1000);

@@ -103,7 +103,9 @@ export async function serve(config: Config, role: Role): Promise<void> {
     // The banner (and the token, once) goes to the terminal, never through the logger.
     process.stdout.write(banner(config, url, token).join('\n') + '\n');
   } else {
-    process.stdout.write(`Orderline worker running on ${orderline.connection.description}\n`);
+    // The sandbox lives in the API process: a worker of its own reaches it where everyone does.
+    orderline.setInternalUrl(config.publicUrl.replace(/\/+$/, ''));
+    process.stdout.write(`Orderline worker running on ${orderline.connection.description}; sandbox tenants' messages go to ${config.publicUrl}\n`);
   }
 
   let stopping = false;

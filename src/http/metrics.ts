@@ -1,8 +1,20 @@
 /** Prometheus metrics of one running instance (a registry per app, no process-wide state). */
+import { withDeadline } from '../shared/deadline.js';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 /** Metrics as prom-client's `getMetricsAsJSON()` gives them (another thread's, say). */
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+
+/** Gauges read from the database within a second; else NaN, so a hung database cannot fail the scrape. */
+const GAUGE_READ_MS = 1000;
+async function readGauge(source: () => Promise<number>): Promise<number> {
+  try {
+    return await withDeadline(source(), GAUGE_READ_MS, 'reading a gauge');
+  } catch {
+    // NaN is Prometheus's "no value": the scrape goes on with the other metrics.
+    return Number.NaN;
+  }
+}
 
 export class Metrics {
   readonly registry = new Registry();
@@ -57,7 +69,7 @@ export class Metrics {
     // Every thread reads the same queue: merged, the depth is not a sum.
     aggregator: 'max',
     collect: async () => {
-      if (this.queueDepthSource !== undefined) this.queueDepth.set(await this.queueDepthSource());
+      if (this.queueDepthSource !== undefined) this.queueDepth.set(await readGauge(this.queueDepthSource));
     },
   });
 
@@ -68,7 +80,7 @@ export class Metrics {
     registers: [this.registry],
     aggregator: 'max',
     collect: async () => {
-      if (this.heldBackSource !== undefined) this.eventsHeldBack.set(await this.heldBackSource());
+      if (this.heldBackSource !== undefined) this.eventsHeldBack.set(await readGauge(this.heldBackSource));
     },
   });
 

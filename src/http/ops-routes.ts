@@ -2,11 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Metrics } from './metrics.js';
 import { sendFailure } from './envelope.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
+import { withDeadline } from '../shared/deadline.js';
 
 export interface OpsRouteDeps {
   metrics: Metrics;
   /** Throws when a dependency (database, queue) cannot be reached. */
   checkReady: () => Promise<void>;
+  /** How long /readyz waits for checkReady before answering 503 (default 2 s). */
+  readyWithinMs?: number;
 }
 
 export async function opsRoutes(app: FastifyInstance, deps: OpsRouteDeps): Promise<void> {
@@ -18,7 +21,8 @@ export async function opsRoutes(app: FastifyInstance, deps: OpsRouteDeps): Promi
     { schema: { tags: ['operations'], summary: 'Database and queue are reachable' } },
     async (request, reply) => {
       try {
-        await deps.checkReady();
+        // A database that hangs (not refusing, not answering) must still get a 503 in time.
+        await withDeadline(deps.checkReady(), deps.readyWithinMs ?? 2000, 'the readiness check');
         return { status: 'ready' };
       } catch (error) {
         request.log.warn({ err: error }, 'readiness check failed');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { businessOnBotOrder } from '../../src/domain/events/fixtures.js';
 import { tempDir } from '../support/databases.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { startService, stopAllChildren, type ServiceProcess } from '../support/process.js';
+import { startService, startWorker, stopAllChildren, type ServiceProcess } from '../support/process.js';
 
 const ADMIN_TOKEN = 'threads-admin-token-0123456789';
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
@@ -106,3 +106,42 @@ describe.skipIf(!inject('postgres'))('serve on PostgreSQL: API and worker on two
   });
 });
 
+
+describe.skipIf(!inject('postgres'))('serve on PostgreSQL: an API process and a worker process', () => {
+  let database: TestDatabase | undefined;
+  let api: ServiceProcess | undefined;
+  let worker: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const env = { DATABASE_URL: database.url, ADMIN_TOKEN, ORDERLINE_SECRET: 'threads-secret-0123456789-0123456789-abcdef', LOG_LEVEL: 'warn' };
+    api = await startService({ cwd: tempDir('orderline-api-'), env, args: ['--role', 'api'] });
+    // Its own PORT (it listens nowhere): the sandbox is reached at PUBLIC_URL, the API's address.
+    worker = await startWorker({ cwd: tempDir('orderline-worker-'), env: { ...env, PUBLIC_URL: api.url } });
+  });
+  afterAll(async () => {
+    await worker?.stop('SIGTERM');
+    await api?.stop('SIGTERM');
+    await database?.drop();
+  });
+
+  it("sends a sandbox tenant's order through the API process's sandbox, whatever the worker's PORT", async () => {
+    expect(worker!.url).toBe(api!.url);
+    const url = api!.url;
+    const created = (await (await fetch(`${url}/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'Split Roles' }) })).json()) as {
+      tenant: { id: string };
+      guestKey: string;
+    };
+    const answer = await fetch(`${url}/orders-create`, {
+      method: 'POST',
+      headers: { 'x-guest-id': created.guestKey, 'content-type': 'application/json' },
+      body: JSON.stringify(businessOnBotOrder({ id: 'split-1', name: '#S1', phone: '9812345670' })),
+    });
+    expect(answer.status).toBe(200);
+    const chat = await eventually('the confirmation in the sandbox chat', async () => {
+      const page = (await (await fetch(`${url}/sandbox/tenants/${created.tenant.id}/chats/919812345670`, { headers: admin })).json()) as { items: unknown[] };
+      return page.items.length > 0 ? page.items : undefined;
+    });
+    expect(JSON.stringify(chat)).toContain('#S1');
+  });
+});

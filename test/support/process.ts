@@ -213,6 +213,17 @@ export async function startService(options: {
   return whenListening(run, 'orderline serve', LISTENING, options.timeoutMs ?? 15_000);
 }
 
+/**
+ * Starts `orderline serve --role worker` and resolves once it said where sandbox messages go
+ * (a worker listens nowhere; the handle's `url` is that address, PUBLIC_URL).
+ */
+export async function startWorker(options: { cwd: string; env: Record<string, string>; timeoutMs?: number }): Promise<ServiceProcess> {
+  const env = { ...options.env };
+  env.PORT ??= String(await freePort());
+  const run = spawnMain(['serve', '--role', 'worker'], options.cwd, env);
+  return whenListening(run, 'orderline worker', /messages go to (http:\/\/\S+)/, options.timeoutMs ?? 15_000);
+}
+
 /** The standalone sandbox's options (see src/whatsapp/sandbox/README.md, Standalone). */
 export interface SandboxOptions {
   webhookUrl: string;
