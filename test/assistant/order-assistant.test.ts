@@ -36,11 +36,13 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
     let h: Harness;
     let sender: ScriptedSender;
     const brand = new MemoryBrand();
+    /** Tenants with no brand API set. */
+    const brandless = new Set<string>();
     let tenant: { id: string; guestKey: string; phoneNumberId: string };
 
     beforeAll(async () => {
       sender = new ScriptedSender();
-      h = await startHarness(factory, {}, { sender, brandApi: () => brand });
+      h = await startHarness(factory, {}, { sender, brandApi: (tenantId) => (brandless.has(tenantId) ? null : brand) });
       const created = await createTenant(h, { name: 'Chai Co', bot: { texts: { greeting: 'Namaste{name}! How can {store} help?' } } });
       const view = await h.orderline.tenants.get(created.id);
       tenant = { ...created, phoneNumberId: view.whatsapp.phoneNumberId! };
@@ -359,6 +361,21 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       await text(me, '#7701');
       expect(await timeouts()).toHaveLength(before.length + 1);
       expect((await text(me, '#7701'))[0]?.text?.body).toContain('#7701');
+    });
+
+    it('tells the operator, not only the customer, when a tenant has no brand API to look orders up in', async () => {
+      const created = await createTenant(h, { name: 'No Brand Yet' });
+      brandless.add(created.id);
+      const numberId = (await h.orderline.tenants.get(created.id)).whatsapp.phoneNumberId!;
+      const me = phone();
+      const before = sender.to(me).length;
+      expect((await postWebhook(h, numberId, tapWebhook(numberId, me, { kind: 'list_reply', id: 'menu:track' }, wamid()))).statusCode).toBe(200);
+      await drain(h, 60_000);
+      expect((sender.to(me).slice(before)[0]?.message as unknown as Sent).text?.body).toContain('cannot reach the store');
+      const alerts = await h.app.inject({ method: 'GET', url: `/admin/tenants/${created.id}/alerts`, headers: h.admin });
+      expect(alerts.json<{ items: { kind: string; detail: string }[] }>().items).toEqual([
+        expect.objectContaining({ kind: 'brand_api_unavailable', detail: expect.stringContaining('brandApi.baseUrl is not set') as unknown }),
+      ]);
     });
 
     it('answers a duplicate webhook once, and anything else with a helpful fallback', async () => {

@@ -106,7 +106,10 @@ export class OrderAssistant implements Bot {
     if (!/^\d{8,15}$/.test(turn.message.customer)) return { type: 'text', text: say('noPhone') };
     if (intent.kind === 'cod_confirm') return this.codConfirm(turn, intent.orderId);
     const brand = await this.deps.brandFor(turn.tenant);
-    if (brand === null) return { type: 'text', text: say('tryLater') };
+    if (brand === null) {
+      // The customer hears the same as in an outage; the operator learns what to set.
+      return this.outage(turn, { kind: 'failure', failure: 'unavailable', cause: 'brandApi.baseUrl is not set: the assistant cannot look orders up', httpStatus: null });
+    }
     const orders = new CustomerOrders(this.deps.events, turn.tenant.id, brand, turn.message.customer, turn.tenant.settings.defaultCountry);
     switch (intent.kind) {
       case 'track':
