@@ -65,6 +65,37 @@ function requireNumberWithToken(settings: TenantSettings, hasAccessToken: boolea
   }
 }
 
+/**
+ * What GET shows but no one sets: in a patch each may stand (a document read, edited and sent
+ * back) if it says what the tenant shows now, else it is refused as read-only. `updatedAt`
+ * moves with every change, so any value of it is let through.
+ */
+const SHOWN_ONLY: readonly (readonly [string] | readonly [string, string])[] = [
+  ['id'],
+  ['createdAt'],
+  ['whatsapp', 'hasAccessToken'],
+  ['whatsapp', 'hasAppSecret'],
+  ['whatsapp', 'mode'],
+  ['brandApi', 'hasApiKey'],
+];
+
+function withoutShownOnly(patch: Record<string, unknown>, shown: TenantView): Record<string, unknown> {
+  const copy = structuredClone(patch);
+  delete copy.updatedAt;
+  const issues: Issue[] = [];
+  for (const path of SHOWN_ONLY) {
+    const [section, field] = path;
+    const holder = field === undefined ? copy : copy[section];
+    const name = field ?? section;
+    if (!isPlainObject(holder) || !(name in holder)) continue;
+    const current: unknown = field === undefined ? shown[section as keyof TenantView] : (shown[section as keyof TenantView] as Record<string, unknown>)[field];
+    if (holder[name] !== current) issues.push({ path: `/${path.join('/')}`, message: 'is read-only (shown by GET, changed by Orderline)' });
+    delete holder[name];
+  }
+  if (issues.length > 0) throw new InvalidInputError(issues);
+  return copy;
+}
+
 /** Takes the secrets out of an operator document (mutating a copy), so the rest is settings. */
 function extractSecrets(document: Record<string, unknown>): { settings: Record<string, unknown>; secrets: SecretChanges } {
   const settings = structuredClone(document);
@@ -176,7 +207,7 @@ export class TenantService {
   async patch(id: string, patch: unknown): Promise<TenantView> {
     if (!isPlainObject(patch)) throw new InvalidInputError([{ path: '', message: 'must be a JSON merge patch object' }]);
     const current = await this.load(id);
-    const { settings: settingsPatch, secrets } = extractSecrets(patch);
+    const { settings: settingsPatch, secrets } = extractSecrets(withoutShownOnly(patch, tenantView(current)));
     const { name: nameChange, ...settingsOnly } = settingsPatch;
     let name = current.name;
     if (nameChange !== undefined) name = validName(nameChange);

@@ -239,6 +239,20 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       expect(back.json<{ tenant: TenantJson }>().tenant.whatsapp).toMatchObject({ mode: 'sandbox', phoneNumberId: expect.stringMatching(/^1555[0-9]{11}$/) as unknown });
     });
 
+    it('takes back the document GET gave, edited: what GET shows but no one sets may stand if unchanged', async () => {
+      const t = await createTenant(h, { name: 'Round Trip', whatsapp: { phoneNumberId: '5000005', accessToken: 'tok' }, brandApi: { baseUrl: 'https://brand.example', apiKey: 'k' } });
+      const shown = (await call('GET', `/admin/tenants/${t.id}`)).json<{ tenant: TenantJson & Record<string, unknown> }>().tenant;
+      const same = await call('PATCH', `/admin/tenants/${t.id}`, shown);
+      expect(same.statusCode, same.body).toBe(200);
+      expect({ ...same.json<{ tenant: TenantJson }>().tenant, updatedAt: shown.updatedAt }).toEqual(shown);
+      const edited = await call('PATCH', `/admin/tenants/${t.id}`, { ...shown, timezone: 'Europe/London' });
+      expect(edited.json<{ tenant: TenantJson }>().tenant).toMatchObject({ timezone: 'Europe/London', whatsapp: { hasAccessToken: true, mode: 'cloud' } });
+      // Saying something else of them is refused, naming each.
+      const refused = await call('PATCH', `/admin/tenants/${t.id}`, { id: 'ten_other', whatsapp: { mode: 'sandbox' }, brandApi: { hasApiKey: false } });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json<{ details: { path: string }[] }>().details.map((d) => d.path)).toEqual(['/id', '/whatsapp/mode', '/brandApi/hasApiKey']);
+    });
+
     it("takes a patch sent as application/merge-patch+json, RFC 7386's own media type", async () => {
       const t = await createTenant(h, { name: 'Media type' });
       const res = await h.app.inject({
