@@ -24,6 +24,11 @@ describe('str', () => {
     expect(str('   ')).toBeNull();
     expect(str('')).toBeNull();
   });
+  it('replaces half a surrogate pair with U+FFFD and keeps whole emoji', () => {
+    expect(str('Asha \ud800')).toBe('Asha \ufffd');
+    expect(str('\udc00 Rao')).toBe('\ufffd Rao');
+    expect(str('Gift 🎁')).toBe('Gift 🎁');
+  });
   it('turns finite numbers into strings and refuses everything else', () => {
     expect(str(180.5)).toBe('180.5');
     expect(str(0)).toBe('0');

@@ -36,7 +36,9 @@ export function pickStr(obj: unknown, ...keys: string[]): string | null {
 export function str(v: unknown): string | null {
   if (typeof v === 'string') {
     const t = v.trim();
-    return t === '' ? null : t;
+    if (t === '') return null;
+    // Half an emoji ("\ud800" in the JSON) cannot be sent or read back by strict parsers: U+FFFD.
+    return t.isWellFormed() ? t : t.toWellFormed();
   }
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return null;
