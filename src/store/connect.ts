@@ -71,9 +71,13 @@ export async function migrate(db: Kysely<Database>): Promise<string[]> {
   const migrator = new Migrator({ db, provider: migrations, migrationTableName: 'orderline_migrations', migrationLockTableName: 'orderline_migrations_lock' });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
-    throw new MigrationError(`database migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, {
-      cause: error,
-    });
+    const said = error instanceof Error ? error.message : JSON.stringify(error);
+    // Kysely's words for a database that knows a migration this build does not ship.
+    const newer = /previously executed migration (\S+) is missing/.exec(said);
+    const message = newer?.[1] !== undefined
+      ? `the database was migrated by a newer Orderline (migration ${newer[1]} is unknown to this version): run that version or a later one, not this one`
+      : `database migration failed: ${said}`;
+    throw new MigrationError(message, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

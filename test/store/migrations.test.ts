@@ -1,15 +1,17 @@
 /**
- * Migration 008 on real SQLite and PostgreSQL: tenants saved before `locale` existed get its
- * default, and a tenant that has one keeps it.
+ * Migrations on real SQLite and PostgreSQL: 008 gives tenants saved before `locale` existed
+ * its default (a tenant that has one keeps it); a database a newer build migrated is refused
+ * in words an operator can act on.
  */
 import { Migrator } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, migrate, type StoreConnection } from '../../src/store/connect.js';
+import { sql } from 'kysely';
+import { connect, migrate, MigrationError, type StoreConnection } from '../../src/store/connect.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { SqlTenantStore } from '../../src/store/tenant-repository.js';
 import { databaseTargets } from '../support/databases.js';
 
-describe.each(databaseTargets())('tenant locale migration on $name', (factory) => {
+describe.each(databaseTargets())('migrations on $name', (factory) => {
   describe.skipIf(factory.skip)('', () => {
     let connection: StoreConnection | undefined;
     let created: Awaited<ReturnType<typeof factory.create>> | undefined;
@@ -43,6 +45,16 @@ describe.each(databaseTargets())('tenant locale migration on $name', (factory) =
       const tenants = new SqlTenantStore(db);
       expect((await tenants.get('ten_old'))?.settings).toEqual({ timezone: 'Asia/Kolkata', defaultCountry: 'IN', locale: 'en-IN' });
       expect((await tenants.get('ten_set'))?.settings).toEqual({ timezone: 'UTC', locale: 'de-DE' });
+    });
+
+    it('refuses a database a newer Orderline migrated, saying so', async () => {
+      const db = connection!.db;
+      await migrate(db);
+      await sql`insert into orderline_migrations (name, timestamp) values ('999-from-the-future', '2030-01-01T00:00:00.000Z')`.execute(db);
+      const refused = migrate(db);
+      await expect(refused).rejects.toBeInstanceOf(MigrationError);
+      await expect(refused).rejects.toThrow('the database was migrated by a newer Orderline (migration 999-from-the-future is unknown to this version)');
+      await sql`delete from orderline_migrations where name = '999-from-the-future'`.execute(db);
     });
   });
 });
