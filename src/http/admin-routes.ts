@@ -4,6 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GUEST_ENDPOINTS } from '../domain/events/guest-endpoints.js';
 import type { EventStore, StoredEvent } from '../domain/ports/event-store.js';
 import type { PageRequest } from '../domain/ports/page.js';
 import { TenantCreateBody, TenantPatchBody } from '../domain/tenants/tenant-input.js';
@@ -136,7 +137,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
         tags: ['admin'],
         security,
         params: TenantParams,
-        querystring: Type.Composite([pageQuery('evt'), Type.Object({ kind: Type.Optional(Type.String({ maxLength: 40 })) })]),
+        // A misspelt kind would list nothing and look like no events.
+        querystring: Type.Composite([pageQuery('evt'), Type.Object({ kind: Type.Optional(Type.String({ enum: Object.values(GUEST_ENDPOINTS) })) })]),
         response: errors,
       },
     },
