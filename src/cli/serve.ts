@@ -6,6 +6,7 @@ import { adminTokenOf } from '../app/local-secrets.js';
 import { compose } from '../app/compose.js';
 import { httpAppFor } from '../app/http-app.js';
 import type { Config } from '../config/config.js';
+import { buildOpsServer } from '../http/ops-server.js';
 import { startMaintenance } from '../worker/maintenance.js';
 import { MAIN_THREAD_JOBS, WorkerThread } from '../app/worker-thread.js';
 import { SqliteWriteLock } from '../store/sqlite-write-lock.js';
@@ -105,7 +106,13 @@ export async function serve(config: Config, role: Role): Promise<void> {
   } else {
     // The sandbox lives in the API process: a worker of its own reaches it where everyone does.
     orderline.setInternalUrl(config.publicUrl.replace(/\/+$/, ''));
-    process.stdout.write(`Orderline worker running on ${orderline.connection.description}; sandbox tenants' messages go to ${config.publicUrl}\n`);
+    const ops = await buildOpsServer({ metrics: orderline.metrics, checkReady: () => orderline.checkReady() });
+    const address = await ops.listen({ port: config.port, host: config.host });
+    stops.unshift(() => ops.close());
+    const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
+    process.stdout.write(
+      `Orderline worker running on ${orderline.connection.description}; /healthz, /readyz and /metrics on ${url}; sandbox tenants' messages go to ${config.publicUrl}\n`,
+    );
   }
 
   let stopping = false;
