@@ -8,6 +8,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../use-cases/er
 import { HttpFailure, sendFailure, type FailureDetail, type FailureName } from './envelope.js';
 
 interface AjvError {
+  keyword?: string;
   instancePath?: string;
   message?: string;
   params?: { missingProperty?: string; additionalProperty?: string };
@@ -15,7 +16,8 @@ interface AjvError {
 
 function validationDetails(errors: AjvError[], context: string | undefined): FailureDetail[] {
   const prefix = context === undefined || context === 'body' ? '' : `${context}:`;
-  return errors.slice(0, 20).map((e) => {
+  // "must match then/else schema" only repeats, at the top, what the branch's own errors say.
+  return errors.filter((e) => e.keyword !== 'if').slice(0, 20).map((e) => {
     const missing = e.params?.missingProperty;
     const extra = e.params?.additionalProperty;
     const path = (e.instancePath ?? '') + (missing !== undefined ? `/${missing}` : extra !== undefined ? `/${extra}` : '');

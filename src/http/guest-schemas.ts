@@ -77,10 +77,25 @@ const CartBody = Type.Object(
   { ...open, description: "Shopify checkout or BusinessOnBot's cart fields; one cart key is required" },
 );
 
+/**
+ * The body, or the same wrapped as Shopify's REST API and some forwarders send it
+ * (`{"order": {...}}`): wrapped when the outer object has no `id` and holds an object under
+ * `key`, as the normalisers read it (`unwrap` in domain/events/fields.ts). A bare body's
+ * errors stay those of the bare schema (`/id`); a wrapped one's point inside (`/order/id`).
+ */
+function orWrapped(schema: TSchema, key: string): TSchema {
+  return Type.Unsafe({
+    if: { type: 'object', not: { required: ['id'] }, required: [key], properties: { [key]: { type: 'object' } } },
+    then: { type: 'object', properties: { [key]: schema } },
+    else: schema,
+    description: `${String(schema.description)}; also wrapped as {"${key}": …}`,
+  });
+}
+
 export const GUEST_BODY_SCHEMAS: Record<GuestPath, TSchema> = {
-  '/orders-create': OrderBody,
-  '/orders-cancelled': OrderBody,
-  '/fulfillments-create': FulfillmentBody,
-  '/fulfillments-events-create': DeliveryBody,
+  '/orders-create': orWrapped(OrderBody, 'order'),
+  '/orders-cancelled': orWrapped(OrderBody, 'order'),
+  '/fulfillments-create': orWrapped(FulfillmentBody, 'fulfillment'),
+  '/fulfillments-events-create': orWrapped(DeliveryBody, 'fulfillment_event'),
   '/abandoned-cart': CartBody,
 };

@@ -65,6 +65,11 @@ describe.each(databaseTargets())('guest API on $name', (factory) => {
         ['/fulfillments-events-create', () => shopifyFulfillmentEvent({ order_id: uniqueId(), fulfillment_id: uniqueId('ful') }), 'delivery_updated'],
         ['/abandoned-cart', () => shopifyCheckout({ token: uniqueId('tok') }), 'cart_abandoned'],
         ['/abandoned-cart', () => businessOnBotCart({ abandoned_cart_id: uniqueId('cart') }), 'cart_abandoned'],
+        // Wrapped as Shopify's REST API and some forwarders send them.
+        ['/orders-create', () => ({ order: shopifyOrder({ id: uniqueId() }) }), 'order_created'],
+        ['/orders-cancelled', () => ({ order: shopifyOrder({ id: uniqueId(), cancelled_at: '2026-03-01T09:00:00Z' }) }), 'order_cancelled'],
+        ['/fulfillments-create', () => ({ fulfillment: shopifyFulfillment({ id: uniqueId('ful'), order_id: uniqueId() }) }), 'fulfillment_created'],
+        ['/fulfillments-events-create', () => ({ fulfillment_event: shopifyFulfillmentEvent({ order_id: uniqueId(), fulfillment_id: uniqueId('ful') }) }), 'delivery_updated'],
       ];
       it.each(cases)('%s stores the event and answers exactly the seed envelope', async (url, build, kind) => {
         const res = await post(url, build());
@@ -308,6 +313,19 @@ describe.each(databaseTargets())('guest API on $name', (factory) => {
         expect(created?.outcome).toBe('stale');
         expect(await jobsFor(created!.id)).toBe(0);
       });
+    });
+
+    it('points into a wrapped body when what it wraps lacks a required field', async () => {
+      const res = await post('/orders-create', { order: { name: '#1' } });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ statusCode: 400, details: [{ path: '/order/id', message: "must have required property 'id'" }] });
+      // Not wrapped (it has its own id): read as the order itself.
+      const bare = await post('/orders-create', { id: uniqueId(), order: { note: 'a field named order' } });
+      expect(bare.statusCode).toBe(200);
+      // A Shopify id above 2^53 inside the wrapper is kept exactly.
+      const big = `9${String(Date.now()).padStart(18, '0')}`;
+      expect((await post('/orders-create', `{"order":{"id":${big},"name":"#W1"}}`)).statusCode).toBe(200);
+      expect((await events())[0]?.resourceKey).toBe(big);
     });
 
     it('keeps numeric ids above 2^53 exactly, and the raw body byte for byte', async () => {
