@@ -30,6 +30,12 @@ const ORDER_CONFIRMATIONS = ['order_confirmed', 'order_confirmed_cod'];
 
 export const cartJobKey = (tenantId: string, cartKey: string) => `cart:${tenantId}:${cartKey}`;
 
+/** A cart closed for want of something a later update of it may carry: a usable phone, recovery turned on. */
+function awaitsUpdate(record: CartRecord): boolean {
+  if (record.state !== 'skipped' || record.reason === null) return false;
+  return record.reason === 'no_phone' || record.reason.startsWith('invalid_phone:') || record.reason === 'cart_recovery_disabled';
+}
+
 export interface CartRecoveryDeps {
   carts: CartStore;
   events: EventStore;
@@ -75,7 +81,10 @@ export class CartRecovery {
     const tenant = await this.deps.tenants.get(tenantId);
     if (tenant === undefined) return;
     const now = this.deps.clock.now();
-    const existing = await this.deps.carts.get(tenantId, cart.key);
+    const found = await this.deps.carts.get(tenantId, cart.key);
+    // Closed for what a later update can bring (Shopify's checkouts/create comes before the
+    // customer types a phone, checkouts/update with it): the update opens it again.
+    const existing = found !== undefined && awaitsUpdate(found) ? { ...found, state: 'pending' as const, reason: null } : found;
     if (existing !== undefined && !OPEN.has(existing.state)) return;
     // An older copy of the cart arriving late changes nothing.
     if (existing !== undefined && Date.parse(cart.cartTime) < existing.cartTime.getTime()) return;

@@ -224,6 +224,33 @@ describe.each(databaseTargets())('abandoned-cart recovery on $name', (factory) =
       ]);
     });
 
+    it("reminds a checkout whose phone came in a later update (Shopify's create, then update with the phone)", async () => {
+      const phone = w.phone();
+      const T = w.begin();
+      const first = checkout(phone, T, { phone: null, shipping_address: null, billing_address: null, customer: null });
+      const token = first.token as string;
+      await w.post(tenant, '/abandoned-cart', first);
+      await w.settle();
+      expect(await w.cart(tenant, token)).toMatchObject({ state: 'skipped', reason: 'no_phone', customer: null });
+      await w.runUntil(T + 2 * MINUTE);
+      await w.post(tenant, '/abandoned-cart', { ...first, phone: `+91${phone}`, updated_at: iso(T + 2 * MINUTE), total_price: '1798.00' });
+      await w.settle();
+      expect(await w.cart(tenant, token)).toMatchObject({ state: 'pending', reason: null, customer: `91${phone}`, total: '1798.00' });
+      await w.runUntil(T + 2 * MINUTE + 30 * MINUTE);
+      expect((await sentTo(phone)).map((s) => s.at)).toEqual([iso(T + 32 * MINUTE)]);
+
+      // An unusable phone, then a usable one: the same.
+      const later = w.phone();
+      const U = w.begin();
+      const bad = checkout(later, U, { phone: '12' });
+      await w.post(tenant, '/abandoned-cart', bad);
+      await w.settle();
+      expect((await w.cart(tenant, bad.token as string)).reason).toMatch(/^invalid_phone:/);
+      await w.post(tenant, '/abandoned-cart', { ...bad, phone: `+91${later}`, updated_at: iso(U + MINUTE) });
+      await w.runUntil(U + 31 * MINUTE);
+      expect((await sentTo(later)).map((s) => s.at)).toEqual([iso(U + 31 * MINUTE)]);
+    });
+
     it('expires a cart older than expireAfter', async () => {
       const store = await w.tenant('Short Memory', { expireAfter: '3h' });
       const phone = w.phone();
