@@ -11,7 +11,7 @@ import type { EventOutcome, EventStore } from '../domain/ports/event-store.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import { GroupCommit } from '../shared/group-commit.js';
 import type { Issue } from './errors.js';
-import { storeEventBatch, type PlanAt, type PreparedEvent, type StoreResult } from './store-event-batch.js';
+import { sameRequest, storeEventBatch, type PlanAt, type PreparedEvent, type StoreResult } from './store-event-batch.js';
 
 export { IDEMPOTENCY_TTL_MS, PROCESS_EVENT_JOB } from './store-event-batch.js';
 
@@ -75,7 +75,7 @@ export class EventIngestion {
     const bodyHash = hash('sha256', request.rawBody, 'hex');
     if (request.idempotencyKey !== null) {
       const known = await this.store.idempotencyHash(request.tenantId, request.idempotencyKey, receivedAt);
-      if (known !== undefined && known !== bodyHash) return { status: 'conflict' };
+      if (known !== undefined && !sameRequest(known, request.kind, bodyHash)) return { status: 'conflict' };
     }
     if (!admit(request.tenantId)) return { status: 'throttled' };
     return this.commits.submit({

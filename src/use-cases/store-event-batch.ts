@@ -26,6 +26,20 @@ import {
 import type { IdGenerator } from '../domain/ports/ids.js';
 
 export const IDEMPOTENCY_TTL_MS = 72 * 3_600_000;
+
+/**
+ * What an Idempotency-Key is kept with: the endpoint's event kind and the body, so the same
+ * bytes sent under one key to another endpoint (an orders-create body replayed as a cancel)
+ * are another request, a 409, not a duplicate whose event is dropped.
+ */
+export function requestHash(kind: EventKind, bodyHash: string): string {
+  return `${kind}:${bodyHash}`;
+}
+
+/** Whether a kept record is this request: records kept before the kind was part of it hold the body's hash alone. */
+export function sameRequest(kept: string, kind: EventKind, bodyHash: string): boolean {
+  return kept === requestHash(kind, bodyHash) || kept === bodyHash;
+}
 /** The job kind that turns a stored event into notifications. */
 export const PROCESS_EVENT_JOB = 'event.process';
 const DELIVERY_PROGRESS = 'delivery_progress';
@@ -91,14 +105,14 @@ export async function storeEventBatch(
       const name = `${item.tenantId}\u0000${item.idempotencyKey!}`;
       const hash = known.get(name);
       if (hash !== undefined) {
-        results[i] = hash === item.bodyHash ? { status: 'duplicate' } : { status: 'conflict' };
+        results[i] = sameRequest(hash, item.kind, item.bodyHash) ? { status: 'duplicate' } : { status: 'conflict' };
         continue;
       }
-      known.set(name, item.bodyHash);
+      known.set(name, requestHash(item.kind, item.bodyHash));
       fresh.push({
         tenantId: item.tenantId,
         key: item.idempotencyKey!,
-        bodyHash: item.bodyHash,
+        bodyHash: requestHash(item.kind, item.bodyHash),
         expiresAt: new Date(item.receivedAt.getTime() + IDEMPOTENCY_TTL_MS),
       });
     }
@@ -108,7 +122,7 @@ export async function storeEventBatch(
       const held = new Map((await tx.idempotencyRecords(taken, now)).map((r) => [`${r.tenantId}\u0000${r.key}`, r.bodyHash]));
       for (const { item, i } of keyed) {
         const hash = held.get(`${item.tenantId}\u0000${item.idempotencyKey!}`);
-        if (hash !== undefined) results[i] = hash === item.bodyHash ? { status: 'duplicate' } : { status: 'conflict' };
+        if (hash !== undefined) results[i] = sameRequest(hash, item.kind, item.bodyHash) ? { status: 'duplicate' } : { status: 'conflict' };
       }
     }
   }

@@ -202,6 +202,11 @@ describe.each(databaseTargets())('guest API on $name', (factory) => {
         const other = await post('/orders-create', businessOnBotOrder({ id: uniqueId() }), { 'idempotency-key': key });
         expect(other.statusCode).toBe(409);
         expect(other.json()).toMatchObject({ status: 'failure', statusCode: 409, error: 'Conflict!!' });
+        // The same bytes under the same key to another endpoint are another request: 409, not a
+        // 200 that stores nothing.
+        const elsewhere = await post('/orders-cancelled', body, { 'idempotency-key': key });
+        expect(elsewhere.statusCode).toBe(409);
+        expect((await events(tenant.id, 'order_cancelled')).filter((e) => e.resourceKey === body.id)).toHaveLength(0);
       });
 
       it('429 over the tenant limit, and 200 again once the bucket refills', async () => {
