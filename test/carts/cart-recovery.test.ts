@@ -242,7 +242,7 @@ describe.each(databaseTargets())('abandoned-cart recovery on $name', (factory) =
       // An unusable phone, then a usable one: the same.
       const later = w.phone();
       const U = w.begin();
-      const bad = checkout(later, U, { phone: '12' });
+      const bad = checkout(later, U, { phone: '98765' });
       await w.post(tenant, '/abandoned-cart', bad);
       await w.settle();
       expect((await w.cart(tenant, bad.token as string)).reason).toMatch(/^invalid_phone:/);

@@ -120,19 +120,19 @@ describe('normalizeCart: cart time', () => {
 describe('normalizeCart: phone precedence', () => {
   const base = {
     token: 'T',
-    phone: '+91 1',
-    shipping_address: { phone: '+91 2' },
-    billing_address: { phone: '+91 3' },
-    customer: { phone: '+91 4' },
+    phone: '+91 11111 11111',
+    shipping_address: { phone: '+91 22222 22222' },
+    billing_address: { phone: '+91 33333 33333' },
+    customer: { phone: '+91 44444 44444' },
   };
   it('is phone, then shipping, then billing, then customer', () => {
-    expect(cart(base).customer.phone).toBe('+91 1');
-    expect(cart({ ...base, phone: null }).customer.phone).toBe('+91 2');
-    expect(cart({ ...base, phone: null, shipping_address: { phone: '' } }).customer.phone).toBe('+91 3');
-    expect(cart({ ...base, phone: null, shipping_address: null, billing_address: null }).customer.phone).toBe('+91 4');
+    expect(cart(base).customer.phone).toBe('+91 11111 11111');
+    expect(cart({ ...base, phone: null }).customer.phone).toBe('+91 22222 22222');
+    expect(cart({ ...base, phone: null, shipping_address: { phone: '' } }).customer.phone).toBe('+91 33333 33333');
+    expect(cart({ ...base, phone: null, shipping_address: null, billing_address: null }).customer.phone).toBe('+91 44444 44444');
   });
   it('takes customer_phone at the same step as phone', () => {
-    expect(cart({ ...base, phone: undefined, customer_phone: '+91 9' }).customer.phone).toBe('+91 9');
+    expect(cart({ ...base, phone: undefined, customer_phone: '+91 99999 99999' }).customer.phone).toBe('+91 99999 99999');
   });
   it('takes email, then customer_email_id, then customer.email', () => {
     expect(cart(shopifyCheckout({ email: null })).customer.email).toBe('meera.c@example.com');

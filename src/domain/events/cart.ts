@@ -16,6 +16,7 @@ import {
   money,
   obj,
   pick,
+  pickPhone,
   pickStr,
   str,
   type JsonObject,
@@ -92,10 +93,10 @@ function customer(body: JsonObject): Customer {
       pickStr(billing, 'email'),
     ),
     phone: firstOf(
-      pickStr(body, 'phone', 'customer_phone', 'customerPhone'),
-      pickStr(shipping, 'phone'),
-      pickStr(billing, 'phone'),
-      pickStr(c, 'phone'),
+      pickPhone(body, 'phone', 'customer_phone', 'customerPhone'),
+      pickPhone(shipping, 'phone'),
+      pickPhone(billing, 'phone'),
+      pickPhone(c, 'phone'),
     ),
   };
 }

@@ -147,8 +147,8 @@ describe('pick and pickStr', () => {
 
 describe('address', () => {
   it('reads Shopify snake_case addresses', () => {
-    expect(address({ first_name: 'Asha', last_name: 'Verma', address1: '12 MG Rd', city: 'Pune', zip: '411001', phone: '+91 1' })).toEqual({
-      name: 'Asha Verma', firstName: 'Asha', lastName: 'Verma', phone: '+91 1', address1: '12 MG Rd',
+    expect(address({ first_name: 'Asha', last_name: 'Verma', address1: '12 MG Rd', city: 'Pune', zip: '411001', phone: '+91 11111 11111' })).toEqual({
+      name: 'Asha Verma', firstName: 'Asha', lastName: 'Verma', phone: '+91 11111 11111', address1: '12 MG Rd',
       address2: null, city: 'Pune', province: null, country: null, zip: '411001',
     });
   });

@@ -32,6 +32,19 @@ export function pickStr(obj: unknown, ...keys: string[]): string | null {
   return null;
 }
 
+/**
+ * Like `pickStr` for phone numbers: a value with fewer than 5 digits ("N/A", "-", "none", "0")
+ * is no phone, so the next source in the brief's order is used instead of a placeholder.
+ */
+export function pickPhone(obj: unknown, ...keys: string[]): string | null {
+  if (!isRecord(obj)) return null;
+  for (const key of keys) {
+    const s = str(obj[key]);
+    if (s !== null && s.replace(/\D/g, '').length >= 5) return s;
+  }
+  return null;
+}
+
 /** A string or finite number as a trimmed string; blank strings are absent (model convention). */
 export function str(v: unknown): string | null {
   if (typeof v === 'string') {
@@ -185,7 +198,7 @@ export function address(v: unknown): Address | null {
     name: pickStr(v, 'name') ?? (joined === '' ? null : joined),
     firstName,
     lastName,
-    phone: pickStr(v, 'phone'),
+    phone: pickPhone(v, 'phone'),
     address1: pickStr(v, 'address1', 'address_1'),
     address2: pickStr(v, 'address2', 'address_2'),
     city: pickStr(v, 'city'),

@@ -30,8 +30,8 @@ describe('normalizeFulfillment: Shopify REST shape', () => {
   });
 
   it('takes destination.phone before a top-level phone', () => {
-    expect(fulfillment(shopifyFulfillment({ phone: '+1 555' })).phone).toBe('+91 98123 45678');
-    expect(fulfillment(shopifyFulfillment({ phone: '+1 555', destination: null })).phone).toBe('+1 555');
+    expect(fulfillment(shopifyFulfillment({ phone: '+1 555 0100' })).phone).toBe('+91 98123 45678');
+    expect(fulfillment(shopifyFulfillment({ phone: '+1 555 0100', destination: null })).phone).toBe('+1 555 0100');
   });
 
   it('unwraps {fulfillment: {...}} and reports paths inside it', () => {

@@ -10,6 +10,7 @@ import {
   lineItems,
   obj,
   pick,
+  pickPhone,
   pickStr,
   requireId,
   unwrap,
@@ -36,7 +37,7 @@ export function normalizeFulfillment(body: unknown): NormalizeResult<Fulfillment
       // Always an object here (unlike Order.tracking): a fulfillment without tracking is normal.
       tracking: trackingOf(f) ?? { company: null, number: null, url: null },
       lineItems: lineItems(pick(f, 'line_items', 'lineItems')),
-      phone: pickStr(destination, 'phone') ?? pickStr(f, 'phone'),
+      phone: pickPhone(destination, 'phone') ?? pickPhone(f, 'phone'),
       email: pickStr(f, 'email') ?? pickStr(destination, 'email'),
     },
   };

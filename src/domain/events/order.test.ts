@@ -142,6 +142,10 @@ describe('normalizeOrder: phone precedence', () => {
   it('then customer.phone', () => {
     expect(phoneOf({ customer: phones.customer, shipping_address: { city: 'Pune' } })).toBe('+91 6666666666');
   });
+  it('passes over a placeholder with fewer than 5 digits ("N/A", "-", "0") to the next source', () => {
+    for (const placeholder of ['N/A', '-', '0', 'none', '+91']) expect(phoneOf({ ...phones, phone: placeholder })).toBe('+91 2222222222');
+    expect(phoneOf({ phone: 'N/A', customer: { phone: 'n/a' } })).toBeNull();
+  });
   it('keeps the raw string and accepts a numeric phone', () => {
     expect(phoneOf({ phone: 919812345678 })).toBe('919812345678');
   });

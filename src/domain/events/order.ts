@@ -18,6 +18,7 @@ import {
   moneyCurrency,
   obj,
   pick,
+  pickPhone,
   pickStr,
   requireId,
   str,
@@ -127,12 +128,12 @@ function customer(o: JsonObject): Customer {
     ),
     // Precedence fixed by the brief; blank values fall through to the next source.
     phone: firstOf(
-      pickStr(o, 'phone'),
-      pickStr(shippingCamel, 'phone'),
-      pickStr(shippingSnake, 'phone'),
-      pickStr(billingCamel, 'phone'),
-      pickStr(billingSnake, 'phone'),
-      pickStr(c, 'phone'),
+      pickPhone(o, 'phone'),
+      pickPhone(shippingCamel, 'phone'),
+      pickPhone(shippingSnake, 'phone'),
+      pickPhone(billingCamel, 'phone'),
+      pickPhone(billingSnake, 'phone'),
+      pickPhone(c, 'phone'),
     ),
   };
 }
