@@ -6,6 +6,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 
 export interface SchemaIssue {
   path: string;
@@ -34,14 +35,42 @@ export function checkSchema<T extends TSchema>(schema: T, input: unknown): Schem
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
   for (const error of check.Errors(value)) {
-    const key = `${error.path}|${error.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    issues.push({ path: error.path, message: error.message });
+    for (const issue of explained(error)) {
+      const key = `${issue.path}|${issue.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      issues.push(issue);
+    }
     if (issues.length >= 20) break;
   }
-  return { ok: false, issues };
+  return { ok: false, issues: issues.slice(0, 20) };
 }
+
+/**
+ * A union's "Expected union value" names neither the field nor the rule. When the value is the
+ * kind of only one of the union's variants (an object against `mapping | null`), that
+ * variant's own errors say what is wrong.
+ */
+function explained(error: ValueError): SchemaIssue[] {
+  if (error.type !== ValueErrorType.Union || error.errors.length === 0) return [{ path: error.path, message: error.message }];
+  const candidates = error.errors
+    .map((variant) => [...variant])
+    // A variant refused at the value itself for its kind ("Expected null") is not the one meant.
+    .filter((errors) => !errors.some((e) => e.path === error.path && KIND_MISMATCH.has(e.type)));
+  if (candidates.length !== 1) return [{ path: error.path, message: error.message }];
+  return candidates[0]!.map((e) => ({ path: e.path, message: e.message }));
+}
+
+const KIND_MISMATCH: ReadonlySet<ValueErrorType> = new Set([
+  ValueErrorType.Null,
+  ValueErrorType.Object,
+  ValueErrorType.String,
+  ValueErrorType.Number,
+  ValueErrorType.Integer,
+  ValueErrorType.Boolean,
+  ValueErrorType.Array,
+  ValueErrorType.Literal,
+]);
 
 /**
  * Where a "__proto__" key is, if anywhere. JSON.parse makes it an own property; TypeBox's

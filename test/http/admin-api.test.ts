@@ -256,6 +256,15 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       expect(refused.json<{ details: { path: string }[] }>().details.map((d) => d.path)).toEqual(['/id', '/whatsapp/mode', '/brandApi/hasApiKey']);
     });
 
+    it('names the field and the rule when a template mapping is malformed', async () => {
+      const t = await createTenant(h, { name: 'Mapped Wrong' });
+      const res = await call('PATCH', `/admin/tenants/${t.id}`, { notifications: { order_shipped: { template: { name: 'My-Shipped', body: [''], foo: 1 } } } });
+      expect(res.statusCode).toBe(400);
+      const paths = res.json<{ details: { path: string; message: string }[] }>().details.map((d) => d.path);
+      expect(paths).toEqual(expect.arrayContaining(['/notifications/order_shipped/template/name', '/notifications/order_shipped/template/foo']));
+      expect(paths).not.toContain('/notifications/order_shipped/template');
+    });
+
     it("takes a patch sent as application/merge-patch+json, RFC 7386's own media type", async () => {
       const t = await createTenant(h, { name: 'Media type' });
       const res = await h.app.inject({

@@ -210,5 +210,8 @@ describe('limits', () => {
       index: '0',
       parameters: [{ type: 'text', text: '%231001%20a/b?x=1%20%C3%A9' }],
     });
+    // A "%" that starts no escape is a percent sign.
+    const percent = mapping({ buttons: [{ index: 0, type: 'url', param: { value: '100% off %zz %4' } }] });
+    expect(rendered(renderTemplate(percent, context())).components[0]).toMatchObject({ parameters: [{ text: '100%25%20off%20%25zz%20%254' }] });
   });
 });

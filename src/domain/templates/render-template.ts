@@ -97,11 +97,13 @@ function capBody(texts: string[], fixedLength: number): string[] {
 
 /**
  * A URL button's value is appended to the approved base URL, so characters that would end
- * or break the URL (space, "#", non-ASCII) are percent-encoded. "%" is kept: a value
- * already encoded by the brand must not be encoded twice.
+ * or break the URL (space, "#", non-ASCII) are percent-encoded. A "%" that starts an escape
+ * is kept: a value already encoded by the brand must not be encoded twice.
  */
 function urlSuffix(value: string): string {
-  return value.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/gu, (c) => {
+  // A "%" that starts no escape ("100% off") is a literal percent sign: %25.
+  const escapedPercents = value.replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
+  return escapedPercents.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/gu, (c) => {
     try {
       return encodeURIComponent(c);
     } catch {

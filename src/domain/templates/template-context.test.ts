@@ -47,7 +47,7 @@ describe('buildTemplateContext', () => {
       order: {
         id: '4331283087516',
         number: '#1581',
-        total: '180.0',
+        total: '180.00',
         currency: 'INR',
         totalFormatted: '₹180.00',
         itemsSummary: 'Masala Tea × 2',

@@ -14,6 +14,7 @@ import {
   formatMoney,
   itemCount,
   paymentMethodText,
+  plainAmount,
   safeLocale,
   summarizeItems,
 } from './template-format.js';
@@ -125,7 +126,7 @@ export function buildTemplateContext(input: TemplateContextInput): TemplateConte
     order: {
       id: orderId,
       number: text(order?.number) ?? text(delivery?.idAlias) ?? orderId,
-      total: text(order?.total),
+      total: plainAmount(order?.total ?? null),
       currency: text(order?.currency),
       totalFormatted: order === null ? null : formatMoney(order.total, order.currency, locale),
       itemsSummary: order === null ? null : summarizeItems(order.lineItems),

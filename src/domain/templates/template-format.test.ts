@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LineItem } from '../events/model.js';
 import {
+  plainAmount,
   cancelReasonText,
   formatDate,
   formatMoney,
@@ -113,5 +114,15 @@ describe('cancelReasonText', () => {
     expect(cancelReasonText('Address not serviceable')).toBe('Address not serviceable');
     expect(cancelReasonText('constructor')).toBe('constructor');
     expect(cancelReasonText(null)).toBeNull();
+  });
+});
+
+describe('plainAmount', () => {
+  it('writes a number with two decimals, however the store wrote it; not a number is null', () => {
+    expect(plainAmount('180.0')).toBe('180.00');
+    expect(plainAmount(' 1,499.5 ')).toBe('1499.50');
+    expect(plainAmount('12')).toBe('12.00');
+    expect(plainAmount('free')).toBeNull();
+    expect(plainAmount(null)).toBeNull();
   });
 });

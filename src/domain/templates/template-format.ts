@@ -42,6 +42,13 @@ function amountOf(amount: string): number | null {
   return amount.trim() !== '' && Number.isFinite(n) ? n : null;
 }
 
+/** "180.0" and " 1,499.5 " as "180.00" and "1499.50": the plain decimal a template shows; null if not a number. */
+export function plainAmount(amount: string | null): string | null {
+  if (amount === null) return null;
+  const n = amountOf(amount);
+  return n === null ? null : n.toFixed(2);
+}
+
 /**
  * "₹180.00", "$1,499.50"; "180.00" without a currency. An amount that is not a number gives
  * null (so the parameter's fallback is used) rather than a misleading figure. A currency code
