@@ -30,6 +30,12 @@ export function registerJsonBody(app: FastifyInstance): void {
         done(new HttpFailure('unsupportedMediaType', { message: `Content-Encoding "${encoding.slice(0, 40)}" is not accepted; send the body uncompressed` }));
         return;
       }
+      // JSON is UTF-8 (RFC 8259): bytes in another charset would be stored, and sent on, garbled.
+      const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+      if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+        done(new HttpFailure('unsupportedMediaType', { message: `charset "${charset.slice(0, 40)}" is not accepted; send JSON in UTF-8` }));
+        return;
+      }
       const text = typeof body === 'string' ? body : body.toString('utf8');
       request.rawBody = text;
       if (text.trim() === '') {

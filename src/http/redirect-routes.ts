@@ -17,7 +17,8 @@ export async function redirectRoutes(app: FastifyInstance, deps: { links: LinkSt
     async (request, reply) => {
       const { token } = request.params;
       if (!TOKEN.test(token)) return sendFailure(reply, 'notFound');
-      const link = await deps.links.click(token, deps.clock.now());
+      // HEAD is what link previews and crawlers send: answered alike, not counted as a click.
+      const link = request.method === 'HEAD' ? await deps.links.find(token) : await deps.links.click(token, deps.clock.now());
       if (link === undefined) return sendFailure(reply, 'notFound');
       if (link.target !== null) return reply.code(302).header('location', link.target).header('cache-control', 'no-store').send();
       return reply

@@ -30,6 +30,11 @@ export class SqlLinkStore implements LinkStore {
     return row === undefined ? undefined : { tenantId: row.tenant_id, target: row.target === '' ? null : row.target };
   }
 
+  async find(token: string): Promise<{ tenantId: string; target: string | null } | undefined> {
+    const row = await this.db.selectFrom('links').select(['tenant_id', 'target']).where('token', '=', token).executeTakeFirst();
+    return row === undefined ? undefined : { tenantId: row.tenant_id, target: row.target === '' ? null : row.target };
+  }
+
   async clicksByKind(tenantId: string): Promise<{ kind: string; clicks: number }[]> {
     const rows = await this.db
       .selectFrom('links')

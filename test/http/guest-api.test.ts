@@ -166,6 +166,11 @@ describe.each(databaseTargets())('guest API on $name', (factory) => {
           error: 'Unsupported Media Type!!',
           message: 'Content-Encoding "gzip" is not accepted; send the body uncompressed',
         });
+        // JSON is UTF-8: a body declared in another charset is refused, not stored garbled.
+        const latin1 = await post('/orders-create', { id: uniqueId() }, { 'content-type': 'application/json; charset=iso-8859-1' });
+        expect(latin1.statusCode).toBe(415);
+        expect(latin1.json()).toMatchObject({ message: 'charset "iso-8859-1" is not accepted; send JSON in UTF-8' });
+        expect((await post('/orders-create', businessOnBotOrder({ id: uniqueId() }), { 'content-type': 'application/json; charset="UTF-8"' })).statusCode).toBe(200);
         const id = uniqueId();
         const bom = await post('/orders-create', `\ufeff${JSON.stringify(businessOnBotOrder({ id }))}`);
         expect(bom.statusCode).toBe(200);

@@ -144,8 +144,17 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       const follow = await h.app.inject({ method: 'GET', url: `/r/${token}` });
       expect(follow.statusCode).toBe(302);
       expect(follow.headers.location).toBe('https://track.example/AWB123');
-      const stats = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/stats`, headers: h.admin });
-      expect(stats.json<{ stats: { messages: Record<string, { linkClicks: number; sent: number }> } }>().stats.messages.order_shipped?.linkClicks).toBeGreaterThanOrEqual(1);
+      const clicks = async () =>
+        (await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/stats`, headers: h.admin })).json<{ stats: { messages: Record<string, { linkClicks: number }> } }>().stats
+          .messages.order_shipped?.linkClicks ?? 0;
+      const counted = await clicks();
+      expect(counted).toBeGreaterThanOrEqual(1);
+      // A HEAD (a link preview, a crawler) is answered alike but is not a click.
+      const peek = await h.app.inject({ method: 'HEAD', url: `/r/${token}` });
+      expect([peek.statusCode, peek.headers.location]).toEqual([302, 'https://track.example/AWB123']);
+      expect(await clicks()).toBe(counted);
+      await h.app.inject({ method: 'GET', url: `/r/${token}` });
+      expect(await clicks()).toBe(counted + 1);
       expect((await h.app.inject({ method: 'GET', url: '/r/unknown-token-1' })).statusCode).toBe(404);
     });
 

@@ -115,6 +115,12 @@ describe('normalizeCart: cart time', () => {
   it('then the time received', () => {
     expect(cart({ token: 'T' }).cartTime).toBe('2024-03-08T00:00:00.000Z');
   });
+  it('is the time received when given more than an hour after it', () => {
+    expect(cart({ token: 'T', updated_at: '2099-01-01T00:00:00Z' })).toMatchObject({ cartTime: '2024-03-08T00:00:00.000Z', cartTimeGiven: true });
+    expect(cart({ token: 'T', updated_at: '2024-03-08T01:00:01Z' }).cartTime).toBe('2024-03-08T00:00:00.000Z');
+    // A brand's clock a little ahead is believed.
+    expect(cart({ token: 'T', updated_at: '2024-03-08T00:59:00Z' }).cartTime).toBe('2024-03-08T00:59:00.000Z');
+  });
 });
 
 describe('normalizeCart: phone precedence', () => {

@@ -23,6 +23,9 @@ import {
 } from './fields.js';
 import type { Cart, Customer, NormalizeResult } from './model.js';
 
+/** How far ahead of our clock a brand's cart time may be and still be believed. */
+const FUTURE_TOLERANCE_MS = 3_600_000;
+
 /** Cart keys in precedence order (brief); the first usable one wins. */
 const KEY_FIELDS = ['token', 'id', 'cart_token', 'cartToken', 'abandoned_cart_id', 'abandonedCartId'];
 
@@ -138,7 +141,9 @@ export function normalizeCart(body: unknown, receivedAt: Date): NormalizeResult<
       token: idOf(body.token),
       cartToken: idOf(pick(body, 'cart_token', 'cartToken')),
       checkoutId: idOf(body.id),
-      cartTime: givenTime ?? receivedAt.toISOString(),
+      // A cart left more than an hour in the future (a wrong clock, a typo: "2099-…") is taken as
+      // left on arrival: its reminders would wait for that date. Clocks minutes apart are trusted.
+      cartTime: givenTime === null || Date.parse(givenTime) > receivedAt.getTime() + FUTURE_TOLERANCE_MS ? receivedAt.toISOString() : givenTime,
       cartTimeGiven: givenTime !== null,
       completedAt,
       orderId,

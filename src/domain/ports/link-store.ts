@@ -16,5 +16,7 @@ export interface LinkStore {
   create(link: NewLink): Promise<void>;
   /** Counts a click and returns the link, or undefined for an unknown token. */
   click(token: string, at: Date): Promise<{ tenantId: string; target: string | null } | undefined>;
+  /** The link without counting a click (a HEAD request: link previews, crawlers). */
+  find(token: string): Promise<{ tenantId: string; target: string | null } | undefined>;
   clicksByKind(tenantId: string): Promise<{ kind: string; clicks: number }[]>;
 }
