@@ -135,6 +135,14 @@ export function sandboxPhoneNumberId(): string {
   return '1555' + String(randomInt(0, 10 ** 11)).padStart(11, '0');
 }
 
+/**
+ * A sandbox tenant (no token) is reached by its phone number id (webhooks, /sandbox routes):
+ * one without gets its sandbox number back (`kept`, what it had) or a new one. Mutates.
+ */
+function giveSandboxItsNumber(settings: TenantSettings, hasToken: boolean, kept: string | null): void {
+  if (!hasToken && settings.whatsapp.phoneNumberId === null) settings.whatsapp.phoneNumberId = kept ?? sandboxPhoneNumberId();
+}
+
 export function isSandboxPhoneNumberId(id: string): boolean {
   return /^1555[0-9]{11}$/.test(id);
 }
@@ -162,11 +170,9 @@ export class TenantService {
     const name = validName(givenName);
     const { settings: rawSettings, secrets } = extractSecrets(rest);
     const settings = this.validSettings(rawSettings);
-    requireNumberWithToken(settings, typeof secrets.whatsappAccessToken === 'string');
-    if (settings.whatsapp.phoneNumberId === null && typeof secrets.whatsappAccessToken !== 'string') {
-      // A sandbox tenant still needs a phone number id: webhooks are routed by it.
-      settings.whatsapp.phoneNumberId = sandboxPhoneNumberId();
-    }
+    const hasToken = typeof secrets.whatsappAccessToken === 'string';
+    requireNumberWithToken(settings, hasToken);
+    giveSandboxItsNumber(settings, hasToken, null);
     const now = this.clock.now();
     const tenant: StoredTenant = {
       id: this.ids.next('ten'),
@@ -221,12 +227,7 @@ export class TenantService {
     };
     const hasToken = updated.sealedSecrets.whatsappAccessToken !== undefined;
     requireNumberWithToken(updated.settings, hasToken);
-    if (!hasToken && updated.settings.whatsapp.phoneNumberId === null) {
-      // A sandbox tenant is reached by its number (webhooks, /sandbox routes): null brings the
-      // default back, which for the sandbox is its own number, kept if it had one.
-      const kept = current.sealedSecrets.whatsappAccessToken === undefined ? current.settings.whatsapp.phoneNumberId : null;
-      updated.settings.whatsapp.phoneNumberId = kept ?? sandboxPhoneNumberId();
-    }
+    giveSandboxItsNumber(updated.settings, hasToken, current.sealedSecrets.whatsappAccessToken === undefined ? current.settings.whatsapp.phoneNumberId : null);
     try {
       await this.store.update(updated);
     } catch (error) {

@@ -176,13 +176,13 @@ export class OrderAssistant implements Bot {
       return { type: 'buttons', text: turn.say('nothingToCancel'), buttons: [{ id: 'menu:human', title: turn.say('talk.human') }] };
     }
     turn.conversation.state = { flow: what === 'track' ? 'track' : 'cancel_pick', offered: listed.map((o) => o.id) };
-    const locale = turn.tenant.settings.locale;
+    const locale = safeLocale(turn.tenant.settings.locale);
     return {
       type: 'list',
       text: turn.say(what === 'track' ? 'pickOrderToTrack' : 'pickOrderToCancel'),
       button: turn.say('menuButton'),
       rows: listed.map((o) => {
-        const description = [o.createdAt?.slice(0, 10), formatMoney(o.total, o.currency, safeLocale(locale))].filter(Boolean).join(' · ');
+        const description = [o.createdAt?.slice(0, 10), formatMoney(o.total, o.currency, locale)].filter(Boolean).join(' · ');
         return {
           id: `${what === 'track' ? 'track' : 'cancel'}:${o.id}`,
           title: o.number ?? `#${o.id}`,
