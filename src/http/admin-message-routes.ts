@@ -1,6 +1,7 @@
 /** Admin API for messages: lists with status history, one message, retry, and stats. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { MESSAGE_KINDS } from '../domain/messages/message-kind.js';
 import type { MessageState } from '../domain/messages/message-state.js';
 import type { AlertStore } from '../domain/ports/alert-store.js';
 import type { CartRecord, CartStore } from '../domain/ports/cart-store.js';
@@ -62,7 +63,8 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
           limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
           cursor: cursorOf('msg'),
           state: Type.Optional(Type.String({ enum: STATES })),
-          kind: Type.Optional(Type.String({ maxLength: 60 })),
+          // A misspelt kind would list nothing and look like no messages.
+          kind: Type.Optional(Type.String({ enum: [...MESSAGE_KINDS] })),
           orderId: Type.Optional(Type.String({ maxLength: 255 })),
         }),
         response: errors,

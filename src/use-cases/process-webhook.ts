@@ -4,6 +4,7 @@
  * (by wamid), STOP / START are handled here before any bot sees the message, and marketing
  * preferences from the app are recorded.
  */
+import type { ServiceMessageKind } from '../domain/messages/message-kind.js';
 import { optOutKeyword } from '../domain/messages/opt-out-keywords.js';
 import type { ReceivedMessage, WebhookNotices } from '../domain/messages/webhook-notices.js';
 import type { Bot } from '../domain/ports/bot.js';
@@ -124,7 +125,7 @@ export class WebhookProcessor {
   }
 
   /** One confirmation, a plain text inside the window the customer's message just opened. */
-  private async confirm(tenantId: string, message: ReceivedMessage, kind: string, text: string, now: Date): Promise<void> {
+  private async confirm(tenantId: string, message: ReceivedMessage, kind: ServiceMessageKind, text: string, now: Date): Promise<void> {
     await planServiceMessage(this.deps.messages, this.deps.ids, {
       tenantId,
       to: message.customer,

@@ -2,6 +2,7 @@
  * A free-form message inside the customer's 24-hour window (a confirmation, a bot reply, a
  * hand-back note): planned with its send job like any other message, one per `dedupeKey`.
  */
+import type { ServiceMessageKind } from '../domain/messages/message-kind.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { MessageStore } from '../domain/ports/message-store.js';
 import { sendJobFor, sequenceOf } from './plan-notifications.js';
@@ -9,7 +10,7 @@ import { sendJobFor, sequenceOf } from './plan-notifications.js';
 export interface ServiceMessage {
   tenantId: string;
   to: string;
-  kind: string;
+  kind: ServiceMessageKind;
   dedupeKey: string;
   /** The Cloud API body without the envelope fields, e.g. `{type: 'text', text: {...}}`. */
   content: { type: string } & Record<string, unknown>;

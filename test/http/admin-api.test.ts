@@ -191,6 +191,8 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       // A misspelt kind is an error, not an empty list; a known one filters.
       expect((await call('GET', `/admin/tenants/${id}/events?kind=order_create`)).json()).toMatchObject({ statusCode: 400, details: [{ path: 'querystring:/kind' }] });
       expect((await call('GET', `/admin/tenants/${id}/events?kind=cart_abandoned`)).json()).toEqual({ items: [], nextCursor: null });
+      expect((await call('GET', `/admin/tenants/${id}/messages?kind=order_confirm`)).json()).toMatchObject({ statusCode: 400, details: [{ path: 'querystring:/kind' }] });
+      expect((await call('GET', `/admin/tenants/${id}/messages?kind=bot_reply`)).json()).toEqual({ items: [], nextCursor: null });
       const numberless = await call('PATCH', `/admin/tenants/${id}`, { whatsapp: { phoneNumberId: null } });
       expect(numberless.statusCode).toBe(400);
       expect(numberless.json()).toMatchObject({ details: [{ path: '/whatsapp/phoneNumberId' }] });
