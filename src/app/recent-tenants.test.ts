@@ -5,7 +5,7 @@ import { RECENT_TENANT_MS, RecentTenants } from './recent-tenants.js';
 
 function tenant(name: string): StoredTenant {
   const at = new Date('2026-03-01T10:00:00.000Z');
-  return { id: 'ten_1', name, settings: {} as TenantSettings, sealedSecrets: {}, createdAt: at, updatedAt: at };
+  return { id: 'ten_1', name, settings: {} as TenantSettings, sealedSecrets: {}, sendingPaused: null, createdAt: at, updatedAt: at };
 }
 
 /** A store that counts its reads and answers whatever tenant it holds now. */

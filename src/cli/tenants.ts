@@ -16,8 +16,10 @@ async function withOrderline<T>(config: Config, work: (o: Orderline) => Promise<
   }
 }
 
-function summary(t: TenantView): string {
-  return `${t.id}  ${t.name}  (${t.whatsapp.mode}${t.whatsapp.phoneNumberId ? `, phone number id ${t.whatsapp.phoneNumberId}` : ''})`;
+export function summary(t: TenantView): string {
+  const number = t.whatsapp.phoneNumberId ? `, phone number id ${t.whatsapp.phoneNumberId}` : '';
+  const paused = t.whatsapp.sendingPaused === null ? '' : `\n  sending paused until a new access token is saved: ${t.whatsapp.sendingPaused}`;
+  return `${t.id}  ${t.name}  (${t.whatsapp.mode}${number})${paused}`;
 }
 
 interface CreateOptions {

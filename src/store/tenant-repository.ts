@@ -31,6 +31,7 @@ function fromRow(row: Selectable<TenantsTable>): StoredTenant {
     name: row.name,
     settings: JSON.parse(row.config) as TenantSettings,
     sealedSecrets: JSON.parse(row.secrets) as SealedSecrets,
+    sendingPaused: row.sending_paused,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

@@ -43,7 +43,7 @@ function setUp() {
   const settings = checkSchema(TenantSettings, { guestApi: { requestsPerSecond: 20 } });
   if (!settings.ok) throw new Error(JSON.stringify(settings.issues));
   const clock = new ManualClock('2026-03-01T10:00:00.000Z');
-  const tenant: StoredTenant = { id: 'ten_1', name: 'Shop', settings: settings.value, sealedSecrets: {}, createdAt: clock.now(), updatedAt: clock.now() };
+  const tenant: StoredTenant = { id: 'ten_1', name: 'Shop', settings: settings.value, sealedSecrets: {}, sendingPaused: null, createdAt: clock.now(), updatedAt: clock.now() };
   const key = generateGuestKey();
   const store = new OneKeyStore(tenant, hashGuestKey(key));
   return { clock, key, store, auth: new GuestAuthenticator(store, clock, 2000) };

@@ -81,7 +81,9 @@ const SHOWN_ONLY: readonly (readonly [string] | readonly [string, string])[] = [
 
 function withoutShownOnly(patch: Record<string, unknown>, shown: TenantView): Record<string, unknown> {
   const copy = structuredClone(patch);
+  // Both move without the operator (any change; a token Meta refuses), so any value is let through.
   delete copy.updatedAt;
+  if (isPlainObject(copy.whatsapp)) delete copy.whatsapp.sendingPaused;
   const issues: Issue[] = [];
   for (const path of SHOWN_ONLY) {
     const [section, field] = path;
@@ -179,6 +181,7 @@ export class TenantService {
       name,
       settings,
       sealedSecrets: this.applySecrets({}, secrets),
+      sendingPaused: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -235,7 +238,8 @@ export class TenantService {
     }
     this.onKeysChanged(id);
     await this.onChanged(id, Object.keys(secrets) as SecretName[]);
-    return tenantView(updated);
+    // Read again: a new access token resumes paused sending in `onChanged`.
+    return tenantView((await this.store.get(id)) ?? updated);
   }
 
   /** A new key; the old ones stop at once, or after `gracePeriod` (e.g. "10m"). */

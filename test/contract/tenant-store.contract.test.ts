@@ -9,6 +9,7 @@ import type { Page } from '../../src/domain/ports/page.js';
 import { PhoneNumberIdTakenError, type SealedSecrets, type StoredTenant, type TenantStore } from '../../src/domain/ports/tenant-store.js';
 import { TenantSettings } from '../../src/domain/tenants/tenant-settings.js';
 import { checkSchema } from '../../src/shared/schema-check.js';
+import { SqlAlertStore } from '../../src/store/alert-repository.js';
 import { SqlTenantStore } from '../../src/store/tenant-repository.js';
 import { databaseTargets } from '../support/databases.js';
 import { openContractDatabase, sha256, unique, type ContractDatabase } from './contract-database.js';
@@ -52,6 +53,7 @@ describe.each(databaseTargets())('$name tenant store', (factory) => {
         name: 'Store',
         settings: defaultSettings(),
         sealedSecrets: {},
+        sendingPaused: null,
         createdAt: clock.now(),
         updatedAt: clock.now(),
         ...overrides,
@@ -143,6 +145,19 @@ describe.each(databaseTargets())('$name tenant store', (factory) => {
       await expect(store.create(tenant({ settings: withPhone(newPhone) }), sha256(unique('key')))).rejects.toBeInstanceOf(
         PhoneNumberIdTakenError,
       );
+    });
+
+    it('shows when sending is paused, and an update of the settings leaves that to the sender', async () => {
+      const t = tenant();
+      await create(t);
+      const alerts = new SqlAlertStore(database!.connection.db);
+      await alerts.pauseSending(t.id, '(#190) token expired');
+      expect((await store.get(t.id))?.sendingPaused).toBe('(#190) token expired');
+      // A settings change read before the pause must not clear it: only the sender resumes.
+      await store.update({ ...t, name: 'Renamed while paused' });
+      expect(await store.get(t.id)).toMatchObject({ name: 'Renamed while paused', sendingPaused: '(#190) token expired' });
+      await alerts.resumeSending(t.id);
+      expect((await store.get(t.id))?.sendingPaused).toBeNull();
     });
 
     it('lists newest first, page by page, until nextCursor is null', async () => {

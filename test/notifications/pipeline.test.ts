@@ -359,10 +359,21 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect(sender.sent.length).toBe(sentBefore);
       const alerts = await h.app.inject({ method: 'GET', url: `/admin/tenants/${paused.id}/alerts`, headers: h.admin });
       expect(alerts.json()).toMatchObject({ sendingPaused: expect.stringContaining('190') as unknown, items: [{ kind: 'sending_paused' }] });
+      // The tenant itself says so, and a document read while paused can be sent back as it is.
+      const shown = await h.app.inject({ method: 'GET', url: `/admin/tenants/${paused.id}`, headers: h.admin });
+      const shownTenant = shown.json<{ tenant: { whatsapp: { sendingPaused: string | null } } }>().tenant;
+      expect(shownTenant.whatsapp.sendingPaused).toMatch(/190/);
+      const listed = await h.app.inject({ method: 'GET', url: '/admin/tenants?limit=200', headers: h.admin });
+      expect(listed.json<{ items: { id: string; whatsapp: { sendingPaused: string | null } }[] }>().items.find((t) => t.id === paused.id)?.whatsapp.sendingPaused).toMatch(/190/);
+      const renamed = await h.app.inject({ method: 'PATCH', url: `/admin/tenants/${paused.id}`, headers: h.admin, payload: { ...shownTenant, name: 'Expired token (renamed)' } });
+      expect(renamed.statusCode, renamed.body).toBe(200);
+      // Saving other settings does not resume sending: only a new token does.
+      expect(renamed.json<{ tenant: { whatsapp: { sendingPaused: string | null } } }>().tenant.whatsapp.sendingPaused).toMatch(/190/);
 
       // A new token is the fix: sending resumes and the waiting message goes out.
       const patched = await h.app.inject({ method: 'PATCH', url: `/admin/tenants/${paused.id}`, headers: h.admin, payload: { whatsapp: { accessToken: 'EAAG-new-token' } } });
       expect(patched.statusCode).toBe(200);
+      expect(patched.json<{ tenant: { whatsapp: { sendingPaused: string | null } } }>().tenant.whatsapp.sendingPaused).toBeNull();
       expect(await h.orderline.alerts.sendingPaused(paused.id)).toBeNull();
       await drain(h, 10 * 60_000);
       const after = await h.app.inject({ method: 'GET', url: `/admin/tenants/${paused.id}/messages`, headers: h.admin });

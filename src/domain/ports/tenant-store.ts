@@ -13,6 +13,11 @@ export interface StoredTenant {
   name: string;
   settings: TenantSettings;
   sealedSecrets: SealedSecrets;
+  /**
+   * Why sending is paused (Meta refused the access token), or null. Set and cleared by the
+   * sender (`AlertStore.pauseSending`); `update` leaves it as it is.
+   */
+  sendingPaused: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

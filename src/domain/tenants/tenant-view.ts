@@ -14,6 +14,8 @@ export function tenantView(tenant: StoredTenant) {
       hasAppSecret: sealed.whatsappAppSecret !== undefined,
       /** Tenants without a Meta access token send through the built-in sandbox. */
       mode: sealed.whatsappAccessToken !== undefined ? ('cloud' as const) : ('sandbox' as const),
+      /** Why sending waits for a new accessToken (Meta refused this one), or null. */
+      sendingPaused: tenant.sendingPaused,
     },
     brandApi: { ...brandApi, hasApiKey: sealed.brandApiKey !== undefined },
     createdAt: tenant.createdAt.toISOString(),
