@@ -27,12 +27,13 @@ import { botText } from '../domain/bot/bot-texts.js';
 import { SqlConversationStore } from '../store/conversation-repository.js';
 import { OrderAssistant } from '../use-cases/assistant/order-assistant.js';
 import { ConversationOperations } from '../use-cases/operate-conversations.js';
-import { Pacer } from '../shared/pacer.js';
+import { InMemorySendSlots, Pacer } from '../shared/pacer.js';
 import { SendWindow } from '../shared/send-window.js';
 import { SqlAlertStore } from '../store/alert-repository.js';
 import { SqlCustomerStore } from '../store/customer-repository.js';
 import { SqlLinkStore } from '../store/link-repository.js';
 import { SqlMessageStore } from '../store/message-repository.js';
+import { SqlSendSlots } from '../store/send-slot-repository.js';
 import { MessageOperations } from '../use-cases/operate-messages.js';
 import { CartRecovery } from '../use-cases/recover-carts.js';
 import { SqlCartStore } from '../store/cart-repository.js';
@@ -201,7 +202,9 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     alerts,
     accounts,
     sender,
-    pacer: new Pacer(clock),
+    // Several processes may send on PostgreSQL: their slots are shared in the database. The
+    // embedded setup has one sending thread, which paces in memory without a write per send.
+    slots: connection.capabilities.singleWriter ? new InMemorySendSlots(new Pacer(clock)) : new SqlSendSlots(connection.db, clock),
     window: new SendWindow(clock),
     clock,
     ids,

@@ -5,6 +5,7 @@
  * `rate` of them. In memory, per process.
  */
 import type { Clock } from '../domain/ports/clock.js';
+import type { SendSlots, SlotGrant, SlotRequest } from '../domain/ports/send-slots.js';
 
 export class Pacer {
   private readonly nextSlot = new Map<string, number>();
@@ -31,5 +32,27 @@ export class Pacer {
     const now = this.clock.now().getTime();
     const tat = Math.max(this.nextSlot.get(key) ?? now, now);
     return Math.max(0, tat - (burst - 1) * interval - now);
+  }
+}
+
+/**
+ * Send slots for one sending process (the embedded SQLite setup): asked and taken with
+ * nothing awaited in between, so no other send of the process can take them meanwhile.
+ */
+export class InMemorySendSlots implements SendSlots {
+  constructor(private readonly pacer: Pacer) {}
+
+  take(requests: readonly SlotRequest[]): Promise<SlotGrant> {
+    return Promise.resolve(this.takeNow(requests));
+  }
+
+  private takeNow(requests: readonly SlotRequest[]): SlotGrant {
+    for (const r of requests) {
+      const waitMs = this.pacer.waitFor(r.key, r.perSecond, r.burst);
+      if (waitMs > r.maxWaitMs) return { taken: false, key: r.key, waitMs };
+    }
+    let waitMs = 0;
+    for (const r of requests) waitMs = Math.max(waitMs, this.pacer.reserve(r.key, r.perSecond, r.burst));
+    return { taken: true, waitMs };
   }
 }

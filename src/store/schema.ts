@@ -78,6 +78,12 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface SendSlotsTable {
+  key: string;
+  /** The key's next free slot (theoretical arrival time), epoch ms with fractions. */
+  next_at: number;
+}
+
 export interface MessagesTable {
   id: string;
   tenant_id: string;
@@ -237,6 +243,7 @@ export interface Database {
   carts: CartsTable;
   conversations: ConversationsTable;
   order_confirmations: OrderConfirmationsTable;
+  send_slots: SendSlotsTable;
 }
 
 // Kept for the day a table needs a database-generated column.

@@ -4,7 +4,7 @@ import { ManualClock } from '../domain/ports/clock.js';
 import type { CustomerStore } from '../domain/ports/customer-store.js';
 import type { MessageSender, OutgoingMessage, SendOutcome } from '../domain/ports/message-sender.js';
 import type { MessageRecord, MessageStore } from '../domain/ports/message-store.js';
-import { Pacer } from '../shared/pacer.js';
+import { InMemorySendSlots, Pacer } from '../shared/pacer.js';
 import { SendWindow } from '../shared/send-window.js';
 import { MessageDispatcher, PACING_SHARE } from './send-message.js';
 
@@ -77,7 +77,7 @@ function setup(
     alerts: { sendingPaused: () => Promise.resolve(null) } as unknown as AlertStore,
     accounts: { forTenant: () => Promise.resolve({ tenantId: 'ten_1', graphUrl: 'http://graph', phoneNumberId: '1555', accessToken: 't', messagesPerSecond: cap }) },
     sender,
-    pacer: new Pacer(clock),
+    slots: new InMemorySendSlots(new Pacer(clock)),
     window: new SendWindow(clock),
     clock,
     ids: { next: (prefix) => `${prefix}_1` },

@@ -14,8 +14,8 @@ import type { IdGenerator } from '../domain/ports/ids.js';
 import type { JobQueue } from '../domain/ports/job-queue.js';
 import type { MessageSender, OutgoingMessage, SendOutcome, SenderAccount } from '../domain/ports/message-sender.js';
 import type { MessageRecord, MessageStore } from '../domain/ports/message-store.js';
+import type { SendSlots } from '../domain/ports/send-slots.js';
 import { acceptedByMeta } from '../domain/messages/message-state.js';
-import type { Pacer } from '../shared/pacer.js';
 import { Permits } from '../shared/permits.js';
 import type { SendWindow } from '../shared/send-window.js';
 import type { JobResult } from '../worker/job-runner.js';
@@ -37,7 +37,7 @@ export interface SendDeps {
   alerts: AlertStore;
   accounts: SendAccounts;
   sender: MessageSender;
-  pacer: Pacer;
+  slots: SendSlots;
   window: SendWindow;
   clock: Clock;
   ids: IdGenerator;
@@ -159,16 +159,19 @@ export class MessageDispatcher {
     // Replies in a conversation go at the customer's own pace (one per message they send);
     // the pair-rate spacing is for what we start: notifications and reminders.
     const paced = message.category !== 'service';
-    const customerWait = paced ? this.deps.pacer.waitFor(customerKey, this.perCustomer.perSecond, this.perCustomer.burst) : 0;
-    if (customerWait > 0) return { kind: 'postpone', afterMs: customerWait, reason: 'pair rate: spacing messages to this customer' };
     const numberKey = `number:${account.phoneNumberId}`;
     const slotsPerSecond = account.messagesPerSecond * PACING_SHARE;
-    const numberWait = this.deps.pacer.waitFor(numberKey, slotsPerSecond);
-    if (numberWait > this.maxInlineWaitMs) return { kind: 'postpone', afterMs: numberWait, reason: 'throughput: pacing this phone number' };
-    // Both slots are taken together, with nothing awaited in between, so no other send can
-    // claim them; then the wait (at most maxInlineWaitMs) is spent here.
-    if (paced) this.deps.pacer.reserve(customerKey, this.perCustomer.perSecond, this.perCustomer.burst);
-    const wait = this.deps.pacer.reserve(numberKey, slotsPerSecond);
+    // Both slots are taken together or not at all, so no other send (of this process or
+    // another) can take them; then the wait (at most maxInlineWaitMs) is spent here.
+    const grant = await this.deps.slots.take([
+      ...(paced ? [{ key: customerKey, perSecond: this.perCustomer.perSecond, burst: this.perCustomer.burst, maxWaitMs: 0 }] : []),
+      { key: numberKey, perSecond: slotsPerSecond, maxWaitMs: this.maxInlineWaitMs },
+    ]);
+    if (!grant.taken) {
+      const reason = grant.key === customerKey ? 'pair rate: spacing messages to this customer' : 'throughput: pacing this phone number';
+      return { kind: 'postpone', afterMs: grant.waitMs, reason };
+    }
+    const wait = grant.waitMs;
     // The mark is written while the slot is awaited, not after: its commit waits on the write
     // lock for a varying time, and sends marked by one commit would start together, bunching
     // evenly spaced slots into bursts where Meta counts them. It records the slot's time,

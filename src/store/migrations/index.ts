@@ -8,6 +8,7 @@ import { leanHotIndexes } from './006-lean-hot-indexes.js';
 import { jobsDueByKind } from './007-jobs-due-by-kind.js';
 import { tenantLocale } from './008-tenant-locale.js';
 import { alertRepeats } from './009-alert-repeats.js';
+import { sendSlots } from './010-send-slots.js';
 
 /** Migrations live in code (not files on disk) so a built package carries them. */
 export const migrations: MigrationProvider = {
@@ -22,6 +23,7 @@ export const migrations: MigrationProvider = {
       '007-jobs-due-by-kind': jobsDueByKind,
       '008-tenant-locale': tenantLocale,
       '009-alert-repeats': alertRepeats,
+      '010-send-slots': sendSlots,
     };
   },
 };
