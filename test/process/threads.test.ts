@@ -2,7 +2,8 @@
  * `orderline serve` runs the worker on a thread of its own (src/app/worker-thread.ts). Here on
  * PostgreSQL (the end-to-end suites cover SQLite): the main thread takes the order and plans
  * it, the worker thread sends it through the built-in sandbox, and /metrics, served by the
- * main thread, counts the send the worker thread made.
+ * main thread, counts the send the worker thread made. Then API and worker as processes of
+ * their own, and two workers sending for one number at its rate, together.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { businessOnBotOrder } from '../../src/domain/events/fixtures.js';
@@ -156,4 +157,60 @@ describe.skipIf(!inject('postgres'))('serve on PostgreSQL: an API process and a 
     expect(metrics).toContain('orderline_send_latency_seconds_count 1');
     expect((await fetch(`${workerOps}/admin/tenants`)).status).toBe(404);
   });
+});
+
+describe.skipIf(!inject('postgres'))('serve on PostgreSQL: two worker processes share a number', () => {
+  let database: TestDatabase | undefined;
+  let api: ServiceProcess | undefined;
+  const workers: ServiceProcess[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const env = { DATABASE_URL: database.url, ADMIN_TOKEN, ORDERLINE_SECRET: 'threads-secret-0123456789-0123456789-abcdef', LOG_LEVEL: 'warn' };
+    api = await startService({ cwd: tempDir('orderline-api-'), env, args: ['--role', 'api'] });
+    for (let i = 0; i < 2; i++) workers.push(await startWorker({ cwd: tempDir('orderline-worker-'), env: { ...env, PUBLIC_URL: api.url } }));
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.stop('SIGTERM');
+    await api?.stop('SIGTERM', 30_000);
+    await database?.drop();
+  });
+
+  it("keep the number's rate together: each send one slot after the last, whichever worker sends it", async () => {
+    const url = api!.url;
+    const created = (await (
+      await fetch(`${url}/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'Two Workers', whatsapp: { messagesPerSecond: 1 } }) })
+    ).json()) as { tenant: { id: string }; guestKey: string };
+    const phones = Array.from({ length: 8 }, (_, i) => `98123450${String(10 + i)}`);
+    for (const [i, phone] of phones.entries()) {
+      const answer = await fetch(`${url}/orders-create`, {
+        method: 'POST',
+        headers: { 'x-guest-id': created.guestKey, 'content-type': 'application/json' },
+        body: JSON.stringify(businessOnBotOrder({ id: `pair-${i}`, name: `#P${i}`, phone })),
+      });
+      expect(answer.status).toBe(200);
+    }
+    const sentAt = await eventually(
+      'every confirmation in the sandbox',
+      async () => {
+        const chats = (await (await fetch(`${url}/sandbox/tenants/${created.tenant.id}/chats`, { headers: admin })).json()) as { items: { messages: number; lastAt: string }[] };
+        return chats.items.length === phones.length ? chats.items.map((c) => Date.parse(c.lastAt)).sort((a, b) => a - b) : undefined;
+      },
+      30_000,
+    );
+    // Slots are 1 / 0.96 s apart at 1/s. Two workers pacing each on its own would send two
+    // per slot (gaps of about half a slot on average); timers firing late leave some slack.
+    const gaps = sentAt.slice(1).map((t, i) => t - sentAt[i]!);
+    expect(Math.min(...gaps), `gaps ${gaps.join(', ')} ms`).toBeGreaterThanOrEqual(700);
+    // Both workers sent some of them, or this would not show they share the slots.
+    const counts = await Promise.all(
+      workers.map(async (w) => {
+        const ops = /metrics on (http:\/\/\S+);/.exec(w.stdout())?.[1];
+        const text = await (await fetch(`${ops}/metrics`)).text();
+        return Number(/^orderline_send_latency_seconds_count (\d+)$/m.exec(text)?.[1] ?? '0');
+      }),
+    );
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(phones.length);
+    expect(Math.min(...counts), `sends per worker: ${counts.join(', ')}`).toBeGreaterThan(0);
+  }, 60_000);
 });
