@@ -71,7 +71,17 @@ describe('exactly once across a crash (the standalone sandbox as Meta)', () => {
     latency = await MetaLatency.start(meta.graphUrl, META_LATENCY_MS);
     const graphUrl = `${latency.url}/sandbox/graph`;
     const metaStats = async () => parsed<SandboxCounters>(await call(`${meta.url}/sandbox/graph/_stats`));
-    const metaChats = async () => parsed<{ items: ChatInfo[] }>(await call(`${meta.url}/sandbox/tenants/${CRASH_SANDBOX_TENANT}/chats`)).items;
+    const metaChats = async () => {
+      const all: ChatInfo[] = [];
+      for (let cursor: string | null = null; ; ) {
+        const page: { items: ChatInfo[]; nextCursor: string | null } = parsed(
+          await call(`${meta.url}/sandbox/tenants/${CRASH_SANDBOX_TENANT}/chats?limit=200${cursor === null ? '' : `&cursor=${cursor}`}`),
+        );
+        all.push(...page.items);
+        if (page.nextCursor === null) return all;
+        cursor = page.nextCursor;
+      }
+    };
 
     const first = await startService({ cwd: dir, env: { ...env, WHATSAPP_GRAPH_URL: graphUrl } });
     processes.push(first);

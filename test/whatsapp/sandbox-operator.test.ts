@@ -236,6 +236,28 @@ describe('chats', () => {
     expect(await chat('919899999999')).toEqual({ items: [] });
   });
 
+  it('lists chats a page at a time; a chat written to meanwhile goes to the front, not onto a later page', async () => {
+    const phones = ['919811000001', '919811000002', '919811000003', '919811000004', '919811000005'];
+    for (const p of phones) await s.send(textMessage(p));
+    type Page = { items: { phone: string }[]; nextCursor: string | null };
+    const list = async (query: string) => (await s.operator('GET', `/sandbox/tenants/${s.account.tenantId}/chats${query}`)).body as Page;
+    const first = await list('?limit=2');
+    expect(first.items.map((c) => c.phone)).toEqual([phones[4], phones[3]]);
+    expect(first.nextCursor).not.toBeNull();
+    await s.send(textMessage(phones[0]!));
+    const second = await list(`?limit=2&cursor=${first.nextCursor}`);
+    expect(second.items.map((c) => c.phone)).toEqual([phones[2], phones[1]]);
+    // phones[0] was written to after the first page: it is not on the later pages.
+    expect(second.nextCursor).toBeNull();
+    expect((await list('?limit=1')).items.map((c) => c.phone)).toEqual([phones[0]]);
+    expect((await list('')).items.length).toBeLessThanOrEqual(50);
+    for (const bad of ['?limit=0', '?limit=201', '?limit=x', '?cursor=abc', '?cursor=0']) {
+      const res = await s.operator('GET', `/sandbox/tenants/${s.account.tenantId}/chats${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect(res.body, bad).toMatchObject({ status: 'failure', statusCode: 400 });
+    }
+  });
+
   it('refuses a phone that is not a number, an unknown tenant, and a missing token', async () => {
     expect((await s.operator('GET', `/sandbox/tenants/${s.account.tenantId}/chats/abc`)).status).toBe(400);
     expect((await s.operator('GET', '/sandbox/tenants/nobody/chats')).status).toBe(404);

@@ -66,6 +66,10 @@ const InboundBody = Type.Object(
 );
 type InboundBody = Static<typeof InboundBody>;
 const TenantParams = Type.Object({ tenantId: Type.String({ maxLength: 100 }) });
+const ChatsQuery = Type.Object({
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+  cursor: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,14}$', description: 'nextCursor of the previous page' })),
+});
 const ChatParams = Type.Object({ tenantId: Type.String({ maxLength: 100 }), phone: Type.String({ maxLength: 32 }) });
 const anyJson = { description: 'JSON, see the route description' };
 
@@ -212,21 +216,26 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
   );
   refuseOtherMethods(app, '/sandbox/tenants/:tenantId/inbound', ['POST']);
 
-  app.get<{ Params: Static<typeof TenantParams> }>(
+  app.get<{ Params: Static<typeof TenantParams>; Querystring: Static<typeof ChatsQuery> }>(
     '/sandbox/tenants/:tenantId/chats',
     {
       schema: {
         tags,
         security,
         params: TenantParams,
-        description: "The tenant's sandbox chats, most recently active first: {items:[{phone, messages, lastAt, last}]}",
+        querystring: ChatsQuery,
+        description:
+          "The tenant's sandbox chats, most recently active first, a page at a time as the admin API's lists: {items:[{phone, messages, lastAt, last}], nextCursor}",
         response: { 200: anyJson, ...envelopeErrors },
       },
     },
     async (request, reply) => {
-      const chats = await sandbox.chats(request.params.tenantId);
-      if (chats === undefined) return sendFailure(reply, 'notFound', { message: UNKNOWN_TENANT });
-      return sendJson(reply, 200, { items: chats });
+      const { limit, cursor } = request.query;
+      const size = limit === undefined ? 50 : Number(limit);
+      if (size < 1 || size > 200) return badPayload(reply, 'querystring:/limit', 'must be an integer from 1 to 200');
+      const page = await sandbox.chats(request.params.tenantId, size, cursor === undefined ? null : Number(cursor));
+      if (page === undefined) return sendFailure(reply, 'notFound', { message: UNKNOWN_TENANT });
+      return sendJson(reply, 200, page);
     },
   );
   refuseOtherMethods(app, '/sandbox/tenants/:tenantId/chats', ['GET']);

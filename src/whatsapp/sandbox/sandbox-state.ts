@@ -57,6 +57,14 @@ interface Chat {
   tenantId: string;
   phone: string;
   entries: ChatEntry[];
+  /** When it was last written to, as a count of writes: orders chats for paging. */
+  touched: number;
+}
+
+/** A page of chats; `nextCursor` is the last one's `touched`, the next page starts after it. */
+export interface ChatPage {
+  items: ChatInfo[];
+  nextCursor: string | null;
 }
 
 const RANK: Record<OutgoingStatus | IncomingStatus, number> = { accepted: 0, received: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
@@ -79,6 +87,7 @@ export class SandboxState {
   /** Insertion order is activity order: a chat is moved to the end when written to. */
   private readonly chats = new Map<string, Chat>();
   private readonly chatOfWamid = new Map<string, string>();
+  private writes = 0;
 
   constructor(limits: Partial<StateLimits> = {}) {
     this.limits = { messagesPerChat: limits.messagesPerChat ?? 500, chats: limits.chats ?? 10_000 };
@@ -86,7 +95,8 @@ export class SandboxState {
 
   append(tenantId: string, phone: string, entry: ChatEntry): void {
     const key = `${tenantId}\u0000${phone}`;
-    const chat = this.chats.get(key) ?? { tenantId, phone, entries: [] };
+    const chat = this.chats.get(key) ?? { tenantId, phone, entries: [], touched: 0 };
+    chat.touched = ++this.writes;
     this.chats.delete(key);
     this.chats.set(key, chat);
     chat.entries.push(entry);
@@ -120,12 +130,23 @@ export class SandboxState {
 
   /** A tenant's chats, most recently active first. */
   chatsOf(tenantId: string): ChatInfo[] {
-    const out: ChatInfo[] = [];
-    for (const chat of this.chats.values()) {
-      if (chat.tenantId !== tenantId) continue;
-      const last = chat.entries[chat.entries.length - 1];
-      out.push({ tenantId, phone: chat.phone, messages: chat.entries.length, lastAt: last?.at ?? '', last: last?.summary ?? null });
-    }
+    return this.tenantChats(tenantId).map(chatInfo);
+  }
+
+  /**
+   * A tenant's chats a page at a time, most recently active first, after the chat last
+   * written to at `after` (a previous page's nextCursor). A chat written to since moves to
+   * the front, where the next pages do not look: it is listed again by a new first page.
+   */
+  chatPage(tenantId: string, limit: number, after: number | null): ChatPage {
+    const chats = this.tenantChats(tenantId).filter((chat) => after === null || chat.touched < after);
+    const items = chats.slice(0, limit);
+    return { items: items.map(chatInfo), nextCursor: chats.length > limit ? String(items[items.length - 1]!.touched) : null };
+  }
+
+  private tenantChats(tenantId: string): Chat[] {
+    const out: Chat[] = [];
+    for (const chat of this.chats.values()) if (chat.tenantId === tenantId) out.push(chat);
     return out.reverse();
   }
 
@@ -146,4 +167,9 @@ export class SandboxState {
     if (errorCode !== undefined) entry.errorCode = errorCode;
     return true;
   }
+}
+
+function chatInfo(chat: Chat): ChatInfo {
+  const last = chat.entries[chat.entries.length - 1];
+  return { tenantId: chat.tenantId, phone: chat.phone, messages: chat.entries.length, lastAt: last?.at ?? '', last: last?.summary ?? null };
 }

@@ -18,7 +18,7 @@ import { summarizeOutgoing } from './message-summary.js';
 import type { ParsedSend } from './parsed-message.js';
 import { checkMessageRequest } from './request-checks.js';
 import type { SandboxAccount, SandboxDirectory } from './sandbox-directory.js';
-import { SandboxState, type ChatEntry, type ChatInfo, type StateLimits } from './sandbox-state.js';
+import { SandboxState, type ChatEntry, type ChatPage, type StateLimits } from './sandbox-state.js';
 import { timerScheduler, type ClosableScheduler, type Scheduler } from './scheduler.js';
 import { StatusWebhooks, type StatusDelays, type TrackedMessage } from './status-webhooks.js';
 import type { PricingCategory } from './webhook-payload.js';
@@ -202,9 +202,9 @@ export class Sandbox {
     return this.state.entries(tenantId, digits);
   }
 
-  async chats(tenantId: string): Promise<ChatInfo[] | undefined> {
+  async chats(tenantId: string, limit: number, after: number | null): Promise<ChatPage | undefined> {
     if ((await this.options.directory.byTenantId(tenantId)) === undefined) return undefined;
-    return this.state.chatsOf(tenantId);
+    return this.state.chatPage(tenantId, limit, after);
   }
 
   /** Stops pending webhooks (when it owns the timers) and closes the webhook connections. */
