@@ -186,7 +186,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   );
   const events = new SqlEventStore(connection.db, ids, connection.capabilities, options.recentEvents);
   const messages = new SqlMessageStore(connection.db, ids, connection.capabilities);
-  const customers = new SqlCustomerStore(connection.db);
+  const customers = new SqlCustomerStore(connection.db, connection.capabilities);
   const links = new SqlLinkStore(connection.db);
   const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? true });
   const sender = options.sender ?? new CloudApiSender({ apiVersion: config.whatsapp.apiVersion });

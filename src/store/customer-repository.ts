@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Contact, CustomerStore, InboundMessage, OptOut, OptOutScope, OptOutSource } from '../domain/ports/customer-store.js';
+import { lockKeys, type Capabilities } from './connect.js';
 import { prepareQuery } from './prepared-query.js';
 import type { Database } from './schema.js';
 
@@ -7,7 +8,10 @@ export class SqlCustomerStore implements CustomerStore {
   // Read before every send.
   private readonly optOutsOf;
 
-  constructor(private readonly db: Kysely<Database>) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly capabilities: Capabilities,
+  ) {
     this.optOutsOf = prepareQuery(db, ['tenantId', 'customer'], (p: { tenantId: string; customer: string }) =>
       db.selectFrom('opt_outs').selectAll().where('tenant_id', '=', p.tenantId).where('customer', '=', p.customer),
     );
@@ -89,23 +93,49 @@ export class SqlCustomerStore implements CustomerStore {
   }
 
   async optOut(tenantId: string, customer: string, scope: OptOutScope, source: OptOutSource, at: Date): Promise<boolean> {
-    const row = await this.db
-      .insertInto('opt_outs')
-      .values({ tenant_id: tenantId, customer, scope, source, at: at.getTime() })
-      .onConflict((oc) => oc.columns(['tenant_id', 'customer', 'scope']).doNothing())
-      .returning('customer')
-      .executeTakeFirst();
-    return row !== undefined;
+    return this.db.transaction().execute(async (trx) => {
+      await lockKeys(trx, this.capabilities, [consentKey(tenantId, customer, scope)]);
+      // Made before the customer's latest opt-in, it arrived late: the opt-in stands.
+      const resumed = await trx
+        .selectFrom('opt_ins')
+        .select('at')
+        .where('tenant_id', '=', tenantId)
+        .where('customer', '=', customer)
+        .where('scope', '=', scope)
+        .executeTakeFirst();
+      if (resumed !== undefined && Number(resumed.at) > at.getTime()) return false;
+      const row = await trx
+        .insertInto('opt_outs')
+        .values({ tenant_id: tenantId, customer, scope, source, at: at.getTime() })
+        .onConflict((oc) => oc.columns(['tenant_id', 'customer', 'scope']).doNothing())
+        .returning('customer')
+        .executeTakeFirst();
+      return row !== undefined;
+    });
   }
 
-  async optIn(tenantId: string, customer: string, scope: OptOutScope): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('opt_outs')
-      .where('tenant_id', '=', tenantId)
-      .where('customer', '=', customer)
-      .where('scope', '=', scope)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  async optIn(tenantId: string, customer: string, scope: OptOutScope, at: Date): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await lockKeys(trx, this.capabilities, [consentKey(tenantId, customer, scope)]);
+      await trx
+        .insertInto('opt_ins')
+        .values({ tenant_id: tenantId, customer, scope, at: at.getTime() })
+        .onConflict((oc) =>
+          oc.columns(['tenant_id', 'customer', 'scope']).doUpdateSet((eb) => ({
+            at: eb.case().when(eb.ref('excluded.at'), '>', eb.ref('opt_ins.at')).then(eb.ref('excluded.at')).else(eb.ref('opt_ins.at')).end(),
+          })),
+        )
+        .execute();
+      // An opt-out made after this opt-in (it arrived first) is the customer's last word.
+      const result = await trx
+        .deleteFrom('opt_outs')
+        .where('tenant_id', '=', tenantId)
+        .where('customer', '=', customer)
+        .where('scope', '=', scope)
+        .where('at', '<=', at.getTime())
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
   }
 
   async optOuts(tenantId: string, customer: string): Promise<OptOut[]> {
@@ -143,4 +173,9 @@ export class SqlCustomerStore implements CustomerStore {
       .onConflict((oc) => oc.columns(['tenant_id', 'customer']).doUpdateSet({ ...set, updated_at: at.getTime() }))
       .execute();
   }
+}
+
+/** Opt-outs and opt-ins of one scope for one customer are decided one at a time. */
+function consentKey(tenantId: string, customer: string, scope: OptOutScope): string {
+  return `consent:${tenantId}:${customer}:${scope}`;
 }

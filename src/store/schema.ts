@@ -157,6 +157,14 @@ export interface OptOutsTable {
   at: number;
 }
 
+/** The latest time a customer resumed a scope: an opt-out from before it arriving late is void. */
+export interface OptInsTable {
+  tenant_id: string;
+  customer: string;
+  scope: string;
+  at: number;
+}
+
 export interface LinksTable {
   token: string;
   tenant_id: string;
@@ -238,6 +246,7 @@ export interface Database {
   inbound_messages: InboundMessagesTable;
   contacts: ContactsTable;
   opt_outs: OptOutsTable;
+  opt_ins: OptInsTable;
   links: LinksTable;
   alerts: AlertsTable;
   carts: CartsTable;

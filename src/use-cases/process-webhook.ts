@@ -55,7 +55,7 @@ export class WebhookProcessor {
       }
       for (const preference of notice.preferences) {
         if (preference.value === 'stop') await this.deps.customers.optOut(tenant.id, preference.customer, 'marketing', 'user_preferences', preference.at);
-        else await this.deps.customers.optIn(tenant.id, preference.customer, 'marketing');
+        else await this.deps.customers.optIn(tenant.id, preference.customer, 'marketing', preference.at);
         summary.preferences++;
       }
     }
@@ -67,7 +67,8 @@ export class WebhookProcessor {
     if (status.status !== 'failed' || customer === null) return;
     const { customers } = this.deps;
     if (status.errorCode === 131026) await customers.markUndeliverable(tenantId, customer, now);
-    if (status.errorCode === 131050) await customers.optOut(tenantId, customer, 'marketing', 'error_131050', now);
+    // When it happened, not when it came: a failure older than the customer's `resume` is void.
+    if (status.errorCode === 131050) await customers.optOut(tenantId, customer, 'marketing', 'error_131050', status.at);
     if (status.errorCode === 131049) await customers.pauseMarketing(tenantId, customer, new Date(now.getTime() + DAY));
   }
 
@@ -89,14 +90,15 @@ export class WebhookProcessor {
     });
     if (!isNew) return false;
     const keyword = message.type === 'text' ? optOutKeyword(message.text) : null;
+    // STOP and START count at the time the customer sent them: Meta may deliver them in either order.
     if (keyword === 'stop') {
-      if (await customers.optOut(tenantId, message.customer, 'all', 'keyword', now)) {
+      if (await customers.optOut(tenantId, message.customer, 'all', 'keyword', message.sentAt)) {
         await this.confirm(tenantId, message, 'opt_out_confirmation', `You will no longer receive messages from ${storeName} on WhatsApp. Reply START to subscribe again.`, now);
       }
       return true;
     }
     if (keyword === 'start') {
-      if (await customers.optIn(tenantId, message.customer, 'all')) {
+      if (await customers.optIn(tenantId, message.customer, 'all', message.sentAt)) {
         await this.confirm(tenantId, message, 'opt_in_confirmation', `You are subscribed again to messages from ${storeName}. Reply STOP to unsubscribe.`, now);
       }
       return true;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { businessOnBotOrder, seedDeliveryEvent, shopifyFulfillment, shopifyOrder } from '../../src/domain/events/fixtures.js';
 import { databaseTargets } from '../support/databases.js';
 import { createTenant, drain, postEvent, startHarness, type Harness } from '../support/harness.js';
-import { postWebhook, statusesWebhook, textWebhook } from '../support/meta-webhooks.js';
+import { postWebhook, preferencesWebhook, statusesWebhook, textWebhook } from '../support/meta-webhooks.js';
 import { ScriptedSender } from '../support/scripted-sender.js';
 import { replayEvents } from '../../src/use-cases/replay-events.js';
 import { PROCESS_EVENT_JOB } from '../../src/use-cases/ingest-event.js';
@@ -518,6 +518,48 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id: later, phone: to }));
       await drain(h);
       expect((await forOrder(later))[0]?.state).toBe('accepted');
+    });
+
+    it('takes STOP and START in the order the customer sent them, not the order Meta delivered them', async () => {
+      const to = phone();
+      const digits = `91${to}`;
+      const stopAt = 1_772_360_000;
+      // The customer typed STOP, then START a minute later; Meta delivered START first.
+      await postWebhook(h, tenant.phoneNumberId, textWebhook(tenant.phoneNumberId, digits, 'START', uid('wamid.in'), stopAt + 60));
+      await drain(h);
+      await postWebhook(h, tenant.phoneNumberId, textWebhook(tenant.phoneNumberId, digits, 'STOP', uid('wamid.in'), stopAt));
+      await drain(h);
+      expect(await h.orderline.customers.optOuts(tenant.id, digits)).toEqual([]);
+      // Nothing says "you will no longer receive messages" to a customer whose last word was START.
+      expect(sender.to(digits)).toHaveLength(0);
+      const id = uid('ord');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: to }));
+      await drain(h);
+      expect((await forOrder(id))[0]?.state).toBe('accepted');
+
+      // A STOP sent after that START still counts, and so does a START after it.
+      await postWebhook(h, tenant.phoneNumberId, textWebhook(tenant.phoneNumberId, digits, 'STOP', uid('wamid.in'), stopAt + 120));
+      await drain(h);
+      expect(await h.orderline.customers.optOuts(tenant.id, digits)).toEqual([expect.objectContaining({ scope: 'all', at: new Date((stopAt + 120) * 1000) })]);
+      await postWebhook(h, tenant.phoneNumberId, textWebhook(tenant.phoneNumberId, digits, 'START', uid('wamid.in'), stopAt + 180));
+      await drain(h);
+      expect(await h.orderline.customers.optOuts(tenant.id, digits)).toEqual([]);
+    });
+
+    it("does not let a marketing stop older than the customer's resume undo it (a late preference or 131050 failure)", async () => {
+      const digits = `91${phone()}`;
+      const resumedAt = 1_772_360_600;
+      await postWebhook(h, tenant.phoneNumberId, preferencesWebhook(tenant.phoneNumberId, digits, 'resume', resumedAt));
+      await postWebhook(h, tenant.phoneNumberId, preferencesWebhook(tenant.phoneNumberId, digits, 'stop', resumedAt - 600));
+      const failure = { id: uid('wamid.out'), status: 'failed', timestamp: resumedAt - 300, recipient_id: digits, errors: [{ code: 131050, title: 'User has stopped marketing messages' }] };
+      await postWebhook(h, tenant.phoneNumberId, statusesWebhook(tenant.phoneNumberId, [failure]));
+      await drain(h);
+      expect(await h.orderline.customers.optOuts(tenant.id, digits)).toEqual([]);
+
+      // A stop after the resume is the customer's last word.
+      await postWebhook(h, tenant.phoneNumberId, preferencesWebhook(tenant.phoneNumberId, digits, 'stop', resumedAt + 60));
+      await drain(h);
+      expect(await h.orderline.customers.optOuts(tenant.id, digits)).toEqual([expect.objectContaining({ scope: 'marketing', source: 'user_preferences' })]);
     });
 
     it('sends one customer their messages in order: the confirmation before shipped, shipped before delivered', async () => {

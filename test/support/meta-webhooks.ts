@@ -50,9 +50,9 @@ export function textWebhook(phoneNumberId: string, from: string, text: string, w
   return messageWebhook(phoneNumberId, from, wamid, { type: 'text', text: { body: text } }, timestamp);
 }
 
-export function preferencesWebhook(phoneNumberId: string, waId: string, value: 'stop' | 'resume') {
+export function preferencesWebhook(phoneNumberId: string, waId: string, value: 'stop' | 'resume', timestamp = 1_772_360_000) {
   return webhook(phoneNumberId, 'user_preferences', {
-    user_preferences: [{ wa_id: waId, detail: 'User requested to stop marketing messages', category: 'marketing_messages', value, timestamp: 1_772_360_000 }],
+    user_preferences: [{ wa_id: waId, detail: 'User requested to stop marketing messages', category: 'marketing_messages', value, timestamp }],
   });
 }
 

@@ -44,9 +44,16 @@ export interface CustomerStore {
   /** Stores a customer's message and updates the contact; false when the wamid was seen before. */
   recordInbound(message: InboundMessage): Promise<boolean>;
   contact(tenantId: string, customer: string): Promise<Contact | undefined>;
+  /**
+   * Records an opt-out made at `at`; true when it is new. Meta's webhooks come in any order:
+   * an opt-out made before the customer's latest opt-in of that scope changes nothing (false).
+   */
   optOut(tenantId: string, customer: string, scope: OptOutScope, source: OptOutSource, at: Date): Promise<boolean>;
-  /** Removes the opt-out of that scope; true when there was one. */
-  optIn(tenantId: string, customer: string, scope: OptOutScope): Promise<boolean>;
+  /**
+   * Records an opt-in made at `at` and removes the opt-out of that scope made before it; true
+   * when there was one. An opt-out made after `at` (it arrived first) stays.
+   */
+  optIn(tenantId: string, customer: string, scope: OptOutScope, at: Date): Promise<boolean>;
   optOuts(tenantId: string, customer: string): Promise<OptOut[]>;
   markUndeliverable(tenantId: string, customer: string, at: Date): Promise<void>;
   pauseMarketing(tenantId: string, customer: string, until: Date): Promise<void>;

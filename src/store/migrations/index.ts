@@ -9,6 +9,7 @@ import { jobsDueByKind } from './007-jobs-due-by-kind.js';
 import { tenantLocale } from './008-tenant-locale.js';
 import { alertRepeats } from './009-alert-repeats.js';
 import { sendSlots } from './010-send-slots.js';
+import { optIns } from './011-opt-ins.js';
 
 /** Migrations live in code (not files on disk) so a built package carries them. */
 export const migrations: MigrationProvider = {
@@ -24,6 +25,7 @@ export const migrations: MigrationProvider = {
       '008-tenant-locale': tenantLocale,
       '009-alert-repeats': alertRepeats,
       '010-send-slots': sendSlots,
+      '011-opt-ins': optIns,
     };
   },
 };
