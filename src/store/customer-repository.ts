@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Contact, CustomerStore, InboundMessage, OptOut, OptOutScope, OptOutSource } from '../domain/ports/customer-store.js';
+import type { Contact, CustomerStore, InboundMessage, InboundRecord, OptOut, OptOutScope, OptOutSource } from '../domain/ports/customer-store.js';
 import { lockKeys, type Capabilities } from './connect.js';
 import { prepareQuery } from './prepared-query.js';
 import type { Database } from './schema.js';
@@ -17,7 +17,7 @@ export class SqlCustomerStore implements CustomerStore {
     );
   }
 
-  async recordInbound(message: InboundMessage): Promise<boolean> {
+  async recordInbound(message: InboundMessage): Promise<InboundRecord> {
     return this.db.transaction().execute(async (trx) => {
       const inserted = await trx
         .insertInto('inbound_messages')
@@ -34,7 +34,10 @@ export class SqlCustomerStore implements CustomerStore {
         .onConflict((oc) => oc.column('wamid').doNothing())
         .returning('wamid')
         .executeTakeFirst();
-      if (inserted === undefined) return false;
+      if (inserted === undefined) {
+        const stored = await trx.selectFrom('inbound_messages').select('handled_at').where('wamid', '=', message.wamid).executeTakeFirst();
+        return stored?.handled_at === null ? 'unhandled' : 'handled';
+      }
       const at = message.sentAt.getTime();
       await trx
         .insertInto('contacts')
@@ -69,8 +72,12 @@ export class SqlCustomerStore implements CustomerStore {
           })),
         )
         .execute();
-      return true;
+      return 'new';
     });
+  }
+
+  async markHandled(wamid: string, at: Date): Promise<void> {
+    await this.db.updateTable('inbound_messages').set({ handled_at: at.getTime() }).where('wamid', '=', wamid).execute();
   }
 
   async contact(tenantId: string, customer: string): Promise<Contact | undefined> {

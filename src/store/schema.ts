@@ -134,6 +134,8 @@ export interface InboundMessagesTable {
   payload: string;
   sent_at: number;
   received_at: number;
+  /** When its handling finished (STOP/START applied, the assistant answered); null until then. */
+  handled_at: number | null;
 }
 
 export interface ContactsTable {

@@ -72,10 +72,14 @@ export class WebhookProcessor {
     if (status.errorCode === 131049) await customers.pauseMarketing(tenantId, customer, new Date(now.getTime() + DAY));
   }
 
-  /** Stores a customer's message once; answers STOP / START, hands the rest to the bot. */
+  /**
+   * Stores a customer's message once and handles it: STOP / START, or the assistant. Only a
+   * message whose handling finished is a duplicate: one stored by an attempt that failed
+   * half-way (the webhook job is retried) is handled again, so the customer is not left unanswered.
+   */
   private async receive(tenantId: string, storeName: string, message: ReceivedMessage, now: Date): Promise<boolean> {
     const { customers } = this.deps;
-    const isNew = await customers.recordInbound({
+    const recorded = await customers.recordInbound({
       wamid: message.wamid,
       tenantId,
       customer: message.customer,
@@ -88,27 +92,39 @@ export class WebhookProcessor {
       sentAt: message.sentAt,
       receivedAt: now,
     });
-    if (!isNew) return false;
+    if (recorded === 'handled') return false;
+    await this.handle(tenantId, storeName, message, now, recorded === 'unhandled');
+    await customers.markHandled(message.wamid, now);
+    return true;
+  }
+
+  /** `again`: an earlier attempt stored the message and may have done part of this. */
+  private async handle(tenantId: string, storeName: string, message: ReceivedMessage, now: Date, again: boolean): Promise<void> {
+    const { customers } = this.deps;
     const keyword = message.type === 'text' ? optOutKeyword(message.text) : null;
     // STOP and START count at the time the customer sent them: Meta may deliver them in either order.
     if (keyword === 'stop') {
-      if (await customers.optOut(tenantId, message.customer, 'all', 'keyword', message.sentAt)) {
+      const changed = await customers.optOut(tenantId, message.customer, 'all', 'keyword', message.sentAt);
+      // An attempt that failed after the opt-out may not have confirmed it (confirmations are
+      // deduped per wamid); if a START has come since, there is nothing to confirm.
+      if (changed || (again && (await this.optedOut(tenantId, message.customer)))) {
         await this.confirm(tenantId, message, 'opt_out_confirmation', `You will no longer receive messages from ${storeName} on WhatsApp. Reply START to subscribe again.`, now);
       }
-      return true;
+      return;
     }
     if (keyword === 'start') {
-      if (await customers.optIn(tenantId, message.customer, 'all', message.sentAt)) {
+      const changed = await customers.optIn(tenantId, message.customer, 'all', message.sentAt);
+      if (changed || (again && !(await this.optedOut(tenantId, message.customer)))) {
         await this.confirm(tenantId, message, 'opt_in_confirmation', `You are subscribed again to messages from ${storeName}. Reply STOP to unsubscribe.`, now);
       }
-      return true;
+      return;
     }
     // Not something the customer asked: a 👍 on a message, or WhatsApp saying the number changed.
-    if (NOT_FOR_THE_ASSISTANT.has(message.type)) return true;
+    if (NOT_FOR_THE_ASSISTANT.has(message.type)) return;
     // A customer who said STOP gets nothing from the brand until START, answers included; the
     // assistant must not act for them unheard either (a reason tap left from before cancelled
     // the order with no word to the customer). Their message is kept for operators.
-    if ((await customers.optOuts(tenantId, message.customer)).some((o) => o.scope === 'all')) return true;
+    if (await this.optedOut(tenantId, message.customer)) return;
     await this.deps.bot.handle({
       wamid: message.wamid,
       tenantId,
@@ -123,7 +139,10 @@ export class WebhookProcessor {
       sentAt: message.sentAt,
       receivedAt: now,
     });
-    return true;
+  }
+
+  private async optedOut(tenantId: string, customer: string): Promise<boolean> {
+    return (await this.deps.customers.optOuts(tenantId, customer)).some((o) => o.scope === 'all');
   }
 
   /** One confirmation, a plain text inside the window the customer's message just opened. */

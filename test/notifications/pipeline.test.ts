@@ -520,6 +520,35 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect((await forOrder(later))[0]?.state).toBe('accepted');
     });
 
+    it("answers a customer's message whose first handling failed half-way: the webhook job's retry does not take it for a duplicate", async () => {
+      const digits = `91${phone()}`;
+      const body = textWebhook(tenant.phoneNumberId, digits, 'hi', uid('wamid.in'));
+      // A database blip after the message was stored, before the assistant answered.
+      const blip = vi.spyOn(h.orderline.customers, 'optOuts').mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
+      expect((await postWebhook(h, tenant.phoneNumberId, body)).statusCode).toBe(200);
+      await drain(h, 10 * 60_000);
+      expect(blip).toHaveBeenCalled();
+      blip.mockRestore();
+      const answers = sender.to(digits);
+      expect(answers.length).toBeGreaterThan(0);
+      // Once handled, Meta's redelivery of the same message is a duplicate: nothing more is sent.
+      expect((await postWebhook(h, tenant.phoneNumberId, body)).statusCode).toBe(200);
+      await drain(h, 10 * 60_000);
+      expect(sender.to(digits)).toHaveLength(answers.length);
+    });
+
+    it('confirms a STOP whose confirmation failed to be planned, once, on the retry', async () => {
+      const digits = `91${phone()}`;
+      const blip = vi.spyOn(h.orderline.messages, 'plan').mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
+      await postWebhook(h, tenant.phoneNumberId, textWebhook(tenant.phoneNumberId, digits, 'STOP', uid('wamid.in')));
+      await drain(h, 10 * 60_000);
+      expect(blip).toHaveBeenCalled();
+      blip.mockRestore();
+      expect(sender.to(digits)).toHaveLength(1);
+      expect(JSON.stringify(sender.to(digits)[0]?.message)).toContain('START');
+      expect(await h.orderline.customers.optOuts(tenant.id, digits)).toEqual([expect.objectContaining({ scope: 'all', source: 'keyword' })]);
+    });
+
     it('takes STOP and START in the order the customer sent them, not the order Meta delivered them', async () => {
       const to = phone();
       const digits = `91${to}`;

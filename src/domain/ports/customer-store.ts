@@ -31,6 +31,12 @@ export interface InboundMessage {
   receivedAt: Date;
 }
 
+/**
+ * A customer's message as stored: `new` the first time; `unhandled` when it was stored before
+ * but its handling never finished (a fault: it is handled again, not dropped); `handled`.
+ */
+export type InboundRecord = 'new' | 'unhandled' | 'handled';
+
 export interface Contact {
   customer: string;
   waId: string | null;
@@ -41,8 +47,10 @@ export interface Contact {
 }
 
 export interface CustomerStore {
-  /** Stores a customer's message and updates the contact; false when the wamid was seen before. */
-  recordInbound(message: InboundMessage): Promise<boolean>;
+  /** Stores a customer's message once (by wamid) and updates the contact. */
+  recordInbound(message: InboundMessage): Promise<InboundRecord>;
+  /** The message is answered (or needs no answer): a redelivery of it is a duplicate. */
+  markHandled(wamid: string, at: Date): Promise<void>;
   contact(tenantId: string, customer: string): Promise<Contact | undefined>;
   /**
    * Records an opt-out made at `at`; true when it is new. Meta's webhooks come in any order:

@@ -10,6 +10,7 @@ import { tenantLocale } from './008-tenant-locale.js';
 import { alertRepeats } from './009-alert-repeats.js';
 import { sendSlots } from './010-send-slots.js';
 import { optIns } from './011-opt-ins.js';
+import { inboundHandled } from './012-inbound-handled.js';
 
 /** Migrations live in code (not files on disk) so a built package carries them. */
 export const migrations: MigrationProvider = {
@@ -26,6 +27,7 @@ export const migrations: MigrationProvider = {
       '009-alert-repeats': alertRepeats,
       '010-send-slots': sendSlots,
       '011-opt-ins': optIns,
+      '012-inbound-handled': inboundHandled,
     };
   },
 };
