@@ -42,7 +42,7 @@ import { NotificationPlanner } from '../use-cases/plan-notifications.js';
 import { PlanningHorizon } from '../use-cases/planning-horizon.js';
 import { WebhookProcessor } from '../use-cases/process-webhook.js';
 import { WebhookReceiver } from '../use-cases/receive-webhook.js';
-import { MessageDispatcher, resumeSending } from '../use-cases/send-message.js';
+import { MessageDispatcher, resumeSending, unacceptedSendNote } from '../use-cases/send-message.js';
 import { CloudApiSender } from '../whatsapp/cloud-api-sender.js';
 import { webhookNotices, webhookPhoneNumberIds } from '../whatsapp/webhook-payload.js';
 import { jobHandlers } from '../worker/job-handlers.js';
@@ -217,7 +217,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         // A worker process has no /metrics of its own: its log is where an operator sees sends fail.
         logger.warn(
           { tenant: message.tenantId, messageId: message.id, kind: message.kind, outcome: outcome.kind, code: outcome.code, reason: outcome.reason },
-          outcome.code === null ? 'a send got no answer from the WhatsApp API (in doubt)' : 'the WhatsApp API did not accept a send',
+          unacceptedSendNote(outcome),
         );
       },
       sent: (message, latencyMs) => {

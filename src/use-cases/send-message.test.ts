@@ -6,7 +6,7 @@ import type { MessageSender, OutgoingMessage, SendOutcome } from '../domain/port
 import type { MessageRecord, MessageStore } from '../domain/ports/message-store.js';
 import { InMemorySendSlots, Pacer } from '../shared/pacer.js';
 import { SendWindow } from '../shared/send-window.js';
-import { MessageDispatcher, PACING_SHARE } from './send-message.js';
+import { MessageDispatcher, PACING_SHARE, unacceptedSendNote } from './send-message.js';
 
 const CAP = 2;
 
@@ -225,5 +225,15 @@ describe('MessageDispatcher and the per-number cap', () => {
     expect(await first).toEqual({ kind: 'done' });
     expect(await second).toEqual({ kind: 'done' });
     expect(sentAt.map((s) => [s.id, s.at - start])).toEqual([['919800000001', 0], ['919800000002', 600]]);
+  });
+});
+
+describe('the log line of a send Meta did not accept', () => {
+  it('calls only a retry without an error code in doubt; a refusal without a code is a refusal', () => {
+    expect(unacceptedSendNote({ kind: 'retry', code: null, reason: 'timeout', scope: 'message', retryAfterMs: null })).toMatch(/in doubt/);
+    expect(unacceptedSendNote({ kind: 'retry', code: 130429, reason: 'rate', scope: 'sender', retryAfterMs: null })).toMatch(/retried/);
+    const refused = unacceptedSendNote({ kind: 'rejected', code: null, reason: 'HTTP 404', effect: 'none' });
+    expect(refused).toMatch(/refused/);
+    expect(refused).not.toMatch(/in doubt/);
   });
 });

@@ -79,6 +79,16 @@ export const PAUSED_REASON = 'sending paused: ';
  * one paced slot apart in the order they came, so each finds its slot as it arrives and none
  * overtakes another (a send finding no slot near is postponed without keeping one).
  */
+/**
+ * The log line of a send Meta did not accept. Only a retry without a code is in doubt (no
+ * answer: Meta may have sent it); a refusal without one (an HTTP 404 from a wrong Graph URL)
+ * is a refusal all the same.
+ */
+export function unacceptedSendNote(outcome: Exclude<SendOutcome, { kind: 'accepted' }>): string {
+  if (outcome.kind === 'rejected') return 'the WhatsApp API refused a send';
+  return outcome.code === null ? 'a send got no answer from the WhatsApp API (in doubt); it is settled or sent again' : 'the WhatsApp API did not accept a send; it is retried';
+}
+
 export async function resumeSending(alerts: AlertStore, queue: JobQueue, tenantId: string, messagesPerSecond: number, now: Date): Promise<number> {
   await alerts.resumeSending(tenantId);
   return queue.bringForward(SEND_MESSAGE_JOB, tenantId, PAUSED_REASON, now, 1000 / (messagesPerSecond * PACING_SHARE));
