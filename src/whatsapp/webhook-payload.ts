@@ -7,6 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { isDeliveryStatus } from '../domain/messages/message-state.js';
+import { customerOfWaId } from '../domain/recipients/phone.js';
 import { isPlainObject } from '../shared/merge-patch.js';
 import type { ReceivedMessage, WebhookNotices } from '../domain/messages/webhook-notices.js';
 import type { StatusReport } from '../domain/ports/message-store.js';
@@ -128,14 +129,15 @@ function status(s: WebhookStatus): StatusReport | null {
     errorCode: error?.code ?? null,
     errorDetail: error === undefined ? null : (error.message ?? error.title ?? null),
     callbackData: s.biz_opaque_callback_data ?? null,
-    recipientId: s.recipient_id ?? null,
+    recipientId: s.recipient_id === undefined ? null : customerOfWaId(s.recipient_id),
   };
 }
 
 function message(m: WebhookMessage, contacts: WebhookContact[], receivedAt: Date): ReceivedMessage | null {
   const contact = contacts.find((c) => c.wa_id !== undefined && c.wa_id === m.from) ?? contacts[0];
-  const customer = m.from ?? contact?.wa_id ?? m.user_id ?? contact?.user_id;
-  if (customer === undefined) return null;
+  const sender = m.from ?? contact?.wa_id ?? m.user_id ?? contact?.user_id;
+  if (sender === undefined) return null;
+  const customer = customerOfWaId(sender);
   const reply = m.interactive?.button_reply ?? m.interactive?.list_reply;
   return {
     wamid: m.id,
@@ -164,7 +166,7 @@ export function webhookNotices(body: unknown, receivedAt: Date): WebhookNotices[
       messages: change.messages.map((m) => message(m, change.contacts, receivedAt)).filter((m): m is ReceivedMessage => m !== null),
       preferences: change.preferences
         .filter((p): p is WebhookPreference & { value: 'stop' | 'resume' } => p.value === 'stop' || p.value === 'resume')
-        .map((p) => ({ customer: p.wa_id, category: p.category, value: p.value, at: unixSeconds(p.timestamp) ?? receivedAt })),
+        .map((p) => ({ customer: customerOfWaId(p.wa_id), category: p.category, value: p.value, at: unixSeconds(p.timestamp) ?? receivedAt })),
     });
   }
   return notices;

@@ -549,6 +549,17 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect(await h.orderline.customers.optOuts(tenant.id, digits)).toEqual([expect.objectContaining({ scope: 'all', source: 'keyword' })]);
     });
 
+    it("honours a Mexican customer's STOP, though WhatsApp gives their number with the old mobile 1 (521…)", async () => {
+      const national = `55${String(Date.now()).slice(-8)}`;
+      await postWebhook(h, tenant.phoneNumberId, textWebhook(tenant.phoneNumberId, `521${national}`, 'STOP', uid('wamid.in')));
+      await drain(h);
+      expect(await h.orderline.customers.optOuts(tenant.id, `52${national}`)).toEqual([expect.objectContaining({ scope: 'all' })]);
+      const id = uid('ord');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: `+52 ${national}` }));
+      await drain(h);
+      expect((await forOrder(id))[0]).toMatchObject({ recipient: `52${national}`, state: 'skipped', skipReason: 'opted_out' });
+    });
+
     it('takes STOP and START in the order the customer sent them, not the order Meta delivered them', async () => {
       const to = phone();
       const digits = `91${to}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskPhone, normalizePhone } from './phone.js';
+import { customerOfWaId, maskPhone, normalizePhone } from './phone.js';
 
 describe('normalizePhone', () => {
   it.each([
@@ -38,5 +38,19 @@ describe('maskPhone', () => {
     expect(maskPhone('919812345678')).toBe('91******5678');
     expect(maskPhone('5678')).toBe('****');
     expect(maskPhone(null)).toBe('');
+  });
+});
+
+describe('customerOfWaId', () => {
+  it("takes WhatsApp's Mexican and old Brazilian ids to the number a brand's data gives", () => {
+    expect(customerOfWaId('5215512345678')).toBe(normalizePhone('+52 55 1234 5678', 'IN').ok ? '525512345678' : 'invalid');
+    expect(customerOfWaId('551187654321')).toBe('5511987654321');
+    expect(normalizePhone('+55 11 98765 4321', 'IN')).toMatchObject({ ok: true, digits: customerOfWaId('551187654321') });
+  });
+
+  it('leaves every other id as it is', () => {
+    for (const id of ['919812345678', '525512345678', '5511987654321', '551132654321', '5491123456789', '14155552671', 'US.13491208655302741918']) {
+      expect(customerOfWaId(id)).toBe(id);
+    }
   });
 });

@@ -43,6 +43,22 @@ function parsePhone(raw: string, defaultCountry: string): PhoneResult {
   return { ok: true, e164: parsed.number, digits: parsed.number.slice(1), country: parsed.country ?? null };
 }
 
+/**
+ * The customer a WhatsApp id (`from`, `wa_id`, `recipient_id`) stands for, as the number the
+ * brand's data gives (E.164 digits): WhatsApp keeps Mexican mobiles with the "1" Mexico
+ * dropped in 2019 (521 55 1234 5678 for +52 55 1234 5678), and Brazilian accounts made before
+ * the ninth digit without it (55 11 8765 4321 for +55 11 98765 4321). Keyed by the raw id, such
+ * a customer's STOP was filed under a number no notification is sent to. Anything else
+ * (other countries, a user id that is not a number) is returned as it is.
+ */
+export function customerOfWaId(waId: string): string {
+  const mexico = /^521(\d{10})$/.exec(waId);
+  if (mexico !== null) return `52${mexico[1]!}`;
+  const brazil = /^55([1-9][1-9])([6-9]\d{7})$/.exec(waId);
+  if (brazil !== null) return `55${brazil[1]!}9${brazil[2]!}`;
+  return waId;
+}
+
 /** "+919812345678" → "+91******5678": enough to tell customers apart in logs, not to reach them. */
 export function maskPhone(phone: string | null | undefined): string {
   if (phone === null || phone === undefined) return '';
