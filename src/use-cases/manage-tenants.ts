@@ -104,6 +104,12 @@ function extractSecrets(document: Record<string, unknown>): { settings: Record<s
   const secrets: SecretChanges = {};
   for (const [name, [section, field]] of Object.entries(SECRET_PATHS) as [SecretName, [string, string]][]) {
     const part = settings[section];
+    // A merge patch's null removes the whole section, its secrets with it: `"brandApi": null`
+    // must not bring the defaults back and leave the old key in use.
+    if (part === null) {
+      secrets[name] = null;
+      continue;
+    }
     if (isPlainObject(part) && field in part) {
       const value = part[field];
       if (value !== null && (typeof value !== 'string' || value === '')) {

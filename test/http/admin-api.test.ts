@@ -244,6 +244,28 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       expect(back.json<{ tenant: TenantJson }>().tenant.whatsapp).toMatchObject({ mode: 'sandbox', phoneNumberId: expect.stringMatching(/^1555[0-9]{11}$/) as unknown });
     });
 
+    it('removes a section set to null with its secrets: the defaults come back, no key or token is left in use', async () => {
+      const t = await createTenant(h, {
+        name: 'Resetting',
+        whatsapp: { phoneNumberId: '6000006', accessToken: 'tok', appSecret: 'app-secret' },
+        brandApi: { baseUrl: 'https://brand.example', apiKey: 'k' },
+      });
+      const brand = await call('PATCH', `/admin/tenants/${t.id}`, { brandApi: null });
+      expect(brand.statusCode, brand.body).toBe(200);
+      expect(brand.json<{ tenant: TenantJson }>().tenant.brandApi).toEqual({ baseUrl: null, timeoutMs: 5000, phoneFormat: 'digits', hasApiKey: false });
+      const whatsapp = await call('PATCH', `/admin/tenants/${t.id}`, { whatsapp: null });
+      expect(whatsapp.statusCode, whatsapp.body).toBe(200);
+      expect(whatsapp.json<{ tenant: TenantJson }>().tenant.whatsapp).toMatchObject({
+        hasAccessToken: false,
+        hasAppSecret: false,
+        mode: 'sandbox',
+        phoneNumberId: expect.stringMatching(/^1555[0-9]{11}$/) as unknown,
+      });
+      // Meta's number is free again for the tenant that owns it.
+      const other = await call('POST', '/admin/tenants', { name: 'Owner of 6000006', whatsapp: { phoneNumberId: '6000006', accessToken: 'tok' } });
+      expect(other.statusCode, other.body).toBe(201);
+    });
+
     it('takes back the document GET gave, edited: what GET shows but no one sets may stand if unchanged', async () => {
       const t = await createTenant(h, { name: 'Round Trip', whatsapp: { phoneNumberId: '5000005', accessToken: 'tok' }, brandApi: { baseUrl: 'https://brand.example', apiKey: 'k' } });
       const shown = (await call('GET', `/admin/tenants/${t.id}`)).json<{ tenant: TenantJson & Record<string, unknown> }>().tenant;
