@@ -236,7 +236,10 @@ export class TenantService {
     };
     const hasToken = updated.sealedSecrets.whatsappAccessToken !== undefined;
     requireNumberWithToken(updated.settings, hasToken);
-    giveSandboxItsNumber(updated.settings, hasToken, current.sealedSecrets.whatsappAccessToken === undefined ? current.settings.whatsapp.phoneNumberId : null);
+    // Only a made-up number is kept: a tenant whose token was removed earlier still shows its
+    // Meta number, and setting that to null must free it (and give it a sandbox one).
+    const kept = current.settings.whatsapp.phoneNumberId;
+    giveSandboxItsNumber(updated.settings, hasToken, current.sealedSecrets.whatsappAccessToken === undefined && kept !== null && isSandboxPhoneNumberId(kept) ? kept : null);
     try {
       await this.store.update(updated);
     } catch (error) {

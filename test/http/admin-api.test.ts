@@ -266,6 +266,15 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       expect(other.statusCode, other.body).toBe(201);
     });
 
+    it("gives a tenant that left the cloud in two steps a sandbox number when its Meta number is set to null", async () => {
+      const t = await createTenant(h, { name: 'Leaving slowly', whatsapp: { phoneNumberId: '7000007', accessToken: 'tok' } });
+      const tokenless = await call('PATCH', `/admin/tenants/${t.id}`, { whatsapp: { accessToken: null } });
+      expect(tokenless.json<{ tenant: TenantJson }>().tenant.whatsapp).toMatchObject({ mode: 'sandbox', phoneNumberId: '7000007' });
+      const numberless = await call('PATCH', `/admin/tenants/${t.id}`, { whatsapp: { phoneNumberId: null } });
+      expect(numberless.statusCode, numberless.body).toBe(200);
+      expect(numberless.json<{ tenant: TenantJson }>().tenant.whatsapp.phoneNumberId).toMatch(/^1555[0-9]{11}$/);
+    });
+
     it('takes back the document GET gave, edited: what GET shows but no one sets may stand if unchanged', async () => {
       const t = await createTenant(h, { name: 'Round Trip', whatsapp: { phoneNumberId: '5000005', accessToken: 'tok' }, brandApi: { baseUrl: 'https://brand.example', apiKey: 'k' } });
       const shown = (await call('GET', `/admin/tenants/${t.id}`)).json<{ tenant: TenantJson & Record<string, unknown> }>().tenant;
