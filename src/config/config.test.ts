@@ -101,6 +101,15 @@ describe('loadConfig from the environment', () => {
   it('derives the default public URL from HOST and PORT', () => {
     expect(loadConfig({ HOST: 'localhost', PORT: '8081' }, CWD).publicUrl).toBe('http://localhost:8081');
   });
+
+  it('takes an IPv6 HOST, bracketed in the default public URL', () => {
+    expect(loadConfig({ HOST: '::', PORT: '8081' }, CWD)).toMatchObject({ host: '::', publicUrl: 'http://[::]:8081' });
+    expect(loadConfig({ HOST: '::1' }, CWD).publicUrl).toBe('http://[::1]:3000');
+  });
+
+  it('names HOST, not the unset PUBLIC_URL, when the default public URL cannot be made from it', () => {
+    expect(rejected({ HOST: '999.1.1.1' }).variable).toBe('HOST');
+  });
 });
 
 describe('DATABASE_URL', () => {

@@ -73,6 +73,20 @@ function httpUrl(name: string, raw: string): string {
   return raw.replace(/\/+$/, '');
 }
 
+/**
+ * `http://HOST:PORT`, with an IPv6 address in brackets as URLs write it (HOST=:: listens on
+ * every interface). A HOST no URL can hold is HOST's error: PUBLIC_URL was not set.
+ */
+function defaultPublicUrl(host: string, port: number): string {
+  const url = `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+  try {
+    new URL(url);
+  } catch {
+    throw new ConfigError('HOST', `must be a host name or an IP address, got "${host}"`);
+  }
+  return url;
+}
+
 export function parseDatabaseUrl(raw: string, cwd: string): DatabaseTarget {
   if (raw.startsWith('file:')) {
     const file = raw.slice('file:'.length);
@@ -97,7 +111,8 @@ export function parseDatabaseUrl(raw: string, cwd: string): DatabaseTarget {
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = nonEmpty(env, 'HOST') ?? '127.0.0.1';
-  const publicUrl = httpUrl('PUBLIC_URL', nonEmpty(env, 'PUBLIC_URL') ?? `http://${host}:${port}`);
+  const givenPublicUrl = nonEmpty(env, 'PUBLIC_URL');
+  const publicUrl = givenPublicUrl === undefined ? defaultPublicUrl(host, port) : httpUrl('PUBLIC_URL', givenPublicUrl);
   const database = parseDatabaseUrl(nonEmpty(env, 'DATABASE_URL') ?? 'file:./data/orderline.db', cwd);
 
   const redisUrl = nonEmpty(env, 'REDIS_URL') ?? null;
