@@ -4,7 +4,6 @@
  */
 import { failureBody, type FailureBody } from './http/envelope.js';
 import { Command, Option } from 'commander';
-import { compose } from './app/compose.js';
 import { VERSION } from './app/version.js';
 import { registerBrandCheckCommand } from './cli/brand-check.js';
 import { registerEventCommands } from './cli/events.js';
@@ -13,7 +12,7 @@ import { printJson } from './cli/output.js';
 import { registerTenantCommands } from './cli/tenants.js';
 import { serve, type Role } from './cli/serve.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
-import { MigrationError } from './store/connect.js';
+import { connect, migrate, MigrationError } from './store/connect.js';
 import { ConflictError, InvalidInputError, NotFoundError } from './use-cases/errors.js';
 
 let loaded: Config | undefined;
@@ -34,15 +33,17 @@ program
   .command('migrate')
   .description('bring the database schema up to date')
   .action(async () => {
-    const orderline = await compose(config(), { migrate: false, defaultMetrics: false });
+    // Only the schema: no tenant secret is sealed or opened, so PostgreSQL needs no
+    // ORDERLINE_SECRET here and SQLite gets no secret.key written beside its file.
+    const { database } = loadConfig(process.env, process.cwd(), { secretRequired: false });
+    const connection = connect(database);
     try {
-      const { migrate } = await import('./store/connect.js');
-      const applied = await migrate(orderline.connection.db);
+      const applied = await migrate(connection.db);
       process.stdout.write(
         applied.length === 0 ? 'Database is up to date.\n' : `Applied migrations: ${applied.join(', ')}\n`,
       );
     } finally {
-      await orderline.close();
+      await connection.close();
     }
   });
 

@@ -182,6 +182,11 @@ describe('WORKER_CONCURRENCY', () => {
 });
 
 describe('ORDERLINE_SECRET', () => {
+  it('is not asked for with PostgreSQL by a command that seals no secret (migrate), but a short one is still refused', () => {
+    expect(loadConfig({ DATABASE_URL: PG }, CWD, { secretRequired: false }).secret).toBeUndefined();
+    expect(configError(() => loadConfig({ DATABASE_URL: PG, ORDERLINE_SECRET: 'short' }, CWD, { secretRequired: false })).variable).toBe('ORDERLINE_SECRET');
+  });
+
   it('must be at least 32 characters', () => {
     const error = rejected({ ORDERLINE_SECRET: 'x'.repeat(31) });
     expect(error.variable).toBe('ORDERLINE_SECRET');

@@ -108,7 +108,15 @@ export function parseDatabaseUrl(raw: string, cwd: string): DatabaseTarget {
   );
 }
 
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+export interface LoadOptions {
+  /**
+   * False for commands that seal and open no tenant secret (`orderline migrate`): PostgreSQL
+   * then does not ask for ORDERLINE_SECRET. A set one is still checked.
+   */
+  readonly secretRequired?: boolean;
+}
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), options: LoadOptions = {}): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = nonEmpty(env, 'HOST') ?? '127.0.0.1';
   const givenPublicUrl = nonEmpty(env, 'PUBLIC_URL');
@@ -127,7 +135,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (secret !== undefined && secret.length < 32) {
     throw new ConfigError('ORDERLINE_SECRET', `must be at least 32 characters (got ${secret.length})`);
   }
-  if (secret === undefined && database.kind === 'postgres') {
+  if (secret === undefined && database.kind === 'postgres' && (options.secretRequired ?? true)) {
     throw new ConfigError('ORDERLINE_SECRET', 'is required with PostgreSQL (32+ characters); it encrypts tenant secrets');
   }
 

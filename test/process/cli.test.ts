@@ -86,10 +86,13 @@ for (const factory of databaseTargets()) {
       await cleanup();
     });
 
-    it('migrate applies the migrations once, then says the database is up to date', async () => {
-      const first = await cli('migrate');
+    it('migrate applies the migrations once, then says the database is up to date; it asks for no ORDERLINE_SECRET and writes none', async () => {
+      // Migrating seals no tenant secret: PostgreSQL needs no ORDERLINE_SECRET for it, SQLite gets no secret.key.
+      const withoutSecret = Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'ORDERLINE_SECRET'));
+      const first = await runCli(['migrate'], { cwd, env: withoutSecret });
       expect(first.code, first.stderr).toBe(0);
       expect(first.stdout).toMatch(/^Applied migrations: 001-initial(, [0-9]{3}-[a-z-]+)*\n$/);
+      expect(fs.readdirSync(cwd)).not.toContain('secret.key');
       const second = await cli('migrate');
       expect(second.code, second.stderr).toBe(0);
       expect(second.stdout).toBe('Database is up to date.\n');
