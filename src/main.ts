@@ -8,6 +8,7 @@ import { VERSION } from './app/version.js';
 import { registerBrandCheckCommand } from './cli/brand-check.js';
 import { registerEventCommands } from './cli/events.js';
 import { registerTemplateCommands } from './cli/templates.js';
+import { OptionError } from './cli/option-error.js';
 import { printJson } from './cli/output.js';
 import { registerTenantCommands } from './cli/tenants.js';
 import { serve, type Role } from './cli/serve.js';
@@ -64,6 +65,7 @@ function explain(error: unknown): string | undefined {
 /** With --json, a refusal is printed as the admin API answers it (the envelope), besides the line on stderr. */
 function envelopeOf(error: unknown): FailureBody | undefined {
   if (error instanceof InvalidInputError) return failureBody('badPayload', { details: error.issues });
+  if (error instanceof OptionError) return failureBody('badPayload', { details: [error.issue] });
   if (error instanceof NotFoundError) return failureBody('notFound', { message: error.message });
   if (error instanceof ConflictError) return failureBody('conflict', { message: error.message });
   return undefined;

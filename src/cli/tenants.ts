@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { compose, type Orderline } from '../app/compose.js';
 import type { Config } from '../config/config.js';
 import type { TenantView } from '../domain/tenants/tenant-view.js';
+import { OptionError } from './option-error.js';
 import { printJson, printLines } from './output.js';
 
 async function withOrderline<T>(config: Config, work: (o: Orderline) => Promise<T>): Promise<T> {
@@ -87,9 +88,18 @@ export function registerTenantCommands(program: Command, config: () => Config): 
     .option('--json', 'print the admin API JSON')
     .action(async (options: { limit: string; cursor?: string; json?: boolean }) => {
       const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new Error('--limit must be an integer from 1 to 200');
+      // The details are the API's own for the same ?limit= and ?cursor= (its query schema, then its range check).
+      if (!/^[0-9]{1,3}$/.test(options.limit)) {
+        throw new OptionError('--limit must be an integer from 1 to 200', { path: 'querystring:/limit', message: 'must match pattern "^[0-9]{1,3}$"' });
+      }
+      if (limit < 1 || limit > 200) {
+        throw new OptionError('--limit must be an integer from 1 to 200', { path: 'querystring:/limit', message: 'must be an integer from 1 to 200' });
+      }
       if (options.cursor !== undefined && !new RegExp(idPattern('ten')).test(options.cursor)) {
-        throw new Error('--cursor must be the nextCursor a previous page printed (a tenant id such as ten_01m973zjfsd4m352wz7ykrjv)');
+        throw new OptionError('--cursor must be the nextCursor a previous page printed (a tenant id such as ten_01m973zjfsd4m352wz7ykrjv)', {
+          path: 'querystring:/cursor',
+          message: `must match pattern "${idPattern('ten')}"`,
+        });
       }
       const page = await withOrderline(config(), (o) => o.tenants.list({ limit, cursor: options.cursor ?? null }));
       if (options.json === true) return printJson(page);

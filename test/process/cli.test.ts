@@ -212,6 +212,15 @@ for (const factory of databaseTargets()) {
         );
         expect(rest).toEqual({ items: page.items.slice(2), nextCursor: null });
 
+        // With --json, a refused --limit or --cursor prints the admin API's 400 envelope for the same query value.
+        for (const [option, value, query] of [['--limit', '0', 'limit=0'], ['--limit', 'many', 'limit=many'], ['--cursor', 'evt_01m973zjpxdxnnxtvfvv5hay', 'cursor=evt_01m973zjpxdxnnxtvfvv5hay']] as const) {
+          const refused = await cli('tenants', 'list', option, value, '--json');
+          expectOneLineFailure({ ...refused, stdout: '' }, new RegExp(option));
+          const api = await admin(`/admin/tenants?${query}`);
+          expect(api.status).toBe(400);
+          expect(JSON.parse(refused.stdout || 'null'), `${option} ${value}`).toEqual(api.body);
+        }
+
       });
 
       it('tenants show --json prints {tenant} as GET /admin/tenants/{id} does', async () => {
