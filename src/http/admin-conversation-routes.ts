@@ -6,6 +6,7 @@ import type { ConversationOperations } from '../use-cases/operate-conversations.
 import { adminAuth } from './admin-auth.js';
 import { cursorOf } from './page-cursor.js';
 import { FailureSchema, HttpFailure } from './envelope.js';
+import { BODY_OPTIONAL } from './json-body.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 
 export interface AdminConversationRouteDeps {
@@ -44,6 +45,7 @@ export async function adminConversationRoutes(app: FastifyInstance, deps: AdminC
     app.post<{ Params: { id: string; cid: string } }>(
       url,
       {
+        config: BODY_OPTIONAL,
         schema: {
           tags: ['admin'],
           security,

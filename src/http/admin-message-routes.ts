@@ -10,6 +10,7 @@ import type { MessageOperations } from '../use-cases/operate-messages.js';
 import { adminAuth } from './admin-auth.js';
 import { cursorOf } from './page-cursor.js';
 import { FailureSchema, HttpFailure } from './envelope.js';
+import { BODY_OPTIONAL } from './json-body.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 
 export interface AdminMessageRouteDeps {
@@ -97,7 +98,7 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
 
   app.post<{ Params: { id: string } }>(
     '/admin/messages/:id/retry',
-    { schema: { tags: ['admin'], security, summary: 'Send a failed (dead-lettered) message again', response: errors } },
+    { config: BODY_OPTIONAL, schema: { tags: ['admin'], security, summary: 'Send a failed (dead-lettered) message again', response: errors } },
     async (request) => ({ message: await deps.messages.retry(request.params.id) }),
   );
   refuseOtherMethods(app, '/admin/messages/:id/retry', ['POST']);

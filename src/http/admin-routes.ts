@@ -14,6 +14,7 @@ import type { TenantService } from '../use-cases/manage-tenants.js';
 import { adminAuth } from './admin-auth.js';
 import { cursorOf } from './page-cursor.js';
 import { FailureSchema, HttpFailure } from './envelope.js';
+import { BODY_OPTIONAL } from './json-body.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 
 export interface AdminRouteDeps {
@@ -103,6 +104,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
   app.post<{ Params: { id: string }; Body: unknown }>(
     '/admin/tenants/:id/guest-keys',
     {
+      config: BODY_OPTIONAL,
       schema: {
         tags: ['admin'],
         security,

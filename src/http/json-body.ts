@@ -9,7 +9,17 @@ declare module 'fastify' {
     /** The body exactly as received (for hashing, storing and signatures). */
     rawBody?: string;
   }
+  interface FastifyContextConfig {
+    /**
+     * The route takes no body or an optional one (rotate a key, retry, take, release): an empty
+     * one sent as JSON is no body, since many clients label every request application/json.
+     */
+    bodyOptional?: boolean;
+  }
 }
+
+/** Route config for routes whose body is optional. */
+export const BODY_OPTIONAL = { bodyOptional: true } as const;
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message.slice(0, 200) : 'invalid JSON';
@@ -39,6 +49,10 @@ export function registerJsonBody(app: FastifyInstance): void {
       const text = typeof body === 'string' ? body : body.toString('utf8');
       request.rawBody = text;
       if (text.trim() === '') {
+        if (request.routeOptions.config.bodyOptional === true) {
+          done(null, undefined);
+          return;
+        }
         done(new HttpFailure('badPayload', { details: [{ path: '', message: 'body is empty; send a JSON object' }] }));
         return;
       }

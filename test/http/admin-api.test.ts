@@ -440,6 +440,23 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       expect((await call('GET', '/admin/nothing-here')).statusCode).toBe(404);
     });
 
+    it('takes an empty body labelled JSON as no body where the body is optional (rotate, retry, take, release); elsewhere it stays a 400', async () => {
+      const t = await createTenant(h, { name: 'Empty Bodies' });
+      const labelled = { ...h.admin, 'content-type': 'application/json' };
+      const empty = (url: string) => h.app.inject({ method: 'POST', url, headers: labelled, payload: '' });
+      const rotated = await empty(`/admin/tenants/${t.id}/guest-keys`);
+      expect(rotated.statusCode, rotated.body).toBe(200);
+      expect(Object.keys(rotated.json<object>()).sort()).toEqual(['guestKey', 'previousKeyValidUntil']);
+      // Past the body: what these answer for ids that do not exist.
+      for (const url of [`/admin/messages/msg_01m973zjpxdxnnxtvfvv5hay/retry`, `/admin/tenants/${t.id}/conversations/cnv_01m973zjpxdxnnxtvfvv5hay/take`, `/admin/tenants/${t.id}/conversations/cnv_01m973zjpxdxnnxtvfvv5hay/release`]) {
+        const res = await empty(url);
+        expect(res.statusCode, `${url}: ${res.body}`).toBe(404);
+      }
+      const create = await empty('/admin/tenants');
+      expect(create.statusCode).toBe(400);
+      expect(create.json()).toMatchObject({ details: [{ path: '', message: 'body is empty; send a JSON object' }] });
+    });
+
     it('refuses a grace period that is not a duration or too long', async () => {
       const t = await createTenant(h, { name: 'Grace' });
       for (const gracePeriod of ['later', '8d', 5]) {
