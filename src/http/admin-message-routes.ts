@@ -127,26 +127,26 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
   );
   refuseOtherMethods(app, '/admin/tenants/:id/carts', ['GET']);
 
-  app.get<{ Params: { id: string }; Querystring: { limit?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string } }>(
     '/admin/tenants/:id/alerts',
     {
       schema: {
         tags: ['admin'],
         security,
-        summary: "A tenant's alerts, newest first (the latest ?limit=, 1-200, default 100), and whether its sending is paused; one that recurs within 15 minutes counts on the same alert (repeats, lastAt)",
-        querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })) }),
+        summary: "A tenant's alerts, newest first, paged as every list, and whether its sending is paused; one that recurs within 15 minutes counts on the same alert (repeats, lastAt)",
+        querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })), cursor: cursorOf('alr') }),
         response: errors,
       },
     },
     async (request) => {
-      const limit = request.query.limit === undefined ? 100 : Number(request.query.limit);
+      const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
       if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: 'querystring:/limit', message: 'must be an integer from 1 to 200' }] });
       await deps.tenants.get(request.params.id);
-      const items = await deps.alerts.list(request.params.id, limit);
+      const page = await deps.alerts.list(request.params.id, { limit, cursor: request.query.cursor ?? null });
       return {
         sendingPaused: await deps.alerts.sendingPaused(request.params.id),
-        items: items.map((a) => ({ id: a.id, kind: a.kind, detail: a.detail, createdAt: a.createdAt.toISOString(), repeats: a.repeats, lastAt: a.lastAt.toISOString() })),
-        nextCursor: null,
+        items: page.items.map((a) => ({ id: a.id, kind: a.kind, detail: a.detail, createdAt: a.createdAt.toISOString(), repeats: a.repeats, lastAt: a.lastAt.toISOString() })),
+        nextCursor: page.nextCursor,
       };
     },
   );

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { ALERT_REPEAT_WINDOW_MS, type Alert, type AlertStore, type RaisedAlert } from '../domain/ports/alert-store.js';
+import type { Page, PageRequest } from '../domain/ports/page.js';
+import { toPage } from './paging.js';
 import { prepareQuery } from './prepared-query.js';
 import type { Database } from './schema.js';
 
@@ -39,9 +41,10 @@ export class SqlAlertStore implements AlertStore {
     });
   }
 
-  async list(tenantId: string, limit: number): Promise<RaisedAlert[]> {
-    const rows = await this.db.selectFrom('alerts').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(limit).execute();
-    return rows.map((r) => ({
+  async list(tenantId: string, page: PageRequest): Promise<Page<RaisedAlert>> {
+    let query = this.db.selectFrom('alerts').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(page.limit + 1);
+    if (page.cursor !== null) query = query.where('id', '<', page.cursor);
+    return toPage(await query.execute(), page.limit, (r) => ({
       id: r.id,
       tenantId: r.tenant_id,
       kind: r.kind,

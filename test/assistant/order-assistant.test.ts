@@ -347,6 +347,17 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       expect(all.length).toBeGreaterThan(1);
       const one = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/alerts?limit=1`, headers: h.admin });
       expect(one.json<{ items: { id: string }[] }>().items.map((a) => a.id)).toEqual([all[0]!.id]);
+      // Paged as every list: the pages, one alert each, end with the last alert and a null cursor.
+      const paged: string[] = [];
+      for (let cursor: string | null = null, n = 0; n < all.length + 1; n++) {
+        const res = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/alerts?limit=1${cursor === null ? '' : `&cursor=${cursor}`}`, headers: h.admin });
+        const page: { items: { id: string }[]; nextCursor: string | null } = res.json();
+        paged.push(...page.items.map((a) => a.id));
+        cursor = page.nextCursor;
+        if (cursor === null) break;
+      }
+      expect(paged).toEqual(all.map((a) => a.id));
+      expect((await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/alerts?cursor=evt_01m973zjpxdxnnxtvfvv5hay`, headers: h.admin })).statusCode).toBe(400);
       expect((await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/alerts?limit=0`, headers: h.admin })).statusCode).toBe(400);
       // The same failure again within 15 minutes counts on its alert instead of raising another.
       const timeouts = async () =>

@@ -1,4 +1,6 @@
 /** Operator alerts and the per-tenant sending pause (an expired access token stops all sends). */
+import type { Page, PageRequest } from './page.js';
+
 export interface Alert {
   id: string;
   tenantId: string;
@@ -20,7 +22,8 @@ export interface AlertStore {
   /** Raises the alert, or counts it on the same one raised or repeated within ALERT_REPEAT_WINDOW_MS. */
   raise(alert: Alert): Promise<void>;
   /** Newest first by when they were raised. */
-  list(tenantId: string, limit: number): Promise<RaisedAlert[]>;
+  /** Newest first, a page at a time. */
+  list(tenantId: string, page: PageRequest): Promise<Page<RaisedAlert>>;
   pauseSending(tenantId: string, reason: string): Promise<void>;
   resumeSending(tenantId: string): Promise<void>;
   /** The reason sending is paused, or null. */
