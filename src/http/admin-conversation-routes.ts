@@ -1,11 +1,10 @@
 /** Admin API for the assistant: conversations (list, take, release) and one order's story. */
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TenantService } from '../use-cases/manage-tenants.js';
 import type { ConversationOperations } from '../use-cases/operate-conversations.js';
 import { adminAuth } from './admin-auth.js';
-import { cursorOf } from './page-cursor.js';
-import { FailureSchema, HttpFailure } from './envelope.js';
+import { listQuery, pageRequest } from './list-query.js';
+import { FailureSchema } from './envelope.js';
 import { BODY_OPTIONAL } from './json-body.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 
@@ -27,15 +26,13 @@ export async function adminConversationRoutes(app: FastifyInstance, deps: AdminC
       schema: {
         tags: ['admin'],
         security,
-        querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })), cursor: cursorOf('cnv') }),
+        querystring: listQuery('cnv'),
         response: errors,
       },
     },
     async (request) => {
       await deps.tenants.get(request.params.id);
-      const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
-      if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: 'querystring:/limit', message: 'must be an integer from 1 to 200' }] });
-      return deps.conversations.list(request.params.id, { limit, cursor: request.query.cursor ?? null });
+      return deps.conversations.list(request.params.id, pageRequest(request.query));
     },
   );
   refuseOtherMethods(app, '/admin/tenants/:id/conversations', ['GET']);

@@ -8,8 +8,8 @@ import type { CartRecord, CartStore } from '../domain/ports/cart-store.js';
 import type { TenantService } from '../use-cases/manage-tenants.js';
 import type { MessageOperations } from '../use-cases/operate-messages.js';
 import { adminAuth } from './admin-auth.js';
-import { cursorOf } from './page-cursor.js';
-import { FailureSchema, HttpFailure } from './envelope.js';
+import { listQuery, pageRequest } from './list-query.js';
+import { FailureSchema } from './envelope.js';
 import { BODY_OPTIONAL } from './json-body.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 
@@ -60,13 +60,11 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
       schema: {
         tags: ['admin'],
         security,
-        querystring: Type.Object({
-          limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
-          cursor: cursorOf('msg'),
+        querystring: listQuery('msg', {
           state: Type.Optional(Type.String({ enum: STATES })),
           // A misspelt kind would list nothing and look like no messages.
           kind: Type.Optional(Type.String({ enum: [...MESSAGE_KINDS] })),
-          orderId: Type.Optional(Type.String({ maxLength: 255 })),
+          orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
         }),
         response: errors,
       },
@@ -74,11 +72,9 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
     async (request) => {
       await deps.tenants.get(request.params.id);
       const q = request.query;
-      const limit = q.limit === undefined ? 50 : Number(q.limit);
-      if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: 'querystring:/limit', message: 'must be an integer from 1 to 200' }] });
       return deps.messages.list(
         request.params.id,
-        { limit, cursor: q.cursor ?? null },
+        pageRequest(q),
         {
           ...(q.state !== undefined ? { state: q.state as MessageState } : {}),
           ...(q.kind !== undefined ? { kind: q.kind } : {}),
@@ -110,18 +106,13 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
         tags: ['admin'],
         security,
         summary: "A tenant's abandoned carts: pending, reminded n times, recovered (with the order's value), expired, opted out, skipped and why",
-        querystring: Type.Object({
-          limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
-          cursor: cursorOf('cart'),
-        }),
+        querystring: listQuery('cart'),
         response: errors,
       },
     },
     async (request) => {
       await deps.tenants.get(request.params.id);
-      const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
-      if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: 'querystring:/limit', message: 'must be an integer from 1 to 200' }] });
-      const page = await deps.carts.list(request.params.id, { limit, cursor: request.query.cursor ?? null });
+      const page = await deps.carts.list(request.params.id, pageRequest(request.query));
       return { items: page.items.map(cartView), nextCursor: page.nextCursor };
     },
   );
@@ -134,15 +125,14 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
         tags: ['admin'],
         security,
         summary: "A tenant's alerts, newest first, paged as every list, and whether its sending is paused; one that recurs within 15 minutes counts on the same alert (repeats, lastAt)",
-        querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })), cursor: cursorOf('alr') }),
+        querystring: listQuery('alr'),
         response: errors,
       },
     },
     async (request) => {
-      const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
-      if (limit < 1 || limit > 200) throw new HttpFailure('badPayload', { details: [{ path: 'querystring:/limit', message: 'must be an integer from 1 to 200' }] });
+      const pageAsked = pageRequest(request.query);
       await deps.tenants.get(request.params.id);
-      const page = await deps.alerts.list(request.params.id, { limit, cursor: request.query.cursor ?? null });
+      const page = await deps.alerts.list(request.params.id, pageAsked);
       return {
         sendingPaused: await deps.alerts.sendingPaused(request.params.id),
         items: page.items.map((a) => ({ id: a.id, kind: a.kind, detail: a.detail, createdAt: a.createdAt.toISOString(), repeats: a.repeats, lastAt: a.lastAt.toISOString() })),

@@ -6,13 +6,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GUEST_ENDPOINTS } from '../domain/events/guest-endpoints.js';
 import type { EventStore, StoredEvent } from '../domain/ports/event-store.js';
-import type { PageRequest } from '../domain/ports/page.js';
 import { TenantCreateBody, TenantPatchBody } from '../domain/tenants/tenant-input.js';
 import { parseJsonLossless } from '../shared/lossless-json.js';
 import { isPlainObject } from '../shared/merge-patch.js';
 import type { TenantService } from '../use-cases/manage-tenants.js';
 import { adminAuth } from './admin-auth.js';
-import { cursorOf } from './page-cursor.js';
+import { listQuery, pageRequest } from './list-query.js';
 import { FailureSchema, HttpFailure } from './envelope.js';
 import { BODY_OPTIONAL } from './json-body.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
@@ -23,23 +22,9 @@ export interface AdminRouteDeps {
   events: EventStore;
 }
 
-/** `prefix`: the ids the list holds, which its cursors are. */
-const pageQuery = (prefix: string) =>
-  Type.Object({
-    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'Page size, 1-200 (default 50)' })),
-    cursor: cursorOf(prefix),
-  });
 const TenantParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const errors = { '4xx': FailureSchema, '5xx': FailureSchema };
 const security = [{ adminToken: [] }];
-
-function pageOf(query: { limit?: string; cursor?: string }): PageRequest {
-  const limit = query.limit === undefined ? 50 : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    throw new HttpFailure('badPayload', { details: [{ path: 'querystring:/limit', message: 'must be an integer from 1 to 200' }] });
-  }
-  return { limit, cursor: query.cursor ?? null };
-}
 
 function eventView(event: StoredEvent) {
   let body: unknown;
@@ -75,8 +60,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
   );
   app.get<{ Querystring: { limit?: string; cursor?: string } }>(
     '/admin/tenants',
-    { schema: { tags: ['admin'], security, querystring: pageQuery('ten'), response: errors } },
-    async (request) => deps.tenants.list(pageOf(request.query)),
+    { schema: { tags: ['admin'], security, querystring: listQuery('ten'), response: errors } },
+    async (request) => deps.tenants.list(pageRequest(request.query)),
   );
   refuseOtherMethods(app, '/admin/tenants', ['GET', 'POST']);
 
@@ -140,13 +125,13 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
         security,
         params: TenantParams,
         // A misspelt kind would list nothing and look like no events.
-        querystring: Type.Composite([pageQuery('evt'), Type.Object({ kind: Type.Optional(Type.String({ enum: Object.values(GUEST_ENDPOINTS) })) })]),
+        querystring: listQuery('evt', { kind: Type.Optional(Type.String({ enum: Object.values(GUEST_ENDPOINTS) })) }),
         response: errors,
       },
     },
     async (request) => {
       await deps.tenants.get(request.params.id);
-      const page = await deps.events.list(request.params.id, pageOf(request.query), {
+      const page = await deps.events.list(request.params.id, pageRequest(request.query), {
         ...(request.query.kind !== undefined ? { kind: request.query.kind } : {}),
       });
       return { items: page.items.map(eventView), nextCursor: page.nextCursor };

@@ -193,6 +193,12 @@ describe.each(databaseTargets())('admin API on $name', (factory) => {
       expect((await call('GET', `/admin/tenants/${id}/events?kind=cart_abandoned`)).json()).toEqual({ items: [], nextCursor: null });
       expect((await call('GET', `/admin/tenants/${id}/messages?kind=order_confirm`)).json()).toMatchObject({ statusCode: 400, details: [{ path: 'querystring:/kind' }] });
       expect((await call('GET', `/admin/tenants/${id}/messages?kind=bot_reply`)).json()).toEqual({ items: [], nextCursor: null });
+      // A parameter a list does not take is refused, naming it: ?status= for ?state= listed everything.
+      for (const list of ['messages', 'events', 'carts', 'conversations', 'alerts']) {
+        expect((await call('GET', `/admin/tenants/${id}/${list}?status=failed`)).json(), list).toMatchObject({ statusCode: 400, details: [{ path: 'querystring:/status' }] });
+      }
+      expect((await call('GET', '/admin/tenants?orderby=name')).json()).toMatchObject({ statusCode: 400, details: [{ path: 'querystring:/orderby' }] });
+      expect((await call('GET', `/admin/tenants/${id}/messages?orderId=`)).json()).toMatchObject({ statusCode: 400, details: [{ path: 'querystring:/orderId' }] });
       const numberless = await call('PATCH', `/admin/tenants/${id}`, { whatsapp: { phoneNumberId: null } });
       expect(numberless.statusCode).toBe(400);
       expect(numberless.json()).toMatchObject({ details: [{ path: '/whatsapp/phoneNumberId' }] });
