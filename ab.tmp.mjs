@@ -8,7 +8,7 @@ const role = process.argv[2] ?? 'all'; const secs = Number(process.argv[3] ?? 10
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ab-'));
 const port = 38000 + Math.floor(Math.random() * 1000);
 const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${dir}/o.db`, ADMIN_TOKEN: 'abtoken-0123456789abcdef', ORDERLINE_SECRET: 'x'.repeat(40), LOG_LEVEL: 'warn', ...(process.env.EXTRA ? JSON.parse(process.env.EXTRA) : {}) };
-const child = spawn(process.execPath, ['--max-semi-space-size=64', ...(process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : []), 'dist/src/main.js', 'serve', '--role', role], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['--max-semi-space-size=64', ...(process.env.NODE_PRE ? ['--import', process.env.NODE_PRE] : []), ...(process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : []), 'dist/src/main.js', 'serve', '--role', role], { env, stdio: ['ignore', 'pipe', 'inherit'] });
 const url = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) { try { await fetch(url + '/healthz'); break; } catch { await new Promise(r => setTimeout(r, 200)); } }
 const t = await (await fetch(url + '/admin/tenants', { method: 'POST', headers: { authorization: 'Bearer abtoken-0123456789abcdef', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'AB' }) })).json();

@@ -264,8 +264,8 @@ export class SqlMessageStore implements MessageStore {
     });
   }
 
-  async recordStatuses(statuses: readonly StatusReport[], receivedAt: Date): Promise<number> {
-    if (statuses.length === 0) return 0;
+  async recordStatuses(statuses: readonly StatusReport[], receivedAt: Date): Promise<StatusReport[]> {
+    if (statuses.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
       await lockKeys(trx, this.capabilities, statuses.map((s) => s.wamid));
       const inserted = await trx
@@ -283,10 +283,11 @@ export class SqlMessageStore implements MessageStore {
           })),
         )
         .onConflict((oc) => oc.columns(['wamid', 'status']).doNothing())
-        .returning('wamid')
+        .returning(['wamid', 'status'])
         .execute();
       await this.applyPending(trx, [...new Set(inserted.map((r) => r.wamid))], receivedAt);
-      return inserted.length;
+      const fresh = new Set(inserted.map((r) => `${r.wamid}\u0000${r.status}`));
+      return statuses.filter((s) => fresh.has(`${s.wamid}\u0000${s.status}`));
     });
   }
 

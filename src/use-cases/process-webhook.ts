@@ -48,8 +48,11 @@ export class WebhookProcessor {
         summary.unknownNumbers++;
         continue;
       }
-      summary.statuses += await this.deps.messages.recordStatuses(notice.statuses, now);
-      for (const status of notice.statuses) await this.rememberFailure(tenant.id, status, now);
+      const fresh = await this.deps.messages.recordStatuses(notice.statuses, now);
+      summary.statuses += fresh.length;
+      // Only a failure not seen before: Meta redelivers webhooks, and a redelivered 131049
+      // would pause the customer's marketing again, from when it came.
+      for (const status of fresh) await this.rememberFailure(tenant.id, status, now);
       for (const message of notice.messages) {
         if (await this.receive(tenant.id, tenant.name, message, now)) summary.messages++;
       }

@@ -560,6 +560,26 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect((await forOrder(id))[0]).toMatchObject({ recipient: `52${national}`, state: 'skipped', skipReason: 'opted_out' });
     });
 
+    it("pauses marketing for 24 hours from a 131049, and Meta's redelivery of it later does not pause it again", async () => {
+      const id = uid('ord');
+      const to = phone();
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: to }));
+      await drain(h);
+      const [message] = await forOrder(id);
+      const failedAt = Math.floor(h.clock.now().getTime() / 1000);
+      const body = statusesWebhook(tenant.phoneNumberId, [
+        { id: message!.wamid!, status: 'failed', timestamp: failedAt, recipient_id: `91${to}`, errors: [{ code: 131049, title: 'healthy ecosystem engagement' }] },
+      ]);
+      const pausedUntil = h.clock.now().getTime() + 24 * 3600 * 1000;
+      await postWebhook(h, tenant.phoneNumberId, body);
+      await drain(h);
+      expect((await h.orderline.customers.contact(tenant.id, `91${to}`))?.marketingPausedUntil?.getTime()).toBe(pausedUntil);
+      h.clock.advance(2 * 60 * 60_000);
+      await postWebhook(h, tenant.phoneNumberId, body);
+      await drain(h);
+      expect((await h.orderline.customers.contact(tenant.id, `91${to}`))?.marketingPausedUntil?.getTime()).toBe(pausedUntil);
+    });
+
     it('takes STOP and START in the order the customer sent them, not the order Meta delivered them', async () => {
       const to = phone();
       const digits = `91${to}`;

@@ -95,7 +95,8 @@ export interface MessageStore {
    * the messages they name; statuses of unknown wamids wait until `markAccepted` stores them.
    * Returns how many were new.
    */
-  recordStatuses(statuses: readonly StatusReport[], receivedAt: Date): Promise<number>;
+  /** Stores and applies statuses; resolves to those not seen before (a redelivery is none). */
+  recordStatuses(statuses: readonly StatusReport[], receivedAt: Date): Promise<StatusReport[]>;
   statusesOf(wamid: string): Promise<StatusRecord[]>;
   /** A status carrying this message id as callback data (settles a send whose answer was lost). */
   statusByCallback(messageId: string): Promise<StatusRecord | undefined>;
