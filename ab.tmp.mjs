@@ -16,4 +16,5 @@ const target = { name: role, url, headers: { 'x-guest-id': t.guestKey }, bodies:
 const w = await runLoad(target, 50, 3);
 const r = await runLoad(target, 50, secs);
 console.log(role, 'warm', Math.round(w.reqPerSec), w.p99Ms.toFixed(1), '| run', Math.round(r.reqPerSec), 'p50', r.p50Ms.toFixed(1), 'p99', r.p99Ms.toFixed(1), 'cpu', Math.round(r.serverCpuPct), Math.round(r.loadgenCpuPct));
+const m = await (await fetch(url + '/metrics')).text(); console.log(m.split('\n').filter(l => /^orderline_(events_held_back|queue_depth|jobs|messages_total|events_total)/.test(l)).join('\n'));
 child.kill('SIGTERM'); await new Promise(r => child.on('exit', r)); fs.rmSync(dir, { recursive: true, force: true });

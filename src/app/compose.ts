@@ -287,7 +287,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     tenants,
     events,
     queue,
-    ingestion: new EventIngestion(events, clock, ids, options.onQueued ?? (() => runner.nudge()), (tenantId, receivedAt) => horizon.planAt(tenantId, receivedAt)),
+    ingestion: new EventIngestion(events, clock, ids, options.onQueued ?? (() => runner.nudge()), (tenantId, receivedAt, notifiesNow) => horizon.planAt(tenantId, receivedAt, notifiesNow)),
     guestAuth,
     limiter: new TokenBuckets(clock),
     metrics,

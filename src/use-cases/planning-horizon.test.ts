@@ -45,7 +45,8 @@ function world() {
 describe('PlanningHorizon', () => {
   it('lets a job run at once while less than the horizon of sends is waiting, reading the backlog at most once a second', async () => {
     const w = world();
-    w.unsent.set('ten_1', THRESHOLD - 1);
+    // Three below the horizon: each event let through is one more message to send.
+    w.unsent.set('ten_1', THRESHOLD - 3);
     for (let i = 0; i < 3; i++) {
       const at = w.now();
       expect(w.horizon.planAt('ten_1', at)).toBe(at);
@@ -56,6 +57,21 @@ describe('PlanningHorizon', () => {
     w.horizon.planAt('ten_1', w.now());
     await w.settle();
     expect(w.reads).toHaveLength(2);
+  });
+
+  it('parks a flood once the events let through since the last read make the horizon, without waiting a second for the next read', async () => {
+    const w = world();
+    w.horizon.planAt('ten_1', w.now());
+    await w.settle();
+    const start = w.now().getTime();
+    // Thousands of orders within the same second, nothing unsent yet: a horizon's worth go at once.
+    const times = Array.from({ length: THRESHOLD + 5 }, () => w.horizon.planAt('ten_1', w.now()).getTime() - start);
+    expect(times.filter((t) => t === 0)).toHaveLength(THRESHOLD - 1);
+    expect(times.slice(THRESHOLD - 1)[0]).toBe(LEAD_SEC * 1000);
+    expect(w.reads).toHaveLength(1);
+    // Cart events make no message now (their reminders come later): they do not count.
+    const carts = world();
+    for (let i = 0; i < THRESHOLD + 5; i++) expect(carts.horizon.planAt('ten_1', carts.now(), false)).toEqual(carts.now());
   });
 
   it('parks the jobs of a tenant whose sends are a horizon behind: the first LEAD_SEC ahead, then one paced send slot apart, in order', async () => {

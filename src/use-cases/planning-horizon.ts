@@ -39,8 +39,19 @@ export interface HorizonDeps {
 }
 
 interface TenantBacklog {
-  /** Whether `HORIZON_SEC` or more of sends were waiting at the last read. */
+  /** Whether `HORIZON_SEC` or more of sends were waiting at the last read, or have been let through since. */
   behind: boolean;
+  /** Unsent messages at the last read. */
+  waiting: number;
+  /** `HORIZON_SEC` of sends at the tenant's rate (unknown, so no limit, until the first read). */
+  threshold: number;
+  /**
+   * Events let through to be planned now since the last read began: each is a message to
+   * send that the read did not count. Without them a flood (thousands of orders a second)
+   * was all let through until the next read, a second later, and planned at once on the
+   * thread that takes the brand's requests.
+   */
+  admitted: number;
   /** The tenant's paced sends per second at the last read. */
   rate: number;
   /** When the next parked job is due (ms); parking continues while it is ahead of now. */
@@ -58,12 +69,19 @@ export class PlanningHorizon {
 
   /**
    * When the job of an event accepted now should run: `receivedAt`, or a later time while
-   * the tenant's sending is behind. Call once per accepted event, in the order they are stored.
+   * the tenant's sending is behind. Call once per accepted event, in the order they are stored;
+   * `notifiesNow`: its planning makes a message to send at once (a cart's reminders wait).
    */
-  planAt(tenantId: string, receivedAt: Date): Date {
+  planAt(tenantId: string, receivedAt: Date, notifiesNow = true): Date {
     const now = this.deps.clock.now().getTime();
     const backlog = this.backlogOf(tenantId, now);
-    if (!backlog.behind && backlog.next <= now) return receivedAt;
+    if (!backlog.behind && backlog.next <= now) {
+      if (backlog.waiting + backlog.admitted < backlog.threshold) {
+        if (notifiesNow) backlog.admitted += 1;
+        return receivedAt;
+      }
+      backlog.behind = true;
+    }
     const at = Math.max(backlog.next, now + (backlog.behind ? LEAD_SEC * 1000 : 0));
     backlog.next = at + 1000 / backlog.rate;
     return new Date(at);
@@ -87,18 +105,19 @@ export class PlanningHorizon {
   private backlogOf(tenantId: string, now: number): TenantBacklog {
     let backlog = this.tenants.get(tenantId);
     if (backlog === undefined) {
-      backlog = { behind: false, rate: 1, next: 0, readAt: -Infinity, reading: false };
+      backlog = { behind: false, waiting: 0, threshold: Infinity, admitted: 0, rate: 1, next: 0, readAt: -Infinity, reading: false };
       this.tenants.set(tenantId, backlog);
     }
     if (!backlog.reading && now - backlog.readAt >= REFRESH_MS) {
       backlog.readAt = now;
       backlog.reading = true;
-      void this.read(tenantId, backlog);
+      void this.read(tenantId, backlog, backlog.admitted);
     }
     return backlog;
   }
 
-  private async read(tenantId: string, backlog: TenantBacklog): Promise<void> {
+  /** `counted`: the events let through before this read, whose messages it counts once planned. */
+  private async read(tenantId: string, backlog: TenantBacklog, counted: number): Promise<void> {
     try {
       const cap = await this.deps.capOf(tenantId);
       if (cap === undefined) return;
@@ -106,7 +125,10 @@ export class PlanningHorizon {
       const threshold = Math.ceil(rate * HORIZON_SEC);
       const waiting = await this.deps.messages.countUnsent(tenantId, threshold);
       backlog.rate = rate;
-      backlog.behind = waiting >= threshold;
+      backlog.threshold = threshold;
+      backlog.waiting = waiting;
+      backlog.admitted = Math.max(0, backlog.admitted - counted);
+      backlog.behind = waiting + backlog.admitted >= threshold;
     } catch (error) {
       this.deps.onError(error, tenantId);
     } finally {

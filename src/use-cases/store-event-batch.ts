@@ -54,8 +54,12 @@ export interface PreparedEvent {
   receivedAt: Date;
 }
 
-/** When the job of an event accepted at `receivedAt` runs (PlanningHorizon.planAt); called once per accepted event, in order. */
-export type PlanAt = (tenantId: string, receivedAt: Date) => Date;
+/**
+ * When the job of an event accepted at `receivedAt` runs (PlanningHorizon.planAt); called once
+ * per accepted event, in order. `notifiesNow`: planning it makes a message to send at once
+ * (an abandoned cart's reminders come later).
+ */
+export type PlanAt = (tenantId: string, receivedAt: Date, notifiesNow: boolean) => Date;
 
 export type StoreResult =
   | { status: 'stored'; eventId: string; outcome: EventOutcome }
@@ -216,7 +220,7 @@ export async function storeEventBatch(
     }
   }
   // Only accepted events get a job; its run-at is now unless the tenant's sending is behind.
-  const jobRunAt = new Map(decisions.filter((d) => d.outcome === 'accepted').map((d) => [d.eventId, planAt(d.item.tenantId, d.item.receivedAt)]));
+  const jobRunAt = new Map(decisions.filter((d) => d.outcome === 'accepted').map((d) => [d.eventId, planAt(d.item.tenantId, d.item.receivedAt, d.item.event.kind !== 'cart_abandoned')]));
   const events: NewEvent[] = decisions.map((d) => ({
     id: d.eventId,
     tenantId: d.item.tenantId,

@@ -12,8 +12,6 @@ import { LEAD_SEC, REFRESH_MS } from '../../src/use-cases/planning-horizon.js';
 import { CartWorld, epochSeconds, iso, MINUTE, type TestTenant } from '../carts/cart-world.js';
 import { databaseTargets } from '../support/databases.js';
 
-/** Lets the backlog read that an accepted event started finish. */
-const readFinishes = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe.each(databaseTargets())('planning horizon on $name', (factory) => {
   describe.skipIf(factory.skip)('', () => {
@@ -37,10 +35,8 @@ describe.each(databaseTargets())('planning horizon on $name', (factory) => {
       await w.settle();
       const queued = await w.get<{ items: { state: string }[] }>(`/admin/tenants/${tenant.id}/messages?state=queued&limit=50`);
       expect(queued.items).toHaveLength(10);
-      // The next event starts a fresh read of the backlog.
+      // The next event starts a fresh read of the backlog; the ten let through already make the horizon.
       w.h.clock.advance(REFRESH_MS);
-      await order(tenant, w.uid('fill'), w.phone(), w.now());
-      await readFinishes();
       return tenant;
     }
 
@@ -69,7 +65,7 @@ describe.each(databaseTargets())('planning horizon on $name', (factory) => {
       nudge.mockRestore();
 
       const events = await w.get<{ items: { id: string }[] }>(`/admin/tenants/${tenant.id}/events?limit=50`);
-      expect(events.items).toHaveLength(14);
+      expect(events.items).toHaveLength(13);
       const parked = (await eventJobs(tenant.id)).filter((j) => j.run_at > T);
       expect(parked).toHaveLength(3);
       expect(parked[0]!.run_at).toBe(T + LEAD_SEC * 1000);
@@ -84,14 +80,14 @@ describe.each(databaseTargets())('planning horizon on $name', (factory) => {
       await w.settle();
       const planned = await w.get<{ items: { orderId: string | null }[] }>(`/admin/tenants/${tenant.id}/messages?limit=50`);
       expect(planned.items.map((m) => m.orderId)).not.toContain(lateIds[0]);
-      expect(planned.items).toHaveLength(11);
+      expect(planned.items).toHaveLength(10);
 
       // A new token resumes sending: the waiting messages go out, then the parked events are planned and sent, in order.
       const patched = await w.h.app.inject({ method: 'PATCH', url: `/admin/tenants/${tenant.id}`, headers: w.h.admin, payload: { whatsapp: { accessToken: 'EAAG-fresh' } } });
       expect(patched.statusCode).toBe(200);
       await w.runUntil(T + 10 * MINUTE);
       const all = await w.get<{ items: { state: string }[] }>(`/admin/tenants/${tenant.id}/messages?limit=50`);
-      expect(all.items.map((m) => m.state)).toEqual(new Array<string>(14).fill('accepted'));
+      expect(all.items.map((m) => m.state)).toEqual(new Array<string>(13).fill('accepted'));
       const order_ = w.sender.sent.map((s) => s.message.to);
       const positions = late.map((p) => order_.indexOf(`91${p}`));
       expect(positions.every((p) => p >= 0)).toBe(true);
