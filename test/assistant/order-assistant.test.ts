@@ -329,6 +329,15 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       const stranger = phone();
       const [refused] = await tap(stranger, 'template_button', `cod_confirm:${id}`);
       expect(refused?.text?.body).toContain("couldn't find order");
+
+      // A paid order has nothing to confirm: a made-up tap for one is not understood and records nothing.
+      const paid = `paid${Date.now()}`;
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id: paid, name: '#6602', phone: `+${me}`, fullyPaid: true }));
+      await drain(h);
+      const [notUnderstood] = await tap(me, 'template_button', `cod_confirm:${paid}`);
+      expect(JSON.stringify(notUnderstood)).not.toContain('is confirmed');
+      const paidView = await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/orders/${paid}`, headers: h.admin });
+      expect(paidView.json<{ order: { confirmation: unknown } }>().order.confirmation).toBeNull();
     });
 
     it('answers politely when the brand is down, alerts the operator, and recovers', async () => {

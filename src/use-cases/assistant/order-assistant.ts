@@ -284,6 +284,9 @@ export class OrderAssistant implements Bot {
     const order = event?.kind === 'order_created' ? event.order : null;
     const phone = normalizePhone(order?.customer.phone ?? null, turn.tenant.settings.defaultCountry);
     if (order === null || !phone.ok || phone.digits !== turn.message.customer) return this.refuse(turn, orderId, orderId);
+    // Only a cash-on-delivery order asks to be confirmed: a tap for a paid one (a payload made
+    // up, or a template mapped to the wrong kind) is not understood, and records nothing.
+    if (order.payment !== 'cod') return this.menu(turn, turn.say('fallback'));
     await this.deps.conversations.recordConfirmation(turn.tenant.id, { orderId, decision: 'confirmed', customer: turn.message.customer, at: this.deps.clock.now() });
     turn.conversation.state = { flow: 'idle' };
     return { type: 'text', text: turn.say('codConfirmed', { number: order.number ?? `#${orderId}` }) };
