@@ -78,6 +78,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
         security,
         params: TenantParams,
         body: TenantPatchBody,
+        // Both are read as JSON (json-body.ts); the document says so to clients generated from it.
+        consumes: ['application/json', 'application/merge-patch+json'],
         description: 'JSON merge patch (RFC 7386); secrets set with a string, removed with null',
         response: errors,
       },

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from './metrics.js';
-import { sendFailure } from './envelope.js';
+import { FailureSchema, sendFailure } from './envelope.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 import { withDeadline } from '../shared/deadline.js';
 
@@ -18,7 +18,16 @@ export async function opsRoutes(app: FastifyInstance, deps: OpsRouteDeps): Promi
   }));
   app.get(
     '/readyz',
-    { schema: { tags: ['operations'], summary: 'Database and queue are reachable' } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Database and queue are reachable',
+        response: {
+          200: { description: 'Ready', type: 'object', properties: { status: { type: 'string', enum: ['ready'] } } },
+          503: { ...FailureSchema, description: 'Not ready (the database did not answer in time, or refused)' },
+        },
+      },
+    },
     async (request, reply) => {
       try {
         // A database that hangs (not refusing, not answering) must still get a 503 in time.

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../domain/ports/clock.js';
 import type { LinkStore } from '../domain/ports/link-store.js';
-import { sendFailure } from './envelope.js';
+import { FailureSchema, sendFailure } from './envelope.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 
 const TOKEN = /^[A-Za-z0-9_-]{6,64}$/;
@@ -13,7 +13,17 @@ const TOKEN = /^[A-Za-z0-9_-]{6,64}$/;
 export async function redirectRoutes(app: FastifyInstance, deps: { links: LinkStore; clock: Clock }): Promise<void> {
   app.get<{ Params: { token: string } }>(
     '/r/:token',
-    { schema: { tags: ['links'], summary: 'Follow a message link (302), counting the click' } },
+    {
+      schema: {
+        tags: ['links'],
+        summary: 'Follow a message link (302), counting the click',
+        response: {
+          302: { description: 'To the link target, in Location', type: 'null' },
+          200: { description: 'A page (text/html) saying the store has not shared a tracking page yet', type: 'string' },
+          404: { ...FailureSchema, description: 'No such link' },
+        },
+      },
+    },
     async (request, reply) => {
       const { token } = request.params;
       if (!TOKEN.test(token)) return sendFailure(reply, 'notFound');

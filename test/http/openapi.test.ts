@@ -1,0 +1,48 @@
+/**
+ * /openapi.json says what the routes answer, not only what they take: clients generated from
+ * it (the SDK) would otherwise expect a 200 body from a redirect, or no 503 from /readyz.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseTargets } from '../support/databases.js';
+import { createTenant, startHarness, type Harness } from '../support/harness.js';
+
+type Operation = { responses?: Record<string, { description?: string }>; requestBody?: { content?: Record<string, unknown> } };
+type Spec = { paths: Record<string, Record<string, Operation>> };
+
+const sqlite = databaseTargets().find((t) => t.name === 'sqlite')!;
+
+describe('the OpenAPI document', () => {
+  let h: Harness;
+  let spec: Spec;
+  beforeAll(async () => {
+    h = await startHarness(sqlite);
+    spec = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json<Spec>();
+  });
+  afterAll(async () => h?.close());
+
+  it('documents the redirect as a 302, the page without a target as a 200, an unknown link as a 404', () => {
+    expect(Object.keys(spec.paths['/r/{token}']?.get?.responses ?? {}).sort()).toEqual(['200', '302', '404']);
+  });
+
+  it('documents /readyz answering 503 when not ready', () => {
+    expect(Object.keys(spec.paths['/readyz']?.get?.responses ?? {}).sort()).toEqual(['200', '503']);
+  });
+
+  it('documents a tenant PATCH taking a JSON merge patch', () => {
+    expect(Object.keys(spec.paths['/admin/tenants/{id}']?.patch?.requestBody?.content ?? {}).sort()).toEqual(['application/json', 'application/merge-patch+json']);
+  });
+
+  it('still answers as documented: /readyz 200 with its status, an unknown link 404 in the envelope', async () => {
+    expect((await h.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    const missing = await h.app.inject({ method: 'GET', url: '/r/nosuchlink' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ status: 'failure', statusCode: 404 });
+    // A link whose order has no tracking page yet: the page as HTML, not a JSON string of it.
+    const tenant = await createTenant(h, { name: 'Docs' });
+    await h.orderline.links.create({ token: 'nopage1', tenantId: tenant.id, messageId: null, target: null, createdAt: h.clock.now() });
+    const page = await h.app.inject({ method: 'GET', url: '/r/nopage1' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toMatch(/^<!doctype html>.*has not shared a tracking page/s);
+  });
+});
