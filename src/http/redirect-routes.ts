@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../domain/ports/clock.js';
+import { redirectTarget } from '../domain/links/redirect-target.js';
 import type { LinkStore } from '../domain/ports/link-store.js';
 import { FailureSchema, sendFailure } from './envelope.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
@@ -30,7 +31,9 @@ export async function redirectRoutes(app: FastifyInstance, deps: { links: LinkSt
       // HEAD is what link previews and crawlers send: answered alike, not counted as a click.
       const link = request.method === 'HEAD' ? await deps.links.find(token) : await deps.links.click(token, deps.clock.now());
       if (link === undefined) return sendFailure(reply, 'notFound');
-      if (link.target !== null) return reply.code(302).header('location', link.target).header('cache-control', 'no-store').send();
+      // Links stored before targets were checked when made may hold one no header can carry.
+      const target = redirectTarget(link.target);
+      if (target !== null) return reply.code(302).header('location', target).header('cache-control', 'no-store').send();
       return reply
         .type('text/html; charset=utf-8')
         .send(

@@ -22,6 +22,7 @@ import type { MessageStore, NewMessage } from '../domain/ports/message-store.js'
 import type { AlertStore } from '../domain/ports/alert-store.js';
 import type { BrandApi, BrandFailure, BrandLookup } from '../domain/ports/brand-api.js';
 import type { StoredTenant, TenantStore } from '../domain/ports/tenant-store.js';
+import { firstRedirectTarget } from '../domain/links/redirect-target.js';
 import { normalizePhone } from '../domain/recipients/phone.js';
 import { defaultCatalog, fixedBodyLength, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
 import { renderTemplate } from '../domain/templates/render-template.js';
@@ -199,7 +200,8 @@ export class NotificationPlanner {
     let linkToken: string | null = null;
     if (usesLink) {
       linkToken = newLinkToken();
-      const target = facts.fulfillment?.tracking.url ?? facts.order?.tracking?.url ?? facts.order?.statusUrl ?? null;
+      // A link the brand wrote unusably (no scheme, a space inside) must not shadow the next one.
+      const target = firstRedirectTarget(facts.fulfillment?.tracking.url, facts.order?.tracking?.url, facts.order?.statusUrl);
       await this.deps.links.create({ token: linkToken, tenantId, messageId: base.id, target, createdAt: now });
     }
     const context = buildTemplateContext({

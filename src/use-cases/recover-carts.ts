@@ -12,6 +12,7 @@ import type { CustomerStore } from '../domain/ports/customer-store.js';
 import type { EventStore, StoredEvent } from '../domain/ports/event-store.js';
 import type { IdGenerator } from '../domain/ports/ids.js';
 import type { LinkStore } from '../domain/ports/link-store.js';
+import { redirectTarget } from '../domain/links/redirect-target.js';
 import type { MessageStore } from '../domain/ports/message-store.js';
 import type { StoredTenant, TenantStore } from '../domain/ports/tenant-store.js';
 import { countryOfDigits, normalizePhone } from '../domain/recipients/phone.js';
@@ -216,7 +217,7 @@ export class CartRecovery {
     const mapping = reminderMapping(reminders[step]?.template ?? null, tenant.settings.notifications.cart_reminder.template, discount !== null, this.catalog);
     const messageId = ids.next('msg');
     const linkToken = newLinkToken();
-    await links.create({ token: linkToken, tenantId: tenant.id, messageId, target: record.cart.recoveryUrl, createdAt: now });
+    await links.create({ token: linkToken, tenantId: tenant.id, messageId, target: redirectTarget(record.cart.recoveryUrl), createdAt: now });
     const rendered = renderTemplate(
       mapping,
       buildTemplateContext({ cart: record.cart, storeName: tenant.name, linkToken, discountCode: discount, timeZone: tenant.settings.timezone, locale: tenant.settings.locale }),

@@ -158,6 +158,38 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect((await h.app.inject({ method: 'GET', url: '/r/unknown-token-1' })).statusCode).toBe(404);
     });
 
+    it("leads a link only to a web page: a tracking URL without a scheme, with a line break, or not http(s) is made usable or passed over", async () => {
+      const id = uid('9');
+      const statusPage = 'https://shop.example.com/orders/abc';
+      await postEvent(h, tenant.guestKey, '/orders-create', shopifyOrder({ id, phone: `+91${phone()}`, order_status_url: statusPage }));
+      const written = { noScheme: 'www.delhivery.com/track/package/123', broken: ' https://track.example/a b?c=\n1 ', script: 'javascript:alert(document.cookie)' };
+      const fulfillments = Object.fromEntries(Object.keys(written).map((k) => [k, uid('ful')]));
+      for (const [k, url] of Object.entries(written)) {
+        await postEvent(h, tenant.guestKey, '/fulfillments-create', shopifyFulfillment({ id: fulfillments[k], order_id: id, tracking_url: url, tracking_urls: [url] }));
+      }
+      await drain(h, 120_000);
+      const follow = async (fulfillmentKey: string) => {
+        const events = (await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/events?limit=200`, headers: h.admin })).json<{ items: { id: string; resourceKey: string }[] }>().items;
+        const eventId = events.find((e) => e.resourceKey === fulfillments[fulfillmentKey])!.id;
+        const shipped = (await forOrder(id)).find((m) => m.kind === 'order_shipped' && m.eventUrl?.endsWith(`/events/${eventId}`) === true)!;
+        const token = shipped.body?.template?.components.find((c) => c.type === 'button')?.parameters[0]?.text;
+        const res = await h.app.inject({ method: 'GET', url: `/r/${token}` });
+        return [res.statusCode, res.headers.location];
+      };
+      // Was a Location of "www.delhivery.com/…", read by the browser as a path on Orderline's host.
+      expect(await follow('noScheme')).toEqual([302, 'https://www.delhivery.com/track/package/123']);
+      // Was a 500: a header cannot hold the line break.
+      expect(await follow('broken')).toEqual([302, 'https://track.example/a%20b?c=1']);
+      // Was a redirect to javascript:; the order's status page is the next link it has.
+      expect(await follow('script')).toEqual([302, statusPage]);
+
+      // A link stored before targets were checked is answered, not a 500.
+      const token = 'oldlink-' + String(seq++);
+      await h.orderline.links.create({ token, tenantId: tenant.id, messageId: 'msg_old', target: 'https://track.example/x\ny', createdAt: new Date() });
+      const old = await h.app.inject({ method: 'GET', url: `/r/${token}` });
+      expect([old.statusCode, old.headers.location]).toEqual([302, 'https://track.example/xy']);
+    });
+
     it('maps the four delivery statuses, sends nothing for a stale one, and says when the order is unknown', async () => {
       const id = uid('ord');
       await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone(), fullyPaid: true }));
