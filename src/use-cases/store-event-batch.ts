@@ -5,7 +5,8 @@
  *
  * Rules (BRIEF.md): the same body of a resource is a duplicate; another body of a known
  * resource is a revision; a delivery update that does not move its (order, fulfillment)
- * forward is stale, and so is an order created after its cancellation. Only accepted events
+ * forward is stale, and so is an order created after its cancellation, and a fulfillment created
+ * after that shipment was delivered or returned. Only accepted events
  * get a processing job, written in the same transaction (the outbox).
  */
 import { deliveryRank } from '../domain/events/delivery-status.js';
@@ -43,6 +44,8 @@ export function sameRequest(kept: string, kind: EventKind, bodyHash: string): bo
 /** The job kind that turns a stored event into notifications. */
 export const PROCESS_EVENT_JOB = 'event.process';
 const DELIVERY_PROGRESS = 'delivery_progress';
+/** Delivered, or returned (ranked above it): the shipment's journey is over. */
+const DELIVERED_RANK = deliveryRank('delivered');
 
 export interface PreparedEvent {
   tenantId: string;
@@ -81,6 +84,18 @@ function progressRef(item: PreparedEvent): ResourceRef | null {
   if (item.event.kind !== 'delivery_updated') return null;
   const { orderId, fulfillmentId } = item.event.delivery;
   return { tenantId: item.tenantId, kind: DELIVERY_PROGRESS, resourceKey: deliveryProgressKey(orderId, fulfillmentId) };
+}
+
+/**
+ * A fulfillment's own delivery progress. Senders retry and reorder (Shopify: 8 retries over
+ * 4 hours), so a fulfillments-create can arrive after that shipment was already reported
+ * delivered or returned; its "has been shipped, tap to track" would then tell the customer
+ * something older than what they were told.
+ */
+function shipmentProgressRef(item: PreparedEvent): ResourceRef | null {
+  if (item.event.kind !== 'fulfillment_created') return null;
+  const { orderId, id } = item.event.fulfillment;
+  return { tenantId: item.tenantId, kind: DELIVERY_PROGRESS, resourceKey: deliveryProgressKey(orderId, id) };
 }
 
 function cancellationRef(item: PreparedEvent): ResourceRef | null {
@@ -143,7 +158,7 @@ export async function storeEventBatch(
   const refs: ResourceRef[] = [];
   for (const [n, { item }] of live.entries()) {
     refs.push(bodyRefs[n]!);
-    const extra = progressRef(item) ?? cancellationRef(item);
+    const extra = progressRef(item) ?? cancellationRef(item) ?? shipmentProgressRef(item);
     if (extra !== null) refs.push(extra);
   }
   const states = await tx.resourceStates(refs);
@@ -200,6 +215,9 @@ export async function storeEventBatch(
       }
     } else if (item.event.kind === 'order_created') {
       if (stateOf(resourceRefKey(cancellationRef(item)!)).revisions > 0) decision.outcome = 'stale';
+    } else if (item.event.kind === 'fulfillment_created') {
+      // Dispatched and in transit still leave the shipped message (with its tracking number) news.
+      if (stateOf(resourceRefKey(shipmentProgressRef(item)!)).progress >= DELIVERED_RANK) decision.outcome = 'stale';
     }
     decisions.push(decision);
     results[i] = { status: 'stored', eventId, outcome: decision.outcome };

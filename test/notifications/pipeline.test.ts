@@ -206,6 +206,27 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect((await forOrder(unknown)).map((m) => [m.state, m.skipReason])).toEqual([['skipped', 'unknown_order']]);
     });
 
+    it('sends no "shipped" for a fulfillment that arrives after its shipment was delivered or returned; after dispatched or in transit it is still news', async () => {
+      const id = uid('ord');
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone(), fullyPaid: true }));
+      const [delivered, returned, moving] = [uid('fd'), uid('fr'), uid('fm')];
+      await postEvent(h, tenant.guestKey, '/fulfillments-events-create', seedDeliveryEvent({ id, fulfillment_id: delivered, status: 'Delivered', delivery_id: uid('d') }));
+      await postEvent(h, tenant.guestKey, '/fulfillments-events-create', seedDeliveryEvent({ id, fulfillment_id: returned, status: 'Returned', delivery_id: uid('d') }));
+      await postEvent(h, tenant.guestKey, '/fulfillments-events-create', seedDeliveryEvent({ id, fulfillment_id: moving, status: 'In-transit', delivery_id: uid('d') }));
+      // The brand's fulfillments-create, retried late: after each shipment's updates.
+      for (const f of [delivered, returned, moving]) {
+        await postEvent(h, tenant.guestKey, '/fulfillments-create', shopifyFulfillment({ id: f, order_id: id, tracking_number: `AWB-${f}` }));
+      }
+      await drain(h, 120_000);
+      const shipped = (await forOrder(id)).filter((m) => m.kind === 'order_shipped');
+      expect(shipped).toHaveLength(1);
+      const params = shipped[0]!.body?.template?.components.find((c) => c.type === 'body')?.parameters.map((p) => p.text);
+      expect(params).toContain(`AWB-${moving}`);
+      const events = (await h.app.inject({ method: 'GET', url: `/admin/tenants/${tenant.id}/events?limit=200`, headers: h.admin })).json<{ items: { kind: string; resourceKey: string; outcome: string }[] }>().items;
+      const outcome = (f: string) => events.find((e) => e.kind === 'fulfillment_created' && e.resourceKey === f)?.outcome;
+      expect([outcome(delivered), outcome(returned), outcome(moving)]).toEqual(['stale', 'stale', 'accepted']);
+    });
+
     it("uses the tenant's own template mapping when it has one", async () => {
       const custom = await createTenant(h, {
         name: 'Own Templates',
