@@ -189,6 +189,18 @@ export class NotificationPlanner {
     if (facts.phone === null) return skipUnlessBrandFailed(facts.order === null && event.kind === 'delivery_updated' ? 'unknown_order' : 'no_phone');
     let phone = normalizePhone(facts.phone, tenant.settings.defaultCountry);
     if (!phone.ok) {
+      // The first phone in the brief's order may be junk ("1234567" in Shopify's top-level
+      // `phone`) while the addresses or the shipment hold the customer's real number.
+      const others = [facts.order?.shippingAddress?.phone, facts.order?.billingAddress?.phone, facts.fulfillment?.phone];
+      for (const other of others) {
+        const usable = normalizePhone(other, tenant.settings.defaultCountry);
+        if (usable.ok) {
+          phone = usable;
+          break;
+        }
+      }
+    }
+    if (!phone.ok) {
       const looked = await this.phoneByEmail(tenant, facts.order?.customer.email ?? facts.fulfillment?.email ?? null);
       if (looked.kind === 'found') phone = normalizePhone(looked.value, tenant.settings.defaultCountry);
       if (looked.kind === 'failure') brandFailure = looked;

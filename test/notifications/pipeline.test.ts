@@ -227,6 +227,24 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       expect([outcome(delivered), outcome(returned), outcome(moving)]).toEqual(['stale', 'stale', 'accepted']);
     });
 
+    it("writes to the next phone the order or shipment gives when the first is unusable, not to nobody", async () => {
+      const id = uid('9');
+      const shipTo = phone();
+      // Shopify's top-level phone, first in the brief's order, holds junk; the address the real number.
+      await postEvent(h, tenant.guestKey, '/orders-create', shopifyOrder({ id, phone: '1234567', shipping_address: { first_name: 'Lea', phone: `+91 ${shipTo}` } }));
+      const other = uid('9');
+      const destination = phone();
+      await postEvent(h, tenant.guestKey, '/orders-create', shopifyOrder({ id: other, phone: '99999', shipping_address: null, billing_address: null, customer: null }));
+      await postEvent(h, tenant.guestKey, '/fulfillments-create', shopifyFulfillment({ id: uid('ful'), order_id: other, destination: { phone: destination } }));
+      await drain(h, 60_000);
+      expect((await forOrder(id)).map((m) => [m.kind, m.state, m.recipient])).toEqual([['order_confirmed', 'accepted', `91${shipTo}`]]);
+      const shipped = (await forOrder(other)).map((m) => [m.kind, m.state, m.skipReason, m.recipient]).sort();
+      expect(shipped).toEqual([
+        ['order_confirmed', 'skipped', 'invalid_phone:invalid', null],
+        ['order_shipped', 'accepted', null, `91${destination}`],
+      ]);
+    });
+
     it("uses the tenant's own template mapping when it has one", async () => {
       const custom = await createTenant(h, {
         name: 'Own Templates',
