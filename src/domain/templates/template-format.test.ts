@@ -22,6 +22,12 @@ describe('formatMoney', () => {
     expect(formatMoney('1500', 'JPY', 'en-US')).toBe('¥1,500');
   });
 
+  it('keeps every digit of a total too large for a double', () => {
+    expect(formatMoney('12345678901234567.89', 'INR', 'en-IN')).toBe('₹12,34,56,78,90,12,34,567.89');
+    expect(formatMoney('98,76,54,32,10,98,76,543.21', null, 'en-IN')).toBe('98,76,54,32,10,98,76,543.21');
+    expect(formatMoney('0', 'INR', 'en-IN')).toBe('₹0.00');
+  });
+
   it('gives the plain amount with two decimals when there is no currency', () => {
     expect(formatMoney('180', null, 'en-IN')).toBe('180.00');
     expect(formatMoney('1499.5', null, 'en-US')).toBe('1,499.50');
@@ -124,5 +130,10 @@ describe('plainAmount', () => {
     expect(plainAmount('12')).toBe('12.00');
     expect(plainAmount('free')).toBeNull();
     expect(plainAmount(null)).toBeNull();
+  });
+
+  it('keeps every digit of a total too large for a double', () => {
+    expect(plainAmount('12345678901234567.89')).toBe('12345678901234567.89');
+    expect(plainAmount('1e3')).toBe('1000.00');
   });
 });

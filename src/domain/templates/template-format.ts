@@ -42,11 +42,23 @@ function amountOf(amount: string): number | null {
   return amount.trim() !== '' && Number.isFinite(n) ? n : null;
 }
 
+/**
+ * What Intl formats: the amount's own decimal digits when it is written as a plain decimal
+ * (Intl reads such a string exactly), else the number. A double keeps about 16 digits, so
+ * "12345678901234567.89" as a number showed the customer ₹…34,568.00.
+ */
+function exactAmount(amount: string, n: number): Intl.StringNumericLiteral | number {
+  const digits = amount.replace(/[,\s]/g, '');
+  return /^[+-]?\d+(\.\d+)?$/.test(digits) ? (digits as Intl.StringNumericLiteral) : n;
+}
+
+const PLAIN = new Intl.NumberFormat('en-US', { useGrouping: false, minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 /** "180.0" and " 1,499.5 " as "180.00" and "1499.50": the plain decimal a template shows; null if not a number. */
 export function plainAmount(amount: string | null): string | null {
   if (amount === null) return null;
   const n = amountOf(amount);
-  return n === null ? null : n.toFixed(2);
+  return n === null ? null : PLAIN.format(exactAmount(amount, n));
 }
 
 /**
@@ -58,10 +70,11 @@ export function formatMoney(amount: string | null, currency: string | null, loca
   if (amount === null) return null;
   const n = amountOf(amount);
   if (n === null) return null;
-  const plain = numberFormat(locale, null).format(n);
+  const exact = exactAmount(amount, n);
+  const plain = numberFormat(locale, null).format(exact);
   if (currency === null) return plain;
   try {
-    return numberFormat(locale, currency).format(n);
+    return numberFormat(locale, currency).format(exact);
   } catch {
     return `${currency} ${plain}`;
   }
