@@ -14,4 +14,15 @@ describe('SendWindow', () => {
     expect(window.admit('pn', 3)).toBe(0);
     expect(window.admit('other', 3)).toBe(0);
   });
+
+  it('holds a rate that is not a whole number to it: 19.2 a second is at most 20 sends in any 1,042 ms, not 21 in 1,000', () => {
+    const clock = new ManualClock();
+    const window = new SendWindow(clock);
+    for (let i = 0; i < 20; i++) expect(window.admit('pn', 19.2)).toBe(0);
+    clock.advance(1000);
+    // Rounded up to 20 a second, this one went out: the whole cap of 20 in one second.
+    expect(window.admit('pn', 19.2)).toBe(42);
+    clock.advance(42);
+    expect(window.admit('pn', 19.2)).toBe(0);
+  });
 });

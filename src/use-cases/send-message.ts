@@ -198,8 +198,9 @@ export class MessageDispatcher {
       // last second, checked with nothing left to await before the request goes out. (A crash
       // while held here leaves the message "sending": it is then settled as in doubt, like any
       // send whose answer was lost.)
-      const perSecond = Math.ceil(slotsPerSecond);
-      for (let held = this.deps.window.admit(numberKey, perSecond); held > 0; held = this.deps.window.admit(numberKey, perSecond)) {
+      // The window takes the paced rate as it is (19.2 for a cap of 20), not rounded up to the
+      // whole cap: rounded up, a cap under 25 kept none of its 4% for the way to Meta.
+      for (let held = this.deps.window.admit(numberKey, slotsPerSecond); held > 0; held = this.deps.window.admit(numberKey, slotsPerSecond)) {
         await this.sleep(held);
       }
       const startedAt = clock.now();
