@@ -169,6 +169,12 @@ describe('splitName', () => {
     expect(splitName('Cher')).toEqual({ first: 'Cher', last: null });
     expect(splitName(null)).toEqual({ first: null, last: null });
   });
+
+  it('skips leading words with no letter (an emoji, a dash): they are no first name', () => {
+    expect(splitName('😀 Ananya Sharma')).toEqual({ first: 'Ananya', last: 'Sharma' });
+    expect(splitName('🎁 — राज कुमार')).toEqual({ first: 'राज', last: 'कुमार' });
+    expect(splitName('😀 🎉')).toEqual({ first: null, last: null });
+  });
 });
 
 describe('lineItem', () => {

@@ -184,7 +184,10 @@ export function isoTime(v: unknown): string | null {
 export function splitName(full: string | null): { first: string | null; last: string | null } {
   if (full === null) return { first: null, last: null };
   const words = full.split(/\s+/).filter((w) => w !== '');
-  const [first = null, ...rest] = words;
+  // "😀 Ananya Sharma", "🎁 — Ravi": words with no letter are decoration, not a first name.
+  const named = words.findIndex((w) => /\p{L}/u.test(w));
+  if (named < 0) return { first: null, last: null };
+  const [first = null, ...rest] = words.slice(named);
   return { first, last: rest.length > 0 ? rest.join(' ') : null };
 }
 
