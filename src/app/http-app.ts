@@ -3,6 +3,7 @@ import { adminAuth } from '../http/admin-auth.js';
 import { buildHttpServer } from '../http/server.js';
 import { sandboxRoutes } from '../whatsapp/sandbox/sandbox-routes.js';
 import type { Orderline } from './compose.js';
+import { targetFoundSince } from '../use-cases/link-target.js';
 import { VERSION } from './version.js';
 
 /** How long the built-in sandbox gathers the statuses of one account for one webhook POST. */
@@ -28,7 +29,11 @@ export function httpAppFor(orderline: Orderline, adminToken: string): Promise<Fa
       verifyToken: orderline.config.whatsapp.verifyToken,
       phoneNumberIdsOf: orderline.phoneNumberIdsOf,
     },
-    links: { links: orderline.links, clock: orderline.clock },
+    links: {
+      links: orderline.links,
+      clock: orderline.clock,
+      targetFoundSince: (token, link) => targetFoundSince({ links: orderline.links, messages: orderline.messages, events: orderline.events }, token, link),
+    },
     ops: { metrics: orderline.metrics, checkReady: () => orderline.checkReady() },
     adminConversations: { tenants: orderline.tenants, conversations: orderline.conversationOps },
     // The built-in sandbox: tenants without Meta credentials send here, operators play the customer.

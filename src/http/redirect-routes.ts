@@ -5,13 +5,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../domain/ports/clock.js';
 import { redirectTarget } from '../domain/links/redirect-target.js';
-import type { LinkStore } from '../domain/ports/link-store.js';
+import type { LinkStore, StoredLink } from '../domain/ports/link-store.js';
 import { FailureSchema, sendFailure } from './envelope.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 
 const TOKEN = /^[A-Za-z0-9_-]{6,64}$/;
 
-export async function redirectRoutes(app: FastifyInstance, deps: { links: LinkStore; clock: Clock }): Promise<void> {
+export interface RedirectRouteDeps {
+  links: LinkStore;
+  clock: Clock;
+  /** A page found since for a link made without one (use-cases/link-target.ts), or null. */
+  targetFoundSince?: (token: string, link: StoredLink) => Promise<string | null>;
+}
+
+export async function redirectRoutes(app: FastifyInstance, deps: RedirectRouteDeps): Promise<void> {
   app.get<{ Params: { token: string } }>(
     '/r/:token',
     {
@@ -32,7 +39,7 @@ export async function redirectRoutes(app: FastifyInstance, deps: { links: LinkSt
       const link = request.method === 'HEAD' ? await deps.links.find(token) : await deps.links.click(token, deps.clock.now());
       if (link === undefined) return sendFailure(reply, 'notFound');
       // Links stored before targets were checked when made may hold one no header can carry.
-      const target = redirectTarget(link.target);
+      const target = redirectTarget(link.target) ?? (link.target === null ? ((await deps.targetFoundSince?.(token, link)) ?? null) : null);
       if (target !== null) return reply.code(302).header('location', target).header('cache-control', 'no-store').send();
       return reply
         .type('text/html; charset=utf-8')

@@ -9,10 +9,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { adminConversationRoutes, type AdminConversationRouteDeps } from './admin-conversation-routes.js';
 import { adminMessageRoutes, type AdminMessageRouteDeps } from './admin-message-routes.js';
 import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
-import { redirectRoutes } from './redirect-routes.js';
+import { redirectRoutes, type RedirectRouteDeps } from './redirect-routes.js';
 import { webhookRoutes, type WebhookRouteDeps } from './webhook-routes.js';
-import type { Clock } from '../domain/ports/clock.js';
-import type { LinkStore } from '../domain/ports/link-store.js';
 import { sendFailure } from './envelope.js';
 import { answerClientError } from './client-errors.js';
 import { refuseWhileClosing } from './closing.js';
@@ -34,7 +32,7 @@ export interface HttpDeps {
   adminMessages: Omit<AdminMessageRouteDeps, 'adminToken'>;
   adminConversations: Omit<AdminConversationRouteDeps, 'adminToken'>;
   webhook: Omit<WebhookRouteDeps, 'metrics'>;
-  links: { links: LinkStore; clock: Clock };
+  links: RedirectRouteDeps;
   ops: OpsRouteDeps;
   /** Extra route plugins (the built-in sandbox), registered last. */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { LinkStore, NewLink } from '../domain/ports/link-store.js';
+import type { LinkStore, NewLink, StoredLink } from '../domain/ports/link-store.js';
 import type { Database } from './schema.js';
 
 export class SqlLinkStore implements LinkStore {
@@ -20,19 +20,28 @@ export class SqlLinkStore implements LinkStore {
       .execute();
   }
 
-  async click(token: string, at: Date): Promise<{ tenantId: string; target: string | null } | undefined> {
+  async click(token: string, at: Date): Promise<StoredLink | undefined> {
     const row = await this.db
       .updateTable('links')
       .set((eb) => ({ clicks: eb('clicks', '+', 1), last_click_at: at.getTime() }))
       .where('token', '=', token)
-      .returning(['tenant_id', 'target'])
+      .returning(['tenant_id', 'message_id', 'target'])
       .executeTakeFirst();
-    return row === undefined ? undefined : { tenantId: row.tenant_id, target: row.target === '' ? null : row.target };
+    return row === undefined ? undefined : storedLink(row);
   }
 
-  async find(token: string): Promise<{ tenantId: string; target: string | null } | undefined> {
-    const row = await this.db.selectFrom('links').select(['tenant_id', 'target']).where('token', '=', token).executeTakeFirst();
-    return row === undefined ? undefined : { tenantId: row.tenant_id, target: row.target === '' ? null : row.target };
+  async find(token: string): Promise<StoredLink | undefined> {
+    const row = await this.db.selectFrom('links').select(['tenant_id', 'message_id', 'target']).where('token', '=', token).executeTakeFirst();
+    return row === undefined ? undefined : storedLink(row);
+  }
+
+  async setTarget(token: string, target: string): Promise<void> {
+    await this.db
+      .updateTable('links')
+      .set({ target })
+      .where('token', '=', token)
+      .where('target', '=', '')
+      .execute();
   }
 
   async clicksByKind(tenantId: string): Promise<{ kind: string; clicks: number }[]> {
@@ -46,4 +55,9 @@ export class SqlLinkStore implements LinkStore {
       .execute();
     return rows.map((r) => ({ kind: r.kind, clicks: Number(r.clicks) }));
   }
+}
+
+/** No target is stored as '' (the column is not null). */
+function storedLink(row: { tenant_id: string; message_id: string | null; target: string }): StoredLink {
+  return { tenantId: row.tenant_id, messageId: row.message_id, target: row.target === '' ? null : row.target };
 }

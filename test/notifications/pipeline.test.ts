@@ -128,6 +128,27 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       }
     });
 
+    it("leads a delivery message's link to the tracking page its shipment brought after it, though the link was made without one", async () => {
+      const id = uid('ord');
+      const fulfillmentId = uid('ful');
+      // An order with no tracking of its own yet.
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, phone: phone(), shipment_details: null }));
+      // The courier's "dispatched" comes before the shipment itself (senders reorder).
+      await postEvent(h, tenant.guestKey, '/fulfillments-events-create', seedDeliveryEvent({ id, fulfillment_id: fulfillmentId, status: 'Dispatched' }));
+      await drain(h, 60_000);
+      const dispatched = (await forOrder(id)).find((m) => m.kind === 'order_dispatched')!;
+      const token = dispatched.body?.template?.components.find((c) => c.type === 'button' && c.sub_type === 'url')?.parameters[0]?.text;
+      expect(token).toMatch(/^[A-Za-z0-9_-]{12}$/);
+      const before = await h.app.inject({ method: 'GET', url: `/r/${token}` });
+      expect([before.statusCode, before.body]).toEqual([200, expect.stringContaining('has not shared a tracking page') as unknown]);
+      await postEvent(h, tenant.guestKey, '/fulfillments-create', shopifyFulfillment({ id: fulfillmentId, order_id: id, tracking_url: 'https://track.example/LATE1' }));
+      await drain(h, 60_000);
+      const after = await h.app.inject({ method: 'GET', url: `/r/${token}` });
+      expect([after.statusCode, after.headers.location]).toEqual([302, 'https://track.example/LATE1']);
+      const [kept] = await h.orderline.connection.db.selectFrom('links').select('target').where('token', '=', token!).execute();
+      expect(kept?.target).toBe('https://track.example/LATE1');
+    });
+
     it('links the shipped message to the tracking page through /r/{token}, counting clicks', async () => {
       const id = uid('ord');
       const to = phone();

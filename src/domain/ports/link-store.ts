@@ -12,11 +12,19 @@ export interface NewLink {
   createdAt: Date;
 }
 
+export interface StoredLink {
+  tenantId: string;
+  messageId: string | null;
+  target: string | null;
+}
+
 export interface LinkStore {
   create(link: NewLink): Promise<void>;
   /** Counts a click and returns the link, or undefined for an unknown token. */
-  click(token: string, at: Date): Promise<{ tenantId: string; target: string | null } | undefined>;
+  click(token: string, at: Date): Promise<StoredLink | undefined>;
   /** The link without counting a click (a HEAD request: link previews, crawlers). */
-  find(token: string): Promise<{ tenantId: string; target: string | null } | undefined>;
+  find(token: string): Promise<StoredLink | undefined>;
+  /** Gives a link that had no target the page found since (one that has a target keeps it). */
+  setTarget(token: string, target: string): Promise<void>;
   clicksByKind(tenantId: string): Promise<{ kind: string; clicks: number }[]>;
 }
