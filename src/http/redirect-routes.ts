@@ -39,7 +39,9 @@ export async function redirectRoutes(app: FastifyInstance, deps: RedirectRouteDe
       const link = request.method === 'HEAD' ? await deps.links.find(token) : await deps.links.click(token, deps.clock.now());
       if (link === undefined) return sendFailure(reply, 'notFound');
       // Links stored before targets were checked when made may hold one no header can carry.
-      const target = redirectTarget(link.target) ?? (link.target === null ? ((await deps.targetFoundSince?.(token, link)) ?? null) : null);
+      let target = redirectTarget(link.target);
+      // Made without a page: the shipment may have brought one since.
+      if (link.target === null) target = (await deps.targetFoundSince?.(token, link)) ?? null;
       if (target !== null) return reply.code(302).header('location', target).header('cache-control', 'no-store').send();
       return reply
         .type('text/html; charset=utf-8')
