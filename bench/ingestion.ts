@@ -1,6 +1,7 @@
 /**
  * The ingestion benchmark: guest API ingestion of the real service (child process, embedded
- * SQLite) against a bare Fastify baseline (child process), load from this process with
+ * SQLite) against a bare Fastify baseline and a storage floor (bench/floor-server.ts), each a
+ * child process, load from this process with
  * autocannon, servers alternated over several rounds, then a durability check on the SQLite
  * file. Writes `## Ingestion` (or the API-role section) of bench/RESULTS.md.
  * Env: BENCH_DURATION (s, 10), BENCH_ROUNDS (3), BENCH_WARMUP (s), BENCH_CONNECTIONS (50),
@@ -27,6 +28,7 @@ import { speedCheck } from './speed-check.js';
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 const SERVICE = here('../src/main.js');
 const BASELINE = here('./baseline-server.js');
+const FLOOR = here('./floor-server.js');
 const RESULTS = here('../../bench/RESULTS.md');
 const PAUSE_MS = 1000;
 
@@ -105,18 +107,25 @@ export async function runIngestionBench(): Promise<boolean> {
     servers.push(service);
     const baseline = await startServer('baseline', BASELINE, [], { cwd: dir, env: { ...baseEnv(), PORT: '0' } });
     servers.push(baseline);
-    console.log(`bench: orderline on ${service.url}, baseline on ${baseline.url}`);
+    const floorServer = await startServer('floor', FLOOR, [], {
+      cwd: dir,
+      env: { ...baseEnv(), PORT: '0', FLOOR_DB: path.join(dir, 'floor.db') },
+      nodeFlags: serviceNodeFlags(),
+    });
+    servers.push(floorServer);
+    console.log(`bench: orderline on ${service.url}, storage floor on ${floorServer.url}, baseline on ${baseline.url}`);
 
     const { tenantId, guestKey } = await createTenant(service.url, adminToken);
     const orderline: Target = { name: 'orderline', url: service.url, headers: { 'x-guest-id': guestKey }, bodies: new OrderBodies(), ledger: new AnswerLedger(), pid: service.process.pid };
     const bare: Target = { name: 'baseline', url: baseline.url, headers: {}, bodies: new OrderBodies(), ledger: new AnswerLedger(), pid: baseline.process.pid };
+    const floor: Target = { name: 'floor', url: floorServer.url, headers: {}, bodies: new OrderBodies(), ledger: new AnswerLedger(), pid: floorServer.process.pid };
     await probe(orderline);
+    await probe(floor);
     await probe(bare);
 
-    for (const target of [orderline, bare]) {
-      const warm = target === bare ? await withServicePaused(service, () => runLoad(target, settings.connections, settings.warmupSec)) : await runLoad(target, settings.connections, settings.warmupSec);
-      service.assertRunning();
-      baseline.assertRunning();
+    for (const target of [orderline, floor, bare]) {
+      const warm = target === orderline ? await runLoad(target, settings.connections, settings.warmupSec) : await withServicePaused(service, () => runLoad(target, settings.connections, settings.warmupSec));
+      for (const server of servers) server.assertRunning();
       console.log(runLine(`warm-up  ${target.name.padEnd(9)}`, warm));
       await sleep(PAUSE_MS);
     }
@@ -127,16 +136,21 @@ export async function runIngestionBench(): Promise<boolean> {
       service.assertRunning();
       console.log(runLine(`round ${i}  orderline`, o));
       await sleep(PAUSE_MS);
+      const f = await withServicePaused(service, () => runLoad(floor, settings.connections, settings.durationSec));
+      floorServer.assertRunning();
+      console.log(runLine(`round ${i}  floor    `, f));
+      await sleep(PAUSE_MS);
       const b = await withServicePaused(service, () => runLoad(bare, settings.connections, settings.durationSec));
       baseline.assertRunning();
       console.log(runLine(`round ${i}  baseline `, b));
       await sleep(PAUSE_MS);
-      rounds.push({ orderline: o, baseline: b });
+      rounds.push({ orderline: o, floor: f, baseline: b });
     }
     const loadAfter = os.loadavg();
     const speedAfter = speedCheck();
 
     await stopServer(baseline, 'SIGTERM');
+    await stopServer(floorServer, 'SIGTERM');
     // SIGKILL: a 2xx must survive an abrupt stop (BRIEF.md). A profile needs a clean exit.
     if (profDir === null) await stopServer(service, 'SIGKILL');
     else await stopServer(service, 'SIGTERM', 120_000); // jobs in flight finish first
@@ -149,7 +163,7 @@ export async function runIngestionBench(): Promise<boolean> {
     }
     const wrote = settings.writeResults ? `wrote ${RESULTS}` : 'BENCH_WRITE_RESULTS=0: RESULTS.md left as it was';
     console.log(`\n${summary}\n\nbench: ${wrote}${profDir === null ? '' : `; CPU profile in ${profDir}`}`);
-    return durability.ok && !rounds.some((r) => flagged(r.orderline) || flagged(r.baseline));
+    return durability.ok && !rounds.some((r) => flagged(r.orderline) || flagged(r.floor) || flagged(r.baseline));
   } catch (error) {
     for (const server of servers) console.error(`--- last output of ${server.name} ---\n${server.output()}`);
     throw error;
