@@ -49,6 +49,8 @@ class SqlIngestTransaction implements IngestTransaction {
     private readonly trx: Transaction<Database>,
     private readonly ids: IdGenerator,
     private readonly statements: IngestStatements,
+    /** Several processes may ingest into this database at once (PostgreSQL). */
+    private readonly sharedChains: boolean,
   ) {}
 
   async idempotencyRecords(refs: readonly { tenantId: string; key: string }[], now: Date): Promise<IdempotencyRecord[]> {
@@ -153,6 +155,35 @@ class SqlIngestTransaction implements IngestTransaction {
       this.trx,
     );
   }
+
+  async parkedChains(tenantIds: readonly string[]): Promise<Map<string, Date>> {
+    const chains = new Map<string, Date>();
+    // One API process per SQLite file: no statement on the hot path for a chain nobody shares.
+    if (!this.sharedChains || tenantIds.length === 0) return chains;
+    const rows = await this.trx.selectFrom('parked_chains').selectAll().where('tenant_id', 'in', [...new Set(tenantIds)]).execute();
+    for (const row of rows) chains.set(row.tenant_id, new Date(row.last_run_at));
+    return chains;
+  }
+
+  async extendParkedChains(lastRunAt: ReadonlyMap<string, Date>): Promise<void> {
+    if (!this.sharedChains || lastRunAt.size === 0) return;
+    // Sorted: two processes extending the same tenants lock their rows in one order.
+    const rows = [...lastRunAt].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([tenantId, at]) => ({ tenant_id: tenantId, last_run_at: at.getTime() }));
+    await this.trx
+      .insertInto('parked_chains')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('tenant_id').doUpdateSet((eb) => ({
+          last_run_at: eb
+            .case()
+            .when(eb.ref('excluded.last_run_at'), '>', eb.ref('parked_chains.last_run_at'))
+            .then(eb.ref('excluded.last_run_at'))
+            .else(eb.ref('parked_chains.last_run_at'))
+            .end(),
+        })),
+      )
+      .execute();
+  }
 }
 
 export class SqlEventStore implements EventStore {
@@ -160,6 +191,7 @@ export class SqlEventStore implements EventStore {
   private readonly getEvent;
   private readonly recent: RecentEvents;
   private readonly statements: IngestStatements;
+  private readonly sharedChains: boolean;
 
   /** `keepRecent`: how many just-stored events to keep for their jobs (0 where another process plans them). */
   constructor(
@@ -170,6 +202,7 @@ export class SqlEventStore implements EventStore {
   ) {
     this.recent = new RecentEvents(keepRecent);
     this.statements = prepareIngestStatements(db, capabilities);
+    this.sharedChains = !capabilities.singleWriter;
     this.getEvent = prepareQuery(db, ['tenantId', 'eventId'], (p: { tenantId: string; eventId: string }) =>
       db.selectFrom('events').selectAll().where('tenant_id', '=', p.tenantId).where('id', '=', p.eventId),
     );
@@ -177,7 +210,7 @@ export class SqlEventStore implements EventStore {
 
   async ingest<T>(work: (tx: IngestTransaction) => Promise<T>): Promise<T> {
     let tx: SqlIngestTransaction | undefined;
-    const result = await this.db.transaction().execute((trx) => work((tx = new SqlIngestTransaction(trx, this.ids, this.statements))));
+    const result = await this.db.transaction().execute((trx) => work((tx = new SqlIngestTransaction(trx, this.ids, this.statements, this.sharedChains))));
     this.recent.remember(tx?.stored ?? []);
     return result;
   }

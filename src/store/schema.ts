@@ -84,6 +84,12 @@ export interface SendSlotsTable {
   next_at: number;
 }
 
+export interface ParkedChainsTable {
+  tenant_id: string;
+  /** When the tenant's latest parked event job is due, epoch ms. */
+  last_run_at: number;
+}
+
 export interface MessagesTable {
   id: string;
   tenant_id: string;
@@ -255,6 +261,7 @@ export interface Database {
   conversations: ConversationsTable;
   order_confirmations: OrderConfirmationsTable;
   send_slots: SendSlotsTable;
+  parked_chains: ParkedChainsTable;
 }
 
 // Kept for the day a table needs a database-generated column.

@@ -53,8 +53,8 @@ export class EventIngestion {
         // A parked job is not work for now: a worker told of it would look for due jobs in vain,
         // a claim (a write) per commit while a flood is parked.
         let dueNow = false;
-        const planNoting: PlanAt = (tenantId, receivedAt, notifiesNow) => {
-          const at = planAt(tenantId, receivedAt, notifiesNow);
+        const planNoting: PlanAt = (tenantId, receivedAt, notifiesNow, parkedElsewhere) => {
+          const at = planAt(tenantId, receivedAt, notifiesNow, parkedElsewhere);
           if (at.getTime() <= receivedAt.getTime()) dueNow = true;
           return at;
         };

@@ -70,11 +70,14 @@ export class PlanningHorizon {
   /**
    * When the job of an event accepted now should run: `receivedAt`, or a later time while
    * the tenant's sending is behind. Call once per accepted event, in the order they are stored;
-   * `notifiesNow`: its planning makes a message to send at once (a cart's reminders wait).
+   * `notifiesNow`: its planning makes a message to send at once (a cart's reminders wait);
+   * `parkedElsewhere`: when the latest job other processes parked for the tenant is due.
    */
-  planAt(tenantId: string, receivedAt: Date, notifiesNow = true): Date {
+  planAt(tenantId: string, receivedAt: Date, notifiesNow = true, parkedElsewhere?: Date): Date {
     const now = this.deps.clock.now().getTime();
     const backlog = this.backlogOf(tenantId, now);
+    // Another API process's chain (shared through the database): this one goes on after it.
+    if (parkedElsewhere !== undefined) backlog.next = Math.max(backlog.next, parkedElsewhere.getTime() + 1000 / backlog.rate);
     if (!backlog.behind && backlog.next <= now) {
       if (backlog.waiting + backlog.admitted < backlog.threshold) {
         if (notifiesNow) backlog.admitted += 1;

@@ -25,6 +25,8 @@ function racedTransaction(held: IdempotencyRecord): IngestTransaction & { insert
       return new Set(events.map((e) => e.id));
     },
     enqueue: async () => {},
+    parkedChains: async () => new Map(),
+    extendParkedChains: async () => {},
   };
   return tx;
 }

@@ -60,9 +60,10 @@ export interface PreparedEvent {
 /**
  * When the job of an event accepted at `receivedAt` runs (PlanningHorizon.planAt); called once
  * per accepted event, in order. `notifiesNow`: planning it makes a message to send at once
- * (an abandoned cart's reminders come later).
+ * (an abandoned cart's reminders come later). `parkedElsewhere`: when the latest job of the
+ * tenant's chain, as other processes parked it, is due.
  */
-export type PlanAt = (tenantId: string, receivedAt: Date, notifiesNow: boolean) => Date;
+export type PlanAt = (tenantId: string, receivedAt: Date, notifiesNow: boolean, parkedElsewhere?: Date) => Date;
 
 export type StoreResult =
   | { status: 'stored'; eventId: string; outcome: EventOutcome }
@@ -238,7 +239,19 @@ export async function storeEventBatch(
     }
   }
   // Only accepted events get a job; its run-at is now unless the tenant's sending is behind.
-  const jobRunAt = new Map(decisions.filter((d) => d.outcome === 'accepted').map((d) => [d.eventId, planAt(d.item.tenantId, d.item.receivedAt, d.item.event.kind !== 'cart_abandoned')]));
+  // Chains other processes parked come first: an order's later event must not overtake one
+  // parked there (the brand had that one's 200 before it sent this one, so its chain shows).
+  const accepted = decisions.filter((d) => d.outcome === 'accepted');
+  const chains = accepted.length === 0 ? new Map<string, Date>() : await tx.parkedChains(accepted.map((d) => d.item.tenantId));
+  const extended = new Map<string, Date>();
+  const jobRunAt = new Map<string, Date>();
+  for (const d of accepted) {
+    const { tenantId, receivedAt } = d.item;
+    const at = planAt(tenantId, receivedAt, d.item.event.kind !== 'cart_abandoned', chains.get(tenantId));
+    jobRunAt.set(d.eventId, at);
+    if (at.getTime() > receivedAt.getTime()) extended.set(tenantId, at);
+  }
+  await tx.extendParkedChains(extended);
   const events: NewEvent[] = decisions.map((d) => ({
     id: d.eventId,
     tenantId: d.item.tenantId,

@@ -372,5 +372,28 @@ describe.each(databaseTargets())('$name event store', (factory) => {
       ).rejects.toThrow('the rest of the batch failed');
       expect(await store.get(tenant, lost.id)).toBeUndefined();
     });
+
+    it('shares parked chains between processes on PostgreSQL, moving them forward only; keeps none on SQLite', async () => {
+      const [a, b] = [unique('ten'), unique('ten')];
+      const at = (s: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, s));
+      await store.ingest((tx) => tx.extendParkedChains(new Map([[a, at(30)], [b, at(10)]])));
+      // An earlier time (a process whose chain is behind) never moves a chain back.
+      await store.ingest((tx) => tx.extendParkedChains(new Map([[a, at(20)], [b, at(40)]])));
+      const other = new SqlEventStore(database!.connectAgain().db, ids, database!.connection.capabilities);
+      const chains = await other.ingest((tx) => tx.parkedChains([a, b, unique('ten')]));
+      if (factory.name === 'sqlite') {
+        expect(chains.size).toBe(0);
+        return;
+      }
+      expect(chains).toEqual(new Map([[a, at(30)], [b, at(40)]]));
+      // Written in a transaction that rolls back: not shared.
+      await expect(
+        store.ingest(async (tx) => {
+          await tx.extendParkedChains(new Map([[a, at(59)]]));
+          throw new Error('the batch failed');
+        }),
+      ).rejects.toThrow('the batch failed');
+      expect((await other.ingest((tx) => tx.parkedChains([a]))).get(a)).toEqual(at(30));
+    });
   });
 });

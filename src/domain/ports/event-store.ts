@@ -106,6 +106,14 @@ export interface IngestTransaction {
   /** Inserts events, skipping bodies already stored; returns the ids actually inserted. */
   insertEvents(events: readonly NewEvent[]): Promise<Set<string>>;
   enqueue(jobs: readonly JobSpec[], now: Date): Promise<void>;
+  /**
+   * When each of these tenants' latest parked event job is due, as parked by any process
+   * writing to this database; tenants with none are absent. Empty where one process
+   * ingests (SQLite: its planning horizon's own chain is the whole chain).
+   */
+  parkedChains(tenantIds: readonly string[]): Promise<Map<string, Date>>;
+  /** Moves these tenants' parked chains to the given times, never back. */
+  extendParkedChains(lastRunAt: ReadonlyMap<string, Date>): Promise<void>;
 }
 
 export interface EventFilter {

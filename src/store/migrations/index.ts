@@ -11,6 +11,7 @@ import { alertRepeats } from './009-alert-repeats.js';
 import { sendSlots } from './010-send-slots.js';
 import { optIns } from './011-opt-ins.js';
 import { inboundHandled } from './012-inbound-handled.js';
+import { parkedChains } from './013-parked-chains.js';
 
 /** Migrations live in code (not files on disk) so a built package carries them. */
 export const migrations: MigrationProvider = {
@@ -28,6 +29,7 @@ export const migrations: MigrationProvider = {
       '010-send-slots': sendSlots,
       '011-opt-ins': optIns,
       '012-inbound-handled': inboundHandled,
+      '013-parked-chains': parkedChains,
     };
   },
 };
