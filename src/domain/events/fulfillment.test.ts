@@ -49,7 +49,7 @@ describe('normalizeFulfillment: camelCase variants', () => {
   it('reads trackingInfo as one object', () => {
     expect(fulfillment({ id: 1, orderId: 2, trackingInfo: { company: 'DTDC', number: 'D9', url: 'https://d/9' } }).tracking).toEqual({ company: 'DTDC', number: 'D9', url: 'https://d/9' });
   });
-  it('reads trackingInfo as a GraphQL list, first entry', () => {
+  it('reads trackingInfo as a GraphQL list: the first entry when its parcels have different carriers', () => {
     expect(fulfillment({ id: 1, orderId: 2, trackingInfo: [{ company: 'Ekart', number: 'E1', url: null }, { company: 'X', number: 'X2' }] }).tracking).toEqual({ company: 'Ekart', number: 'E1', url: null });
   });
 });

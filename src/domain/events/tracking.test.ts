@@ -7,6 +7,13 @@ describe('trackingOf', () => {
     expect(trackingOf({ tracking_numbers: ['B'], trackingInfo: { number: 'C' } })?.number).toBe('B');
     expect(trackingOf({ trackingInfo: { number: 'C' } })?.number).toBe('C');
   });
+  it('names every parcel of a shipment sent in several, once each, in the order given', () => {
+    expect(trackingOf({ tracking_number: 'A', tracking_numbers: ['A', 'B', '', 'A', 'C'] })?.number).toBe('A, B, C');
+    expect(trackingOf({ trackingNumbers: ['X1', 'X2'] })?.number).toBe('X1, X2');
+    expect(trackingOf({ trackingInfo: [{ number: 'G1', company: 'DHL' }, { number: 'G2' }] })).toMatchObject({ number: 'G1, G2', company: 'DHL' });
+    // One parcel listed twice is one number.
+    expect(trackingOf({ tracking_number: 'A', tracking_numbers: ['A', 'A'] })?.number).toBe('A');
+  });
   it('is null when nothing is known', () => {
     expect(trackingOf({ tracking_company: '', tracking_numbers: [], trackingInfo: [] })).toBeNull();
   });

@@ -16,6 +16,21 @@ function firstStr(v: unknown): string | null {
   return null;
 }
 
+/**
+ * Every number of a shipment sent in several parcels (Shopify's `tracking_numbers`, GraphQL's
+ * `trackingInfo` list), joined:
+ * its singular `tracking_number` is only the first, and a customer told one number looks for
+ * the other parcels in vain. Null when the list holds fewer than two.
+ */
+function allNumbers(v: unknown): string | null {
+  if (!Array.isArray(v)) return null;
+  // Parcels with different carriers: the carrier named beside the numbers would be wrong for some.
+  const carriers = new Set(v.map((item) => (isRecord(item) ? pickStr(item, 'company', 'carrier') : null)).filter((c) => c !== null));
+  if (carriers.size > 1) return null;
+  const numbers = [...new Set(v.map((item) => (isRecord(item) ? pickStr(item, 'number', 'tracking_number') : str(item))).filter((s): s is string => s !== null))];
+  return numbers.length > 1 ? numbers.join(', ') : null;
+}
+
 /** `trackingInfo` may be one object or a list of them; the first useful entry wins. */
 function trackingInfo(v: unknown): JsonObject | null {
   const list: unknown[] = Array.isArray(v) ? v : [v];
@@ -30,6 +45,8 @@ export function trackingOf(f: JsonObject): Tracking | null {
     company:
       pickStr(f, 'tracking_company', 'trackingCompany') ?? pickStr(info, 'company', 'carrier'),
     number:
+      allNumbers(f.tracking_numbers ?? f.trackingNumbers) ??
+      allNumbers(f.trackingInfo ?? f.tracking_info) ??
       pickStr(f, 'tracking_number', 'trackingNumber') ??
       firstStr(f.tracking_numbers ?? f.trackingNumbers) ??
       pickStr(info, 'number', 'tracking_number'),

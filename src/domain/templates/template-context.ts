@@ -66,7 +66,7 @@ export const TEMPLATE_PATHS: Readonly<Record<TemplatePath, string>> = {
   'order.cancelReason': 'Why the order was cancelled, in words (Shopify codes are translated)',
   'order.paymentMethod': '"Prepaid" or "Cash on delivery"; empty when unknown',
   'tracking.company': 'Courier, e.g. "Delhivery"',
-  'tracking.number': 'Tracking (AWB) number',
+  'tracking.number': 'Tracking (AWB) number (several parcels: each, joined with ", ")',
   'tracking.url': "Courier's tracking page",
   'delivery.status': 'dispatched, in_transit, delivered or returned',
   'delivery.statusText': '"Dispatched", "In transit", "Delivered" or "Returned"',
