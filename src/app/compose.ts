@@ -287,7 +287,9 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     tenants,
     events,
     queue,
-    ingestion: new EventIngestion(events, clock, ids, options.onQueued ?? (() => runner.nudge()), (tenantId, receivedAt, notifiesNow) => horizon.planAt(tenantId, receivedAt, notifiesNow)),
+    ingestion: new EventIngestion(events, clock, ids, options.onQueued ?? (() => runner.nudge()), (tenantId, receivedAt, notifiesNow, parkedElsewhere) =>
+      horizon.planAt(tenantId, receivedAt, notifiesNow, parkedElsewhere),
+    ),
     guestAuth,
     limiter: new TokenBuckets(clock),
     metrics,

@@ -3,10 +3,12 @@
  * PostgreSQL (the end-to-end suites cover SQLite): the main thread takes the order and plans
  * it, the worker thread sends it through the built-in sandbox, and /metrics, served by the
  * main thread, counts the send the worker thread made. Then API and worker as processes of
- * their own, and two workers sending for one number at its rate, together.
+ * their own, two workers sending for one number at its rate, together, and two API processes
+ * keeping one flooded tenant's parked events in order.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { businessOnBotOrder } from '../../src/domain/events/fixtures.js';
+import pg from 'pg';
+import { businessOnBotOrder, shopifyFulfillment } from '../../src/domain/events/fixtures.js';
 import { tempDir } from '../support/databases.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startService, startWorker, stopAllChildren, type ServiceProcess } from '../support/process.js';
@@ -214,5 +216,52 @@ describe.skipIf(!inject('postgres'))('serve on PostgreSQL: two worker processes 
       }),
     );
     expect(counts.reduce((a, b) => a + b, 0), `sends per worker: ${counts.join(', ')}`).toBe(phones.length);
+  }, 60_000);
+});
+
+describe.skipIf(!inject('postgres'))('serve on PostgreSQL: two API processes share a flooded tenant’s parked events', () => {
+  let database: TestDatabase | undefined;
+  const apis: ServiceProcess[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const env = { DATABASE_URL: database.url, ADMIN_TOKEN, ORDERLINE_SECRET: 'threads-secret-0123456789-0123456789-abcdef', LOG_LEVEL: 'warn' };
+    for (let i = 0; i < 2; i++) apis.push(await startService({ cwd: tempDir('orderline-api-'), env, args: ['--role', 'api'] }));
+  });
+  afterAll(async () => {
+    for (const api of apis) await api.stop('SIGTERM');
+    await database?.drop();
+  });
+
+  it("plans an order's shipment posted to the calm process after its creation, parked by the flooded one", async () => {
+    const [flooded, calm] = [apis[0]!.url, apis[1]!.url];
+    // 1 message a second: 10 waiting sends make the horizon, and events let through count as waiting.
+    const created = (await (
+      await fetch(`${flooded}/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'Flood Sale', whatsapp: { messagesPerSecond: 1 } }) })
+    ).json()) as { tenant: { id: string }; guestKey: string };
+    const post = async (url: string, path: string, body: object) => {
+      const answer = await fetch(`${url}${path}`, { method: 'POST', headers: { 'x-guest-id': created.guestKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(await answer.json()).toEqual({ status: 'success', statusCode: 200 });
+    };
+    for (let i = 0; i < 20; i++) await post(flooded, '/orders-create', businessOnBotOrder({ id: `sale-${i}`, name: `#S${i}`, phone: `98123460${String(10 + i)}` }));
+    await post(calm, '/fulfillments-create', shopifyFulfillment({ id: 'ful-sale-19', order_id: 'sale-19' }));
+
+    const client = new pg.Client({ connectionString: database!.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ run_at: string; created_at: string; resource_key: string; kind: string }>(
+        `select j.run_at, j.created_at, e.resource_key, e.kind from jobs j join events e on e.id = j.payload::json->>'eventId'
+         where j.kind = 'event.process' and j.tenant_id = $1`,
+        [created.tenant.id],
+      );
+      const parked = rows.filter((r) => r.kind === 'order_created' && Number(r.run_at) > Number(r.created_at));
+      expect(parked.length, 'orders parked by the flooded process').toBeGreaterThan(0);
+      const creation = rows.find((r) => r.resource_key === 'sale-19' && r.kind === 'order_created')!;
+      const shipment = rows.find((r) => r.kind === 'fulfillment_created')!;
+      expect(Number(creation.run_at)).toBeGreaterThan(Number(creation.created_at));
+      expect(Number(shipment.run_at), 'the shipment is planned after every parked creation').toBeGreaterThan(Math.max(...parked.map((r) => Number(r.run_at))));
+    } finally {
+      await client.end();
+    }
   }, 60_000);
 });
