@@ -12,13 +12,13 @@ import type { JobQueue } from '../domain/ports/job-queue.js';
 import { Metrics } from '../http/metrics.js';
 import { DatabaseJobQueue } from '../queue/database-queue.js';
 import { createSecretBox } from '../shared/secret-box.js';
-import { TokenBuckets } from '../shared/token-bucket.js';
 import { connect, migrate, ping, type StoreConnection } from '../store/connect.js';
 import type { SqliteOptions } from '../store/sqlite.js';
 import { SqlEventStore } from '../store/event-repository.js';
 import { SqlTenantStore } from '../store/tenant-repository.js';
 import { GuestAuthenticator } from '../use-cases/authenticate-guest.js';
 import { EventIngestion, PROCESS_EVENT_JOB } from '../use-cases/ingest-event.js';
+import { GuestRateLimit } from '../use-cases/guest-rate-limit.js';
 import { TenantService } from '../use-cases/manage-tenants.js';
 import { BrandApiFactory } from '../brand/brand-api-factory.js';
 import type { BrandApi } from '../domain/ports/brand-api.js';
@@ -102,7 +102,7 @@ export interface Orderline {
   readonly queue: JobQueue;
   readonly ingestion: EventIngestion;
   readonly guestAuth: GuestAuthenticator;
-  readonly limiter: TokenBuckets;
+  readonly guestRateLimit: GuestRateLimit;
   readonly metrics: Metrics;
   readonly messages: MessageStore;
   readonly customers: CustomerStore;
@@ -196,15 +196,16 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     return brands.brandApiFor({ id: tenant.id, brandApi: tenant.settings.brandApi }, sealed === undefined ? null : secretBox.open(sealed));
   };
   const planner = new NotificationPlanner({ events, tenants: recentTenants, messages, links, clock, ids, publicUrl: config.publicUrl, brandFor, alerts });
+  // Several processes may send (and ingest) on PostgreSQL: their slots are shared in the
+  // database. The embedded setup has one sending thread, which paces in memory without a write per send.
+  const slots = connection.capabilities.singleWriter ? new InMemorySendSlots(new Pacer(clock)) : new SqlSendSlots(connection.db, clock);
   const dispatcher = new MessageDispatcher({
     messages,
     customers,
     alerts,
     accounts,
     sender,
-    // Several processes may send on PostgreSQL: their slots are shared in the database. The
-    // embedded setup has one sending thread, which paces in memory without a write per send.
-    slots: connection.capabilities.singleWriter ? new InMemorySendSlots(new Pacer(clock)) : new SqlSendSlots(connection.db, clock),
+    slots,
     window: new SendWindow(clock),
     clock,
     ids,
@@ -291,7 +292,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       horizon.planAt(tenantId, receivedAt, notifiesNow, parkedElsewhere),
     ),
     guestAuth,
-    limiter: new TokenBuckets(clock),
+    guestRateLimit: new GuestRateLimit(slots),
     metrics,
     messages,
     customers,

@@ -19,7 +19,7 @@ export function httpAppFor(orderline: Orderline, adminToken: string): Promise<Fa
     guest: {
       auth: orderline.guestAuth,
       ingestion: orderline.ingestion,
-      limiter: orderline.limiter,
+      rateLimit: orderline.guestRateLimit,
       bodyLimit: orderline.config.bodyLimitBytes,
     },
     admin: { adminToken, tenants: orderline.tenants, events: orderline.events },

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../domain/ports/clock.js';
 import { hashGuestKey } from '../domain/tenants/guest-key.js';
 import type { GuestKeyMatch, TenantStore } from '../domain/ports/tenant-store.js';
-import { TokenBuckets } from '../shared/token-bucket.js';
+import { InMemorySendSlots, Pacer } from '../shared/pacer.js';
+import { GuestRateLimit } from '../use-cases/guest-rate-limit.js';
 import { GuestAuthenticator } from '../use-cases/authenticate-guest.js';
 import type { EventIngestion, IngestRequest, IngestResult } from '../use-cases/ingest-event.js';
 import { errorHandler } from './error-handler.js';
@@ -39,7 +40,7 @@ async function appWith(findGuestKey: () => Promise<GuestKeyMatch | undefined>) {
       // Only the methods the guest routes use: authentication's two look-ups, and ingest.
       auth: new GuestAuthenticator(tenants as unknown as TenantStore, clock),
       ingestion: ingestion as unknown as EventIngestion,
-      limiter: new TokenBuckets(clock),
+      rateLimit: new GuestRateLimit(new InMemorySendSlots(new Pacer(clock))),
       metrics: new Metrics({ defaultMetrics: false }),
       bodyLimit: 10_000,
     }),

@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GUEST_ENDPOINTS, type GuestPath } from '../domain/events/guest-endpoints.js';
-import type { TokenBuckets } from '../shared/token-bucket.js';
 import type { GuestAuthenticator, GuestIdentity } from '../use-cases/authenticate-guest.js';
+import type { GuestRateLimit } from '../use-cases/guest-rate-limit.js';
 import type { EventIngestion } from '../use-cases/ingest-event.js';
 import { FailureSchema, SUCCESS, sendFailure } from './envelope.js';
 import { GUEST_BODY_SCHEMAS } from './guest-schemas.js';
@@ -22,7 +22,7 @@ declare module 'fastify' {
 export interface GuestRouteDeps {
   auth: GuestAuthenticator;
   ingestion: EventIngestion;
-  limiter: TokenBuckets;
+  rateLimit: GuestRateLimit;
   metrics: Metrics;
   bodyLimit: number;
 }
@@ -88,7 +88,7 @@ export async function guestRoutes(app: FastifyInstance, deps: GuestRouteDeps): P
         }
         const result = await deps.ingestion.ingest(
           { tenantId: guest.tenantId, kind, body: request.body, rawBody: request.rawBody ?? '', idempotencyKey },
-          (tenantId) => (guest.requestsPerSecond === null ? true : deps.limiter.take(`guest:${tenantId}`, guest.requestsPerSecond)),
+          (tenantId) => (guest.requestsPerSecond === null ? true : deps.rateLimit.allow(tenantId, guest.requestsPerSecond)),
         );
         switch (result.status) {
           case 'throttled':

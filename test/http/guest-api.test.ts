@@ -226,6 +226,25 @@ describe.each(databaseTargets())('guest API on $name', (factory) => {
         expect((await send()).statusCode).toBe(200);
         expect(await events(limited.id)).toHaveLength(3);
       });
+
+      it.skipIf(factory.name !== 'postgres')('holds the tenant limit across API processes sharing the database', async () => {
+        const limited = await createTenant(h, { name: 'Limited Fleet', guestApi: { requestsPerSecond: 2 } });
+        const second = await h.another();
+        try {
+          const send = (app: typeof h.app) =>
+            app.inject({ method: 'POST', url: '/orders-create', headers: { 'content-type': 'application/json', 'x-guest-id': limited.guestKey }, payload: businessOnBotOrder({ id: uniqueId() }) });
+          expect((await send(h.app)).statusCode).toBe(200);
+          expect((await send(second.app)).statusCode).toBe(200);
+          // Each process alone has had one request this second; together, the tenant has had its two.
+          expect((await send(second.app)).statusCode).toBe(429);
+          expect((await send(h.app)).statusCode).toBe(429);
+          h.clock.advance(500);
+          expect((await send(second.app)).statusCode).toBe(200);
+          expect(await events(limited.id)).toHaveLength(3);
+        } finally {
+          await second.stop();
+        }
+      });
     });
 
     describe('the same event, and stale events', () => {

@@ -26,6 +26,11 @@ export interface Harness {
    * the same database, clock and options. `orderline` and `app` are replaced in place.
    */
   restart(): Promise<void>;
+  /**
+   * Another process on the same database and clock (PostgreSQL: as a second API process):
+   * its own Orderline and HTTP app, closed by `stop` (the harness's `close` does not).
+   */
+  another(): Promise<{ orderline: Orderline; app: FastifyInstance; stop(): Promise<void> }>;
 }
 
 export interface HarnessOptions {
@@ -72,6 +77,10 @@ export async function startHarness(factory: TargetFactory, env: Record<string, s
     restart: async () => {
       await stop(harness);
       Object.assign(harness, await start());
+    },
+    another: async () => {
+      const running = await start();
+      return { ...running, stop: () => stop(running) };
     },
   };
   return harness;
