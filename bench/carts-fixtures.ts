@@ -44,7 +44,7 @@ export function cartOf(p: PlannedCart, afterMs: number): Cart {
     completedAt: null,
     orderId: null,
     recovered: false,
-    customer: { firstName: 'Asha', lastName: 'Verma', email: `asha${p.index}@example.com`, phone: p.phone },
+    customer: { firstName: 'Asha', lastName: 'Verma', email: `asha${p.index}@example.com`, phone: p.phone, phoneCountry: null },
     lineItems: [
       {
         title: 'Cotton kurta',
@@ -81,7 +81,7 @@ export function orderFor(p: PlannedCart, now: Date): Order {
     createdAt: now.toISOString(),
     cancelledAt: null,
     cancelReason: null,
-    customer: { firstName: 'Asha', lastName: 'Verma', email: `asha${p.index}@example.com`, phone: p.phone },
+    customer: { firstName: 'Asha', lastName: 'Verma', email: `asha${p.index}@example.com`, phone: p.phone, phoneCountry: null },
     total: '2297.00',
     currency: 'INR',
     payment: 'prepaid',

@@ -23,7 +23,8 @@ import type { AlertStore } from '../domain/ports/alert-store.js';
 import type { BrandApi, BrandFailure, BrandLookup } from '../domain/ports/brand-api.js';
 import type { StoredTenant, TenantStore } from '../domain/ports/tenant-store.js';
 import { firstRedirectTarget } from '../domain/links/redirect-target.js';
-import { normalizePhone } from '../domain/recipients/phone.js';
+import { readCustomerPhone, type WrittenPhone } from '../domain/recipients/customer-phone.js';
+import { addressPhone, brandCustomerPhone, customerPhone, fulfillmentPhone, orderPhone } from '../domain/recipients/phone-sources.js';
 import { defaultCatalog, fixedBodyLength, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
 import { renderTemplate } from '../domain/templates/render-template.js';
 import { buildTemplateContext } from '../domain/templates/template-context.js';
@@ -67,7 +68,8 @@ interface OrderFacts {
   order: Order | null;
   fulfillment: Fulfillment | null;
   delivery: DeliveryUpdate | null;
-  phone: string | null;
+  /** The phone to write to, with its country; null when the facts name none. */
+  phone: WrittenPhone | null;
   /** A look-up the brand failed (not "not found"): what these facts lack may exist. */
   brandFailure: BrandFailure | null;
 }
@@ -75,14 +77,17 @@ interface OrderFacts {
 /** A cancellation body may be thinner than the order it cancels: take what it lacks from the order. */
 function withGapsFilled(order: Order, earlier: Order): Order {
   const or = <T>(value: T | null, fallback: T | null): T | null => value ?? fallback;
+  const phoneFrom = order.customer.phone !== null ? order.customer : earlier.customer;
+  const shippingAddress = or(order.shippingAddress, earlier.shippingAddress);
+  const billingAddress = or(order.billingAddress, earlier.billingAddress);
   return {
     ...order,
     number: or(order.number, earlier.number),
     total: or(order.total, earlier.total),
     currency: or(order.currency, earlier.currency),
     statusUrl: or(order.statusUrl, earlier.statusUrl),
-    shippingAddress: or(order.shippingAddress, earlier.shippingAddress),
-    billingAddress: or(order.billingAddress, earlier.billingAddress),
+    shippingAddress,
+    billingAddress,
     tracking: or(order.tracking, earlier.tracking),
     shipmentStatus: or(order.shipmentStatus, earlier.shipmentStatus),
     lineItems: order.lineItems.length > 0 ? order.lineItems : earlier.lineItems,
@@ -91,9 +96,27 @@ function withGapsFilled(order: Order, earlier: Order): Order {
       firstName: or(order.customer.firstName, earlier.customer.firstName),
       lastName: or(order.customer.lastName, earlier.customer.lastName),
       email: or(order.customer.email, earlier.customer.email),
-      phone: or(order.customer.phone, earlier.customer.phone),
+      // A phone keeps the country it came with; a cancellation's bare phone takes the order's.
+      phone: phoneFrom.phone,
+      phoneCountry: phoneFrom.phoneCountry ?? shippingAddress?.countryCode ?? billingAddress?.countryCode ?? null,
     },
   };
+}
+
+function nullWithout(written: WrittenPhone): WrittenPhone | null {
+  return written.phone === null ? null : written;
+}
+
+function orderPhoneOrNull(order: Order): WrittenPhone | null {
+  return nullWithout(orderPhone(order));
+}
+
+/**
+ * The order's customer gets every message of the order (in order); the shipping
+ * destination's phone is only the fallback for an order we never saw or that names none.
+ */
+function phoneOf(order: Order | null, fulfillment: Fulfillment | null): WrittenPhone | null {
+  return (order === null ? null : orderPhoneOrNull(order)) ?? (fulfillment === null ? null : nullWithout(fulfillmentPhone(fulfillment, order)));
 }
 
 /** The time-ordered part of an id (`evt_01k…` → `01k…`), comparable across kinds of ids. */
@@ -187,13 +210,16 @@ export class NotificationPlanner {
       return skipped;
     };
     if (facts.phone === null) return skipUnlessBrandFailed(facts.order === null && event.kind === 'delivery_updated' ? 'unknown_order' : 'no_phone');
-    let phone = normalizePhone(facts.phone, tenant.settings.defaultCountry);
+    const { defaultCountry } = tenant.settings;
+    let phone = readCustomerPhone(facts.phone, defaultCountry);
     if (!phone.ok) {
       // The first phone in the brief's order may be junk ("1234567" in Shopify's top-level
       // `phone`) while the addresses or the shipment hold the customer's real number.
-      const others = [facts.order?.shippingAddress?.phone, facts.order?.billingAddress?.phone, facts.fulfillment?.phone];
+      const order = facts.order;
+      const others = [addressPhone(order?.shippingAddress ?? null, order), addressPhone(order?.billingAddress ?? null, order)];
+      if (facts.fulfillment !== null) others.push(fulfillmentPhone(facts.fulfillment, order));
       for (const other of others) {
-        const usable = normalizePhone(other, tenant.settings.defaultCountry);
+        const usable = readCustomerPhone(other, defaultCountry);
         if (usable.ok) {
           phone = usable;
           break;
@@ -202,7 +228,7 @@ export class NotificationPlanner {
     }
     if (!phone.ok) {
       const looked = await this.phoneByEmail(tenant, facts.order?.customer.email ?? facts.fulfillment?.email ?? null);
-      if (looked.kind === 'found') phone = normalizePhone(looked.value, tenant.settings.defaultCountry);
+      if (looked.kind === 'found') phone = readCustomerPhone(looked.value, defaultCountry);
       if (looked.kind === 'failure') brandFailure = looked;
     }
     if (!phone.ok) return skipUnlessBrandFailed(`invalid_phone:${phone.reason}`);
@@ -256,7 +282,7 @@ export class NotificationPlanner {
     if (filled.order === null && orderId !== null && this.deps.brandFor !== undefined) {
       const brand = await this.deps.brandFor(tenant);
       const found = brand === null ? null : await brand.getOrder(orderId);
-      if (found?.kind === 'found') filled = { ...filled, order: found.value, phone: filled.phone ?? found.value.customer.phone };
+      if (found?.kind === 'found') filled = { ...filled, order: found.value, phone: filled.phone ?? orderPhoneOrNull(found.value) };
       if (found?.kind === 'failure') filled = { ...filled, brandFailure: found };
     }
     if (filled.phone === null) {
@@ -268,13 +294,13 @@ export class NotificationPlanner {
   }
 
   /** The phone the brand has for an email: not_found also when there is no email, no brand API, or no phone. */
-  private async phoneByEmail(tenant: StoredTenant, email: string | null): Promise<BrandLookup<string>> {
+  private async phoneByEmail(tenant: StoredTenant, email: string | null): Promise<BrandLookup<WrittenPhone>> {
     if (email === null || this.deps.brandFor === undefined) return { kind: 'not_found' };
     const brand = await this.deps.brandFor(tenant);
     if (brand === null) return { kind: 'not_found' };
     const customer = await brand.customerByEmail(email);
     if (customer.kind !== 'found') return customer;
-    return customer.value.phone === null ? { kind: 'not_found' } : { kind: 'found', value: customer.value.phone };
+    return customer.value.phone === null ? { kind: 'not_found' } : { kind: 'found', value: brandCustomerPhone(customer.value) };
   }
 
   /** The order, fulfillment and delivery behind an event, and the phone to write to. */
@@ -290,23 +316,21 @@ export class NotificationPlanner {
       case 'order_cancelled': {
         const earlier = event.kind === 'order_cancelled' ? await storedOrder(event.order.id) : null;
         const order = earlier === null ? event.order : withGapsFilled(event.order, earlier);
-        return { order, fulfillment: null, delivery: null, phone: order.customer.phone ?? null, brandFailure: null };
+        return { order, fulfillment: null, delivery: null, phone: orderPhoneOrNull(order), brandFailure: null };
       }
       case 'fulfillment_created': {
         const order = await storedOrder(event.fulfillment.orderId);
-        // The order's customer gets every message of the order (in order); the shipping
-        // destination's phone is only the fallback for an order we never saw.
-        return { order, fulfillment: event.fulfillment, delivery: null, phone: order?.customer.phone ?? event.fulfillment.phone ?? null, brandFailure: null };
+        return { order, fulfillment: event.fulfillment, delivery: null, phone: phoneOf(order, event.fulfillment), brandFailure: null };
       }
       case 'delivery_updated': {
         const order = await storedOrder(event.delivery.orderId);
         const latest = await events.latestOf(tenantId, 'fulfillment_created', event.delivery.fulfillmentId);
         const f = latest?.normalized as NormalizedEvent | undefined;
         const fulfillment = f?.kind === 'fulfillment_created' ? f.fulfillment : null;
-        return { order, fulfillment, delivery: event.delivery, phone: order?.customer.phone ?? fulfillment?.phone ?? null, brandFailure: null };
+        return { order, fulfillment, delivery: event.delivery, phone: phoneOf(order, fulfillment), brandFailure: null };
       }
       case 'cart_abandoned':
-        return { order: null, fulfillment: null, delivery: null, phone: event.cart.customer.phone, brandFailure: null };
+        return { order: null, fulfillment: null, delivery: null, phone: nullWithout(customerPhone(event.cart.customer)), brandFailure: null };
     }
   }
 }

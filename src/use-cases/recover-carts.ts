@@ -15,7 +15,9 @@ import type { LinkStore } from '../domain/ports/link-store.js';
 import { redirectTarget } from '../domain/links/redirect-target.js';
 import type { MessageStore } from '../domain/ports/message-store.js';
 import type { StoredTenant, TenantStore } from '../domain/ports/tenant-store.js';
-import { countryOfDigits, normalizePhone } from '../domain/recipients/phone.js';
+import { readCustomerPhone } from '../domain/recipients/customer-phone.js';
+import { countryOfDigits } from '../domain/recipients/phone.js';
+import { customerPhone, orderPhone } from '../domain/recipients/phone-sources.js';
 import { newCartRecord } from '../domain/carts/new-cart-record.js';
 import { defaultCatalog, fixedBodyLength, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
 import { reminderMapping } from '../domain/templates/reminder-template.js';
@@ -89,7 +91,8 @@ export class CartRecovery {
     if (existing !== undefined && !OPEN.has(existing.state)) return;
     // An older copy of the cart arriving late changes nothing.
     if (existing !== undefined && Date.parse(cart.cartTime) < existing.cartTime.getTime()) return;
-    const phone = normalizePhone(cart.customer.phone, tenant.settings.defaultCountry);
+    // Read as the order that recovers it reads its phone (onOrder), or the two would not match.
+    const phone = readCustomerPhone(customerPhone(cart.customer), tenant.settings.defaultCountry);
     const record: CartRecord = {
       ...(existing ?? newCartRecord(this.deps.ids.next('cart'), tenantId, cart, now)),
       cart,
@@ -115,7 +118,7 @@ export class CartRecovery {
   async onOrder(tenantId: string, order: Order, receivedAt: Date): Promise<void> {
     const tenant = await this.deps.tenants.get(tenantId);
     if (tenant === undefined) return;
-    const phone = normalizePhone(order.customer.phone, tenant.settings.defaultCountry);
+    const phone = readCustomerPhone(orderPhone(order), tenant.settings.defaultCountry);
     const orderTime = order.createdAt !== null ? new Date(order.createdAt) : receivedAt;
     const window = durationMs(tenant.settings.cartRecovery.attributionWindow);
     const open = await this.deps.carts.openForOrder(tenantId, {

@@ -21,7 +21,7 @@ describe('normalizeCart: Shopify checkout', () => {
       currency: 'INR',
       recoveryUrl: 'https://shop.example.com/60000/checkouts/b1946/recover?key=r',
     });
-    expect(c.customer).toEqual({ firstName: 'Meera', lastName: 'Nair', email: 'meera@example.com', phone: '+919000000001' });
+    expect(c.customer).toEqual({ firstName: 'Meera', lastName: 'Nair', email: 'meera@example.com', phone: '+919000000001', phoneCountry: null });
     expect(c.lineItems).toEqual([{ title: 'Silk Scarf', variantTitle: 'Red', quantity: 1, price: '899.00', sku: 'SCARF-R', productId: '9', variantId: '10', imageUrl: null }]);
   });
 
@@ -47,7 +47,7 @@ describe('normalizeCart: BusinessOnBot cart', () => {
       recovered: false,
       recoveryUrl: 'https://woo.example.com/checkout/?recover=812',
     });
-    expect(c.customer).toEqual({ firstName: 'Kabir', lastName: 'Shah', email: 'kabir@example.com', phone: '09876543210' });
+    expect(c.customer).toEqual({ firstName: 'Kabir', lastName: 'Shah', email: 'kabir@example.com', phone: '09876543210', phoneCountry: null });
     expect(c.lineItems).toEqual([{ title: 'Steel Bottle', variantTitle: null, quantity: 2, price: '349', sku: null, productId: '55', variantId: null, imageUrl: null }]);
   });
 
@@ -139,6 +139,16 @@ describe('normalizeCart: phone precedence', () => {
   });
   it('takes customer_phone at the same step as phone', () => {
     expect(cart({ ...base, phone: undefined, customer_phone: '+91 99999 99999' }).customer.phone).toBe('+91 99999 99999');
+  });
+  it("pairs the phone with its address's country, else the shipping address's, else the billing address's", () => {
+    const dubai = { phone: '050 123 4567', country_code: 'AE' };
+    expect(cart({ ...base, shipping_address: dubai }).customer.phoneCountry).toBe('AE');
+    expect(cart({ ...base, phone: null, shipping_address: null, billing_address: { ...dubai, country_code: undefined, country: 'United Arab Emirates' } }).customer.phoneCountry).toBe('AE');
+    expect(cart(base).customer.phoneCountry).toBeNull();
+  });
+  it("reads the WooCommerce plugin's flat shipping_country / billing_country", () => {
+    expect(cart(businessOnBotCart({ customer_phone: '050 123 4567', billing_country: 'AE' })).customer).toMatchObject({ phone: '050 123 4567', phoneCountry: 'AE' });
+    expect(cart(businessOnBotCart({ customer_phone: '050 123 4567', shipping_country: 'AE', billing_country: 'IN' })).customer.phoneCountry).toBe('AE');
   });
   it('takes email, then customer_email_id, then customer.email', () => {
     expect(cart(shopifyCheckout({ email: null })).customer.email).toBe('meera.c@example.com');

@@ -5,7 +5,8 @@
  * (`abandoned_cart_info`) have no fixed shape: a list of items, an object holding items and
  * totals, WooCommerce's cart keyed by item hash, or any of those as a JSON string.
  */
-import { customerNames, firstOf } from './customer.js';
+import { countryCodeOf } from './country-code.js';
+import { customerNames, firstOf, firstPhone } from './customer.js';
 import {
   NOT_AN_OBJECT,
   currency,
@@ -16,7 +17,6 @@ import {
   money,
   obj,
   pick,
-  pickPhone,
   pickStr,
   str,
   type JsonObject,
@@ -95,11 +95,14 @@ function customer(body: JsonObject): Customer {
       pickStr(c, 'email'),
       pickStr(billing, 'email'),
     ),
-    phone: firstOf(
-      pickPhone(body, 'phone', 'customer_phone', 'customerPhone'),
-      pickPhone(shipping, 'phone'),
-      pickPhone(billing, 'phone'),
-      pickPhone(c, 'phone'),
+    ...firstPhone(
+      [
+        { obj: body, keys: ['phone', 'customer_phone', 'customerPhone'], address: false },
+        { obj: shipping, keys: ['phone'], address: true },
+        { obj: billing, keys: ['phone'], address: true },
+        { obj: c, keys: ['phone'], address: false },
+      ],
+      countryCodeOf(shipping) ?? countryCodeOf(billing),
     ),
   };
 }

@@ -2,8 +2,10 @@
  * Who the customer is, assembled from the several places a body may name them. Orders and
  * carts both need it, with the same rule: the first source that names the person wins as a
  * whole, so a first name from one source is never paired with a last name from another.
+ * Likewise a phone keeps the country of the address it came from.
  */
-import { isRecord, pickStr, splitName } from './fields.js';
+import { countryCodeOf } from './country-code.js';
+import { isRecord, pickPhone, pickStr, splitName } from './fields.js';
 
 export interface PersonName {
   firstName: string | null;
@@ -33,4 +35,24 @@ export function customerNames(...sources: unknown[]): PersonName {
 export function firstOf<T>(...candidates: (T | null)[]): T | null {
   for (const c of candidates) if (c !== null) return c;
   return null;
+}
+
+/** Where a customer's phone may be: a body, a customer object, or an address (`address: true`). */
+export interface PhoneSource {
+  obj: unknown;
+  keys: readonly string[];
+  address: boolean;
+}
+
+/**
+ * The first usable phone of `sources` (precedence order) and the country to read it in: the
+ * country of the address it sits in, else `orderCountry` (the shipping address's, else the
+ * billing address's): a number typed at checkout is most likely written for where it ships.
+ */
+export function firstPhone(sources: readonly PhoneSource[], orderCountry: string | null): { phone: string | null; phoneCountry: string | null } {
+  for (const source of sources) {
+    const phone = pickPhone(source.obj, ...source.keys);
+    if (phone !== null) return { phone, phoneCountry: (source.address ? countryCodeOf(source.obj) : null) ?? orderCountry };
+  }
+  return { phone: null, phoneCountry: null };
 }

@@ -149,12 +149,12 @@ describe('address', () => {
   it('reads Shopify snake_case addresses', () => {
     expect(address({ first_name: 'Asha', last_name: 'Verma', address1: '12 MG Rd', city: 'Pune', zip: '411001', phone: '+91 11111 11111' })).toEqual({
       name: 'Asha Verma', firstName: 'Asha', lastName: 'Verma', phone: '+91 11111 11111', address1: '12 MG Rd',
-      address2: null, city: 'Pune', province: null, country: null, zip: '411001',
+      address2: null, city: 'Pune', province: null, country: null, countryCode: null, zip: '411001',
     });
   });
   it('reads camelCase and WooCommerce spellings', () => {
     const a = address({ firstName: 'Ravi', lastName: 'K', address_1: 'Flat 4', address_2: 'Sec 5', state: 'UP', countryCode: 'IN', postcode: '201301' });
-    expect(a).toMatchObject({ firstName: 'Ravi', lastName: 'K', name: 'Ravi K', address1: 'Flat 4', address2: 'Sec 5', province: 'UP', country: 'IN', zip: '201301' });
+    expect(a).toMatchObject({ firstName: 'Ravi', lastName: 'K', name: 'Ravi K', address1: 'Flat 4', address2: 'Sec 5', province: 'UP', country: 'IN', countryCode: 'IN', zip: '201301' });
   });
   it('is null for non-objects and objects that carry nothing', () => {
     expect(address(null)).toBeNull();

@@ -4,6 +4,7 @@
  * GraphQL) and in several types (ids as numbers or strings, quantities as strings), so each
  * reader accepts every reasonable spelling and answers `null` rather than throwing.
  */
+import { countryCodeOf } from './country-code.js';
 import type { Address, LineItem, PayloadIssue } from './model.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -207,6 +208,7 @@ export function address(v: unknown): Address | null {
     city: pickStr(v, 'city'),
     province: pickStr(v, 'province', 'state', 'province_code', 'provinceCode'),
     country: pickStr(v, 'country', 'country_code', 'countryCode', 'countryCodeV2'),
+    countryCode: countryCodeOf(v),
     zip: pickStr(v, 'zip', 'postcode', 'postal_code', 'postalCode'),
   };
   // `{}` or an address of nulls carries nothing; null keeps "absent" meaning absent.

@@ -14,6 +14,7 @@ describe('normalizeFulfillment: Shopify REST shape', () => {
       tracking: { company: 'Delhivery', number: '1234567890', url: 'https://www.delhivery.com/track/package/1234567890' },
       lineItems: [{ title: 'Cotton Kurta', variantTitle: null, quantity: 2, price: '599.00', sku: 'KURTA-M-BLU', productId: null, variantId: null, imageUrl: null }],
       phone: '+91 98123 45678',
+      phoneCountry: null,
       email: 'asha@example.com',
     });
   });
@@ -32,6 +33,11 @@ describe('normalizeFulfillment: Shopify REST shape', () => {
   it('takes destination.phone before a top-level phone', () => {
     expect(fulfillment(shopifyFulfillment({ phone: '+1 555 0100' })).phone).toBe('+91 98123 45678');
     expect(fulfillment(shopifyFulfillment({ phone: '+1 555 0100', destination: null })).phone).toBe('+1 555 0100');
+  });
+
+  it("names the destination's country for its phone", () => {
+    expect(fulfillment(shopifyFulfillment({ destination: { phone: '050 123 4567', country_code: 'AE' } })).phoneCountry).toBe('AE');
+    expect(fulfillment(shopifyFulfillment({ destination: { phone: '050 123 4567', country: 'United Arab Emirates' } })).phoneCountry).toBe('AE');
   });
 
   it('unwraps {fulfillment: {...}} and reports paths inside it', () => {

@@ -17,6 +17,7 @@ import {
 } from './fields.js';
 import type { Fulfillment, NormalizeResult, PayloadIssue } from './model.js';
 import { trackingOf } from './tracking.js';
+import { countryCodeOf } from './country-code.js';
 
 export function normalizeFulfillment(body: unknown): NormalizeResult<Fulfillment> {
   if (!isRecord(body)) return { ok: false, issues: [NOT_AN_OBJECT] };
@@ -38,6 +39,8 @@ export function normalizeFulfillment(body: unknown): NormalizeResult<Fulfillment
       tracking: trackingOf(f) ?? { company: null, number: null, url: null },
       lineItems: lineItems(pick(f, 'line_items', 'lineItems')),
       phone: pickPhone(destination, 'phone') ?? pickPhone(f, 'phone'),
+      // The destination is where the parcel goes: a number beside it is written for that country.
+      phoneCountry: countryCodeOf(destination),
       email: pickStr(f, 'email') ?? pickStr(destination, 'email'),
     },
   };

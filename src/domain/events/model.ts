@@ -29,7 +29,10 @@ export interface Address {
   address2: string | null;
   city: string | null;
   province: string | null;
+  /** As the brand wrote it: a name ("India") or a code, whichever it sent. */
   country: string | null;
+  /** ISO 3166-1 alpha-2 (see country-code.ts): the country to read this address's national phone numbers in. */
+  countryCode: string | null;
   zip: string | null;
 }
 
@@ -50,6 +53,12 @@ export interface Customer {
   email: string | null;
   /** The phone exactly as the brand sent it; normalised to E.164 when a message is planned. */
   phone: string | null;
+  /**
+   * The country (ISO 3166-1 alpha-2) to read `phone` in when it is national: the country of
+   * the address it was taken from, else the shipping address's, else the billing address's;
+   * null when none names one (the tenant's default country applies).
+   */
+  phoneCountry: string | null;
 }
 
 export interface Tracking {
@@ -94,6 +103,8 @@ export interface Fulfillment {
   lineItems: LineItem[];
   /** `destination.phone` when present (Shopify), else `phone`. */
   phone: string | null;
+  /** The country `destination` names (ISO 3166-1 alpha-2), to read `phone` in; null when it names none. */
+  phoneCountry: string | null;
   email: string | null;
 }
 

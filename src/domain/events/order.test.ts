@@ -28,6 +28,8 @@ describe('normalizeOrder: Shopify REST order', () => {
       lastName: 'Verma',
       email: 'asha@example.com',
       phone: '+91 98123 45678',
+      // The shipping address's `country: "India"`, by name.
+      phoneCountry: 'IN',
     });
     expect(o.lineItems).toHaveLength(2);
     expect(o.lineItems[0]).toMatchObject({ title: 'Cotton Kurta', variantTitle: 'M / Blue', quantity: 2, productId: '7412345678901234567', variantId: '42876543210987' });
@@ -90,7 +92,7 @@ describe('normalizeOrder: BusinessOnBot order', () => {
       tracking: { company: null, number: null, url: 'https://track.example.com/AWB123' },
     });
     // Only a full name in the shipping address: split into first word and the rest.
-    expect(o.customer).toEqual({ firstName: 'Ravi', lastName: 'Kumar Singh', email: 'ravi@example.com', phone: '9812345678' });
+    expect(o.customer).toEqual({ firstName: 'Ravi', lastName: 'Kumar Singh', email: 'ravi@example.com', phone: '9812345678', phoneCountry: null });
     expect(o.shippingAddress).toMatchObject({ name: 'Ravi Kumar Singh', country: null, zip: null });
     expect(o.lineItems).toEqual([{
       title: 'Masala Tea', variantTitle: '250 g', quantity: 2, price: '90.00', sku: 'TEA-250',
@@ -152,7 +154,30 @@ describe('normalizeOrder: phone precedence', () => {
   it('is not an error when missing', () => {
     const r = normalizeOrder({ id: '7' });
     expect(r.ok).toBe(true);
-    expect(okValue(r).customer).toEqual({ firstName: null, lastName: null, email: null, phone: null });
+    expect(okValue(r).customer).toEqual({ firstName: null, lastName: null, email: null, phone: null, phoneCountry: null });
+  });
+});
+
+describe('normalizeOrder: the country a phone is read in', () => {
+  const countryOf = (body: Record<string, unknown>) => order({ id: 1, ...body }).customer.phoneCountry;
+  const dubai = { phone: '050 123 4567', country_code: 'AE', country: 'United Arab Emirates' };
+  const india = { phone: '98123 45678', country: 'India' };
+
+  it("is a shipping address phone's own address's country", () => {
+    expect(countryOf({ shipping_address: dubai, billing_address: india })).toBe('AE');
+    expect(countryOf({ shippingAddress: { phone: '050 123 4567', countryCodeV2: 'AE' } })).toBe('AE');
+  });
+  it("is a billing address phone's own address's country, not the shipping address's", () => {
+    expect(countryOf({ shipping_address: { city: 'Dubai', country_code: 'AE' }, billing_address: india })).toBe('IN');
+  });
+  it('is the shipping address\'s country for the top-level or customer phone, else the billing address\'s', () => {
+    expect(countryOf({ phone: '050 123 4567', shipping_address: dubai, billing_address: india })).toBe('AE');
+    expect(countryOf({ customer: { phone: '050 123 4567' }, shipping_address: { country: 'AE' }, billing_address: { country: 'India' } })).toBe('AE');
+    expect(countryOf({ phone: '050 123 4567', billing_address: { city: 'Dubai', countryCode: 'AE' } })).toBe('AE');
+  });
+  it('is null when no address names a country it can read, or there is no phone', () => {
+    expect(countryOf({ phone: '050 123 4567', shipping_address: { country: 'Narnia' } })).toBeNull();
+    expect(countryOf({ shipping_address: { country_code: 'AE' } })).toBeNull();
   });
 });
 

@@ -4,7 +4,8 @@
  * Shopify's REST order. Only `id` is required: a brand that sends no phone still gets its
  * event stored; the notification planner records why nothing was sent.
  */
-import { customerNames, firstOf } from './customer.js';
+import { countryCodeOf } from './country-code.js';
+import { customerNames, firstOf, firstPhone } from './customer.js';
 import {
   NOT_AN_OBJECT,
   address,
@@ -18,7 +19,6 @@ import {
   moneyCurrency,
   obj,
   pick,
-  pickPhone,
   pickStr,
   requireId,
   str,
@@ -119,6 +119,12 @@ function customer(o: JsonObject): Customer {
   const billingCamel = obj(o.billingAddress);
   const billingSnake = obj(o.billing_address);
   const names = customerNames(c, shippingCamel, shippingSnake, billingCamel, billingSnake);
+  const orderCountry = firstOf(
+    countryCodeOf(shippingCamel),
+    countryCodeOf(shippingSnake),
+    countryCodeOf(billingCamel),
+    countryCodeOf(billingSnake),
+  );
   return {
     ...names,
     email: firstOf(
@@ -127,13 +133,16 @@ function customer(o: JsonObject): Customer {
       pickStr(o, 'contactEmail', 'contact_email'),
     ),
     // Precedence fixed by the brief; blank values fall through to the next source.
-    phone: firstOf(
-      pickPhone(o, 'phone'),
-      pickPhone(shippingCamel, 'phone'),
-      pickPhone(shippingSnake, 'phone'),
-      pickPhone(billingCamel, 'phone'),
-      pickPhone(billingSnake, 'phone'),
-      pickPhone(c, 'phone'),
+    ...firstPhone(
+      [
+        { obj: o, keys: ['phone'], address: false },
+        { obj: shippingCamel, keys: ['phone'], address: true },
+        { obj: shippingSnake, keys: ['phone'], address: true },
+        { obj: billingCamel, keys: ['phone'], address: true },
+        { obj: billingSnake, keys: ['phone'], address: true },
+        { obj: c, keys: ['phone'], address: false },
+      ],
+      orderCountry,
     ),
   };
 }

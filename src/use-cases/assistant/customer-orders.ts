@@ -6,7 +6,8 @@ import type { Order } from '../../domain/events/model.js';
 import type { BrandApi, BrandFailure } from '../../domain/ports/brand-api.js';
 import type { EventStore } from '../../domain/ports/event-store.js';
 import { shipmentStage } from '../../domain/events/shipment-stage.js';
-import { normalizePhone } from '../../domain/recipients/phone.js';
+import { readCustomerPhone, type WrittenPhone } from '../../domain/recipients/customer-phone.js';
+import { orderPhone } from '../../domain/recipients/phone-sources.js';
 
 export type OrderAccess =
   | { kind: 'mine'; order: Order; shipped: 'no' | 'shipped' | 'delivered' }
@@ -27,14 +28,14 @@ export class CustomerOrders {
     return `+${this.customer}`;
   }
 
-  /** Whether the order's phone is this customer's number (after normalising both). */
+  /** Whether the order's phone is this customer's number (read as planning reads it). */
   owns(order: Order): boolean {
-    return this.isCustomersPhone(order.customer.phone ?? order.shippingAddress?.phone ?? order.billingAddress?.phone ?? null);
+    return this.isCustomersPhone(orderPhone(order));
   }
 
-  /** Whether a phone as the brand wrote it is this customer's number; no phone is not. */
-  isCustomersPhone(written: string | null): boolean {
-    const phone = normalizePhone(written, this.defaultCountry);
+  /** Whether a phone as the brand wrote it (with its country) is this customer's number; no phone is not. */
+  isCustomersPhone(written: WrittenPhone): boolean {
+    const phone = readCustomerPhone(written, this.defaultCountry);
     return phone.ok && phone.digits === this.customer;
   }
 

@@ -18,7 +18,8 @@ import type { EventStore } from '../../domain/ports/event-store.js';
 import type { IdGenerator } from '../../domain/ports/ids.js';
 import type { MessageStore } from '../../domain/ports/message-store.js';
 import type { StoredTenant, TenantStore } from '../../domain/ports/tenant-store.js';
-import { normalizePhone } from '../../domain/recipients/phone.js';
+import { readCustomerPhone } from '../../domain/recipients/customer-phone.js';
+import { brandCustomerPhone, orderPhone } from '../../domain/recipients/phone-sources.js';
 import { formatMoney, safeLocale } from '../../domain/templates/template-format.js';
 import { durationMs } from '../../domain/tenants/duration.js';
 import { planServiceMessage } from '../service-message.js';
@@ -154,7 +155,7 @@ export class OrderAssistant implements Bot {
       const c = customer.value;
       // The brand may answer for someone else (a national-format path two countries share, a
       // list whose first entry is another person): only details with this number are shown.
-      if (!orders.isCustomersPhone(c.phone)) {
+      if (!orders.isCustomersPhone(brandCustomerPhone(c))) {
         this.deps.log.warn({ tenant: turn.tenant.id, conversation: turn.conversation.id }, "the brand's customer for this number has another phone or none; details not shown");
         return { type: 'text', text: turn.say('noDetails') };
       }
@@ -282,8 +283,9 @@ export class OrderAssistant implements Bot {
     const stored = await this.deps.events.latestOf(turn.tenant.id, 'order_created', orderId);
     const event = stored?.normalized;
     const order = event?.kind === 'order_created' ? event.order : null;
-    const phone = normalizePhone(order?.customer.phone ?? null, turn.tenant.settings.defaultCountry);
-    if (order === null || !phone.ok || phone.digits !== turn.message.customer) return this.refuse(turn, orderId, orderId);
+    if (order === null) return this.refuse(turn, orderId, orderId);
+    const phone = readCustomerPhone(orderPhone(order), turn.tenant.settings.defaultCountry);
+    if (!phone.ok || phone.digits !== turn.message.customer) return this.refuse(turn, orderId, orderId);
     // Only a cash-on-delivery order asks to be confirmed: a tap for a paid one (a payload made
     // up, or a template mapped to the wrong kind) is not understood, and records nothing.
     if (order.payment !== 'cod') return this.menu(turn, turn.say('fallback'));
