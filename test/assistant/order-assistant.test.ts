@@ -340,6 +340,27 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       expect(paidView.json<{ order: { confirmation: unknown } }>().order.confirmation).toBeNull();
     });
 
+    it('knows an order as an Emirati customer\'s when the brand wrote their number nationally beside a Dubai address', async () => {
+      const local = `050${String(1_000_000 + (++seq % 8_999_999)).padStart(7, '0')}`;
+      const me = `971${local.slice(1)}`;
+      const dubai = { name: 'Omar Khan', phone: local, city: 'Dubai', country: 'United Arab Emirates', zip: null };
+      brand.orders.set('ae1', order('ae1', '#7701', me, { phone: null, shippingAddress: dubai }));
+      const [status] = await tap(me, 'list_reply', 'track:ae1');
+      expect(status?.text?.body).toContain('#7701');
+      expect(status?.text?.body).not.toContain("couldn't find order");
+      // A COD order's Confirm tap, checked against the stored order's phone read the same way.
+      const id = `codae${Date.now()}`;
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, name: '#7702', fullyPaid: false, shippingAddress: dubai }));
+      await drain(h);
+      expect(sender.to(me).some((s) => (s.message.template as { name?: string } | undefined)?.name === 'orderline_order_confirmed_cod')).toBe(true);
+      const [thanks] = await tap(me, 'template_button', `cod_confirm:${id}`);
+      expect(thanks?.text?.body).toContain('#7702 is confirmed');
+      // The brand's customer record, read in the country its address names.
+      const address = { name: 'Omar Khan', firstName: 'Omar', lastName: 'Khan', phone: null, address1: 'Marina Walk', address2: null, city: 'Dubai', province: null, country: 'United Arab Emirates', countryCode: 'AE', zip: null };
+      brand.customers.set(`+${me}`, { firstName: 'Omar', lastName: 'Khan', phone: local, email: 'omar@example.com', addresses: [address] });
+      expect((await tap(me, 'list_reply', 'menu:details'))[0]?.text?.body).toContain('omar@example.com');
+    });
+
     it('answers politely when the brand is down, alerts the operator, and recovers', async () => {
       const me = phone();
       brand.orders.set('d1', order('d1', '#7701', me));

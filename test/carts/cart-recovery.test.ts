@@ -179,6 +179,27 @@ describe.each(databaseTargets())('abandoned-cart recovery on $name', (factory) =
       expect(await w.cart(store, quickKey)).toMatchObject({ state: 'completed', reason: 'order_by_phone', remindersSent: 0, recovered: null });
     });
 
+    it("reads a national number in the country the cart's address names, and matches the order that carries it the same way", async () => {
+      const store = await w.tenant('Dubai Deliveries', { suppression: { afterOrderConfirmation: null } });
+      // An Emirati mobile written nationally ("050 xxx xxxx"): no Indian number, so under the
+      // tenant's default (IN) neither the cart nor the order would have a customer to match.
+      const local = `050 ${w.phone().slice(-7)}`;
+      const digits = `971${local.replace(/\D/g, '').slice(1)}`;
+      const T = w.begin();
+      const key = w.uid('woo');
+      await w.post(store, '/abandoned-cart', businessOnBotCart({ abandoned_cart_id: key, abandoned_cart_time: epochSeconds(T), customer_phone: local, billing_city: 'Dubai', billing_country: 'AE' }));
+      await w.runUntil(T + HOUR);
+      expect(await w.cart(store, key)).toMatchObject({ state: 'reminded', customer: digits, remindersSent: 1 });
+      // The order names the country by name only (BusinessOnBot's shippingAddress.country), and no tokens: matched by phone.
+      const orderId = w.uid('ord');
+      const dubai = { name: 'Omar Khan', phone: local, address1: 'Marina Walk', city: 'Dubai', country: 'United Arab Emirates', zip: null };
+      await w.post(store, '/orders-create', businessOnBotOrder({ id: orderId, shippingAddress: dubai, total_amount: '349.0', createdAt: iso(T + HOUR) }));
+      await w.runUntil(T + 3 * DAY);
+
+      expect((await w.sent(store, digits)).map((s) => s.at)).toEqual([iso(T + 30 * MINUTE)]);
+      expect(await w.cart(store, key)).toMatchObject({ state: 'recovered', reason: 'order_by_phone', recovered: { orderId, value: '349.0', afterReminder: 1 } });
+    });
+
     it('stops when the checkout reports completed_at: recovered after a reminder, completed before any', async () => {
       const phone = w.phone();
       const T = w.begin();

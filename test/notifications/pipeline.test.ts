@@ -266,6 +266,51 @@ describe.each(databaseTargets())('notification pipeline on $name', (factory) => 
       ]);
     });
 
+    it("reads a national number in the country the order ships to, not the tenant's (an Indian brand shipping to Dubai)", async () => {
+      // A fresh Emirati mobile ("050 xxx xxxx"): invalid as an Indian number.
+      const local = `050 ${String(1_000_000 + (++seq % 8_999_999)).padStart(7, '0')}`;
+      const digits = `971${local.replace(/\D/g, '').slice(1)}`;
+      const id = uid('9');
+      const dubai = { first_name: 'Omar', address1: 'Marina Walk', city: 'Dubai', country: 'United Arab Emirates', country_code: 'AE', phone: local };
+      await postEvent(h, tenant.guestKey, '/orders-create', shopifyOrder({ id, phone: null, customer: null, billing_address: null, shipping_address: dubai }));
+      // A number valid in India and the US alike goes to the US customer its address names.
+      const both = `2025${String(++seq % 1_000_000).padStart(6, '0')}`;
+      const american = uid('9');
+      await postEvent(h, tenant.guestKey, '/orders-create', shopifyOrder({ id: american, phone: both, customer: null, billing_address: null, shipping_address: { first_name: 'Ann', country: 'United States', phone: null } }));
+      await drain(h);
+      expect((await forOrder(id)).map((m) => [m.kind, m.state, m.recipient])).toEqual([['order_confirmed', 'accepted', digits]]);
+      expect(sender.to(digits).at(-1)!.message.to).toBe(digits);
+      expect((await forOrder(american)).map((m) => m.recipient)).toEqual([`1${both}`]);
+      // Shopify's top-level phone holding junk: the address's number, still read as Emirati.
+      const junkFirst = uid('9');
+      const other = `050 ${String(1_000_000 + (++seq % 8_999_999)).padStart(7, '0')}`;
+      await postEvent(h, tenant.guestKey, '/orders-create', shopifyOrder({ id: junkFirst, phone: '1234567', customer: null, billing_address: null, shipping_address: { ...dubai, phone: other } }));
+      await drain(h);
+      expect((await forOrder(junkFirst)).map((m) => m.recipient)).toEqual([`971${other.replace(/\D/g, '').slice(1)}`]);
+      // A shipment's destination phone, read in the destination's country.
+      const shippedOnly = uid('9');
+      const atDestination = `056 ${String(1_000_000 + (++seq % 8_999_999)).padStart(7, '0')}`;
+      await postEvent(h, tenant.guestKey, '/orders-create', shopifyOrder({ id: shippedOnly, phone: '99999', shipping_address: null, billing_address: null, customer: null }));
+      await postEvent(h, tenant.guestKey, '/fulfillments-create', shopifyFulfillment({ id: uid('ful'), order_id: shippedOnly, destination: { phone: atDestination, country_code: 'AE' } }));
+      await drain(h, 60_000);
+      const shipped = (await forOrder(shippedOnly)).find((m) => m.kind === 'order_shipped');
+      expect([shipped?.state, shipped?.recipient]).toEqual(['accepted', `971${atDestination.replace(/\D/g, '').slice(1)}`]);
+    });
+
+    it('reads the phone of a cancellation that names no country in the country of the order it cancels', async () => {
+      const local = `055 ${String(1_000_000 + (++seq % 8_999_999)).padStart(7, '0')}`;
+      const digits = `971${local.replace(/\D/g, '').slice(1)}`;
+      const id = uid('9');
+      const bare = { customer: null, billing_address: null, phone: local };
+      await postEvent(h, tenant.guestKey, '/orders-create', shopifyOrder({ id, ...bare, shipping_address: { city: 'Abu Dhabi', country_code: 'AE' } }));
+      await postEvent(h, tenant.guestKey, '/orders-cancelled', shopifyOrder({ id, ...bare, shipping_address: null, cancelled_at: '2026-03-01T09:00:00Z', cancel_reason: 'customer' }));
+      await drain(h, 60_000);
+      expect((await forOrder(id)).map((m) => [m.kind, m.state, m.recipient]).sort()).toEqual([
+        ['order_cancelled', 'accepted', digits],
+        ['order_confirmed', 'accepted', digits],
+      ]);
+    });
+
     it("uses the tenant's own template mapping when it has one", async () => {
       const custom = await createTenant(h, {
         name: 'Own Templates',
