@@ -208,13 +208,19 @@ describe.skipIf(!inject('postgres'))('serve on PostgreSQL: two worker processes 
     // Every send was made by one of the two. Which worker claims which send is a race, so this
     // test does not require both to have sent: that the slots are shared between processes is
     // proven deterministically by test/contract/send-slots.contract.test.ts (three connections).
-    const counts = await Promise.all(
-      workers.map(async (w) => {
-        const ops = /metrics on (http:\/\/\S+);/.exec(w.stdout())?.[1];
-        const text = await (await fetch(`${ops}/metrics`)).text();
-        return Number(/^orderline_send_latency_seconds_count (\d+)$/m.exec(text)?.[1] ?? '0');
-      }),
-    );
+    const sendsPerWorker = () =>
+      Promise.all(
+        workers.map(async (w) => {
+          const ops = /metrics on (http:\/\/\S+);/.exec(w.stdout())?.[1];
+          const text = await (await fetch(`${ops}/metrics`)).text();
+          return Number(/^orderline_send_latency_seconds_count (\d+)$/m.exec(text)?.[1] ?? '0');
+        }),
+      );
+    // A send's latency is recorded just after the sandbox has the message: read until it is.
+    const counts = await eventually('every send counted by a worker', async () => {
+      const now = await sendsPerWorker();
+      return now.reduce((a, b) => a + b, 0) >= phones.length ? now : undefined;
+    }).catch(async () => sendsPerWorker());
     expect(counts.reduce((a, b) => a + b, 0), `sends per worker: ${counts.join(', ')}`).toBe(phones.length);
   }, 60_000);
 });

@@ -35,9 +35,22 @@ function nameKey(name: string): string {
 }
 
 let byName: Map<string, string> | null = null;
+// Names as brands write them, read before: every order of a store names the same few
+// countries, and reading one costs about a microsecond, on the thread that answers the brand.
+const NAMES_SEEN_LIMIT = 256;
+const namesSeen = new Map<string, string | null>();
+
+function countryByName(name: string): string | null {
+  const seen = namesSeen.get(name);
+  if (seen !== undefined) return seen;
+  const code = lookUpName(name);
+  if (namesSeen.size >= NAMES_SEEN_LIMIT) namesSeen.delete(namesSeen.keys().next().value!);
+  namesSeen.set(name, code);
+  return code;
+}
 
 /** English region names (long and short: "United Kingdom", "UK") → code, built on first use. */
-function countryByName(name: string): string | null {
+function lookUpName(name: string): string | null {
   if (byName === null) {
     byName = new Map();
     for (const style of ['long', 'short'] as const) {
