@@ -23,8 +23,8 @@ import type { AlertStore } from '../domain/ports/alert-store.js';
 import type { BrandApi, BrandFailure, BrandLookup } from '../domain/ports/brand-api.js';
 import type { StoredTenant, TenantStore } from '../domain/ports/tenant-store.js';
 import { firstRedirectTarget } from '../domain/links/redirect-target.js';
-import { readCustomerPhone, type WrittenPhone } from '../domain/recipients/customer-phone.js';
-import { addressPhone, brandCustomerPhone, customerPhone, fulfillmentPhone, orderPhone } from '../domain/recipients/phone-sources.js';
+import { firstUsablePhone, readCustomerPhone, type WrittenPhone } from '../domain/recipients/customer-phone.js';
+import { brandCustomerPhone, customerPhone, fulfillmentPhone, orderPhone, orderPhones } from '../domain/recipients/phone-sources.js';
 import { defaultCatalog, fixedBodyLength, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
 import { renderTemplate } from '../domain/templates/render-template.js';
 import { buildTemplateContext } from '../domain/templates/template-context.js';
@@ -211,21 +211,12 @@ export class NotificationPlanner {
     };
     if (facts.phone === null) return skipUnlessBrandFailed(facts.order === null && event.kind === 'delivery_updated' ? 'unknown_order' : 'no_phone');
     const { defaultCountry } = tenant.settings;
-    let phone = readCustomerPhone(facts.phone, defaultCountry);
-    if (!phone.ok) {
-      // The first phone in the brief's order may be junk ("1234567" in Shopify's top-level
-      // `phone`) while the addresses or the shipment hold the customer's real number.
-      const order = facts.order;
-      const others = [addressPhone(order?.shippingAddress ?? null, order), addressPhone(order?.billingAddress ?? null, order)];
-      if (facts.fulfillment !== null) others.push(fulfillmentPhone(facts.fulfillment, order));
-      for (const other of others) {
-        const usable = readCustomerPhone(other, defaultCountry);
-        if (usable.ok) {
-          phone = usable;
-          break;
-        }
-      }
-    }
+    // The first phone in the brief's order may be junk ("1234567" in Shopify's top-level
+    // `phone`) while the addresses or the shipment hold the customer's real number.
+    const order = facts.order;
+    const candidates = [facts.phone, ...(order === null ? [] : orderPhones(order))];
+    if (facts.fulfillment !== null) candidates.push(fulfillmentPhone(facts.fulfillment, order));
+    let phone = firstUsablePhone(candidates, defaultCountry);
     if (!phone.ok) {
       const looked = await this.phoneByEmail(tenant, facts.order?.customer.email ?? facts.fulfillment?.email ?? null);
       if (looked.kind === 'found') phone = readCustomerPhone(looked.value, defaultCountry);

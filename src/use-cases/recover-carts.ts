@@ -15,9 +15,9 @@ import type { LinkStore } from '../domain/ports/link-store.js';
 import { redirectTarget } from '../domain/links/redirect-target.js';
 import type { MessageStore } from '../domain/ports/message-store.js';
 import type { StoredTenant, TenantStore } from '../domain/ports/tenant-store.js';
-import { readCustomerPhone } from '../domain/recipients/customer-phone.js';
+import { firstUsablePhone, readCustomerPhone } from '../domain/recipients/customer-phone.js';
 import { countryOfDigits } from '../domain/recipients/phone.js';
-import { customerPhone, orderPhone } from '../domain/recipients/phone-sources.js';
+import { customerPhone, orderPhones } from '../domain/recipients/phone-sources.js';
 import { newCartRecord } from '../domain/carts/new-cart-record.js';
 import { defaultCatalog, fixedBodyLength, type CatalogEntry, type CatalogKind } from '../domain/templates/default-catalog.js';
 import { reminderMapping } from '../domain/templates/reminder-template.js';
@@ -118,7 +118,8 @@ export class CartRecovery {
   async onOrder(tenantId: string, order: Order, receivedAt: Date): Promise<void> {
     const tenant = await this.deps.tenants.get(tenantId);
     if (tenant === undefined) return;
-    const phone = readCustomerPhone(orderPhone(order), tenant.settings.defaultCountry);
+    // The number planning messages: a junk first phone falls through to the addresses' phones.
+    const phone = firstUsablePhone(orderPhones(order), tenant.settings.defaultCountry);
     const orderTime = order.createdAt !== null ? new Date(order.createdAt) : receivedAt;
     const window = durationMs(tenant.settings.cartRecovery.attributionWindow);
     const open = await this.deps.carts.openForOrder(tenantId, {

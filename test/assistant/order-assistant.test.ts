@@ -361,6 +361,25 @@ describe.each(databaseTargets())('order assistant on $name', (factory) => {
       expect((await tap(me, 'list_reply', 'menu:details'))[0]?.text?.body).toContain('omar@example.com');
     });
 
+    it("knows an order as the customer's when planning messaged them on its shipping phone because its own phone is junk", async () => {
+      const me = phone();
+      const shipTo = { name: 'Ravi Kumar', phone: `+${me}`, city: 'Pune', country: 'India', zip: null };
+      brand.orders.set('junk1', order('junk1', '#7801', me, { phone: '1234567', shippingAddress: shipTo }));
+      const [status] = await tap(me, 'list_reply', 'track:junk1');
+      expect(status?.text?.body).toContain('#7801');
+      expect(status?.text?.body).not.toContain("couldn't find order");
+      // The COD confirmation went to the shipping phone; its Confirm tap comes from there too.
+      const id = `codjunk${Date.now()}`;
+      await postEvent(h, tenant.guestKey, '/orders-create', businessOnBotOrder({ id, name: '#7802', phone: '1234567', fullyPaid: false, shippingAddress: shipTo }));
+      await drain(h);
+      expect(sender.to(me).some((s) => (s.message.template as { name?: string } | undefined)?.name === 'orderline_order_confirmed_cod')).toBe(true);
+      const [thanks] = await tap(me, 'template_button', `cod_confirm:${id}`);
+      expect(thanks?.text?.body).toContain('#7802 is confirmed');
+      // Still no one else's: a number the order does not name is refused.
+      const [refused] = await tap(phone(), 'template_button', `cod_confirm:${id}`);
+      expect(refused?.text?.body).toContain("couldn't find order");
+    });
+
     it('answers politely when the brand is down, alerts the operator, and recovers', async () => {
       const me = phone();
       brand.orders.set('d1', order('d1', '#7701', me));

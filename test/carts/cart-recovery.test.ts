@@ -177,6 +177,18 @@ describe.each(databaseTargets())('abandoned-cart recovery on $name', (factory) =
       await w.runUntil(U + 2 * DAY);
       expect(await sentTo(quick, store)).toEqual([]);
       expect(await w.cart(store, quickKey)).toMatchObject({ state: 'completed', reason: 'order_by_phone', remindersSent: 0, recovered: null });
+
+      // An order whose own phone is junk (Shopify's "1234567") carries the customer's number in
+      // its shipping address, which planning messages: the cart is matched by that number too.
+      const gift = w.phone();
+      const V = w.begin();
+      const giftKey = w.uid('woo');
+      await w.post(store, '/abandoned-cart', businessOnBotCart({ abandoned_cart_id: giftKey, abandoned_cart_time: epochSeconds(V), customer_phone: gift }));
+      await w.runUntil(V + 10 * MINUTE);
+      const shipTo = { name: 'Ravi Kumar', phone: gift, address1: 'MG Road', city: 'Pune', country: 'India', zip: '411001' };
+      await w.post(store, '/orders-create', businessOnBotOrder({ id: w.uid('ord'), phone: '1234567', shippingAddress: shipTo, createdAt: iso(V + 10 * MINUTE) }));
+      await w.runUntil(V + 2 * DAY);
+      expect(await w.cart(store, giftKey)).toMatchObject({ state: 'completed', reason: 'order_by_phone', remindersSent: 0 });
     });
 
     it("reads a national number in the country the cart's address names, and matches the order that carries it the same way", async () => {

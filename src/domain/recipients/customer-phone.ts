@@ -28,3 +28,14 @@ export function readCustomerPhone(written: WrittenPhone, defaultCountry: string)
   // number on a gift sent abroad) is still read as it was before countries were known.
   return normalizePhoneIn(written.phone, [named, defaultCountry]);
 }
+
+/** The first of these phones that reads as a number, else the first one's failure ("missing" when there are none). */
+export function firstUsablePhone(written: readonly WrittenPhone[], defaultCountry: string): PhoneResult {
+  let first: PhoneResult | undefined;
+  for (const w of written) {
+    const phone = readCustomerPhone(w, defaultCountry);
+    if (phone.ok) return phone;
+    first ??= phone;
+  }
+  return first ?? { ok: false, reason: 'missing' };
+}

@@ -29,6 +29,16 @@ export function orderPhone(order: Order): WrittenPhone {
   return addressPhone(order.billingAddress, order);
 }
 
+/**
+ * Every phone the order names, in the brief's order: the customer's, the shipping address's,
+ * the billing address's. Planning sends to the first usable one (a junk top-level phone, such
+ * as Shopify's "1234567", falls through to the address's), so the customer it messaged may
+ * answer from any of them.
+ */
+export function orderPhones(order: Order): WrittenPhone[] {
+  return [customerPhone(order.customer), addressPhone(order.shippingAddress, order), addressPhone(order.billingAddress, order)].filter((w) => w.phone !== null);
+}
+
 export function fulfillmentPhone(fulfillment: Fulfillment, order: Order | null): WrittenPhone {
   return { phone: fulfillment.phone, country: fulfillment.phoneCountry ?? orderCountry(order) };
 }

@@ -7,7 +7,7 @@ import type { BrandApi, BrandFailure } from '../../domain/ports/brand-api.js';
 import type { EventStore } from '../../domain/ports/event-store.js';
 import { shipmentStage } from '../../domain/events/shipment-stage.js';
 import { readCustomerPhone, type WrittenPhone } from '../../domain/recipients/customer-phone.js';
-import { orderPhone } from '../../domain/recipients/phone-sources.js';
+import { orderPhones } from '../../domain/recipients/phone-sources.js';
 
 export type OrderAccess =
   | { kind: 'mine'; order: Order; shipped: 'no' | 'shipped' | 'delivered' }
@@ -28,9 +28,9 @@ export class CustomerOrders {
     return `+${this.customer}`;
   }
 
-  /** Whether the order's phone is this customer's number (read as planning reads it). */
+  /** Whether one of the order's phones is this customer's number (read as planning reads it). */
   owns(order: Order): boolean {
-    return this.isCustomersPhone(orderPhone(order));
+    return orderPhones(order).some((written) => this.isCustomersPhone(written));
   }
 
   /** Whether a phone as the brand wrote it (with its country) is this customer's number; no phone is not. */

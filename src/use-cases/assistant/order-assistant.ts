@@ -19,7 +19,7 @@ import type { IdGenerator } from '../../domain/ports/ids.js';
 import type { MessageStore } from '../../domain/ports/message-store.js';
 import type { StoredTenant, TenantStore } from '../../domain/ports/tenant-store.js';
 import { readCustomerPhone } from '../../domain/recipients/customer-phone.js';
-import { brandCustomerPhone, orderPhone } from '../../domain/recipients/phone-sources.js';
+import { brandCustomerPhone, orderPhones } from '../../domain/recipients/phone-sources.js';
 import { formatMoney, safeLocale } from '../../domain/templates/template-format.js';
 import { durationMs } from '../../domain/tenants/duration.js';
 import { planServiceMessage } from '../service-message.js';
@@ -284,8 +284,11 @@ export class OrderAssistant implements Bot {
     const event = stored?.normalized;
     const order = event?.kind === 'order_created' ? event.order : null;
     if (order === null) return this.refuse(turn, orderId, orderId);
-    const phone = readCustomerPhone(orderPhone(order), turn.tenant.settings.defaultCountry);
-    if (!phone.ok || phone.digits !== turn.message.customer) return this.refuse(turn, orderId, orderId);
+    const theirs = orderPhones(order).some((written) => {
+      const phone = readCustomerPhone(written, turn.tenant.settings.defaultCountry);
+      return phone.ok && phone.digits === turn.message.customer;
+    });
+    if (!theirs) return this.refuse(turn, orderId, orderId);
     // Only a cash-on-delivery order asks to be confirmed: a tap for a paid one (a payload made
     // up, or a template mapped to the wrong kind) is not understood, and records nothing.
     if (order.payment !== 'cod') return this.menu(turn, turn.say('fallback'));
