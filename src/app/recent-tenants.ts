@@ -5,7 +5,7 @@
  * applies within the 2 s.
  */
 import type { Page, PageRequest } from '../domain/ports/page.js';
-import type { GuestKeyMatch, StoredTenant, TenantStore } from '../domain/ports/tenant-store.js';
+import type { GuestKeyMatch, SecretName, StoredTenant, TenantStore } from '../domain/ports/tenant-store.js';
 
 export const RECENT_TENANT_MS = 2_000;
 
@@ -42,6 +42,14 @@ export class RecentTenants implements TenantStore {
 
   findByPhoneNumberId(phoneNumberId: string): Promise<StoredTenant | undefined> {
     return this.store.findByPhoneNumberId(phoneNumberId);
+  }
+
+  findByBusinessAccountId(businessAccountId: string): Promise<StoredTenant[]> {
+    return this.store.findByBusinessAccountId(businessAccountId);
+  }
+
+  listWithSecret(name: SecretName): Promise<StoredTenant[]> {
+    return this.store.listWithSecret(name);
   }
 
   list(page: PageRequest): Promise<Page<StoredTenant>> {

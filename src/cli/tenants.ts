@@ -29,6 +29,7 @@ interface CreateOptions {
   timezone?: string;
   country?: string;
   phoneNumberId?: string;
+  businessAccountId?: string;
   accessToken?: string;
   appSecret?: string;
   brandUrl?: string;
@@ -44,6 +45,7 @@ function createBody(options: CreateOptions): Record<string, unknown> {
   if (options.country !== undefined) body.defaultCountry = options.country;
   const whatsapp = { ...(body.whatsapp as Record<string, unknown> | undefined) };
   if (options.phoneNumberId !== undefined) whatsapp.phoneNumberId = options.phoneNumberId;
+  if (options.businessAccountId !== undefined) whatsapp.businessAccountId = options.businessAccountId;
   if (options.accessToken !== undefined) whatsapp.accessToken = options.accessToken;
   if (options.appSecret !== undefined) whatsapp.appSecret = options.appSecret;
   if (Object.keys(whatsapp).length > 0) body.whatsapp = whatsapp;
@@ -65,6 +67,7 @@ export function registerTenantCommands(program: Command, config: () => Config): 
     .option('--timezone <zone>', 'IANA time zone (default Asia/Kolkata)')
     .option('--country <code>', 'default country for phone numbers (default IN)')
     .option('--phone-number-id <id>', 'WhatsApp Cloud API phone number id')
+    .option('--business-account-id <id>', "the number's WhatsApp Business Account (WABA) id: account-level webhooks reach the tenant as alerts")
     .option('--access-token <token>', 'WhatsApp Cloud API access token (omit to use the sandbox)')
     .option('--app-secret <secret>', 'Meta app secret for webhook signatures')
     .option('--brand-url <url>', "base URL of the brand's own APIs")

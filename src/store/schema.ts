@@ -12,6 +12,8 @@ export interface TenantsTable {
   /** AES-256-GCM sealed secrets (JSON of sealed strings by name). */
   secrets: string;
   phone_number_id: string | null;
+  /** `whatsapp.businessAccountId` of the config, indexed (not unique): account-level webhooks name only it. */
+  business_account_id: string | null;
   created_at: number;
   updated_at: number;
   /** Why sending is paused (e.g. an expired access token), or null. */

@@ -4,6 +4,7 @@ import {
   PhoneNumberIdTakenError,
   type GuestKeyMatch,
   type SealedSecrets,
+  type SecretName,
   type StoredTenant,
   type TenantStore,
 } from '../domain/ports/tenant-store.js';
@@ -20,6 +21,7 @@ function toRow(t: StoredTenant): Omit<TenantsTable, 'sending_paused'> {
     config: JSON.stringify(t.settings),
     secrets: JSON.stringify(t.sealedSecrets),
     phone_number_id: t.settings.whatsapp.phoneNumberId,
+    business_account_id: t.settings.whatsapp.businessAccountId,
     created_at: t.createdAt.getTime(),
     updated_at: t.updatedAt.getTime(),
   };
@@ -76,6 +78,18 @@ export class SqlTenantStore implements TenantStore {
   async findByPhoneNumberId(phoneNumberId: string): Promise<StoredTenant | undefined> {
     const row = await this.db.selectFrom('tenants').selectAll().where('phone_number_id', '=', phoneNumberId).executeTakeFirst();
     return row === undefined ? undefined : fromRow(row);
+  }
+
+  async findByBusinessAccountId(businessAccountId: string): Promise<StoredTenant[]> {
+    const rows = await this.db.selectFrom('tenants').selectAll().where('business_account_id', '=', businessAccountId).orderBy('id').execute();
+    return rows.map(fromRow);
+  }
+
+  async listWithSecret(name: SecretName): Promise<StoredTenant[]> {
+    // The secrets column is JSON of sealed strings by name: its key, quoted, can only be a key.
+    // The LIKE narrows the rows read; the parsed document decides.
+    const rows = await this.db.selectFrom('tenants').selectAll().where('secrets', 'like', `%"${name}"%`).orderBy('id').execute();
+    return rows.map(fromRow).filter((t) => t.sealedSecrets[name] !== undefined);
   }
 
   async list(page: PageRequest): Promise<Page<StoredTenant>> {

@@ -31,6 +31,12 @@ class OneKeyStore implements TenantStore {
   findByPhoneNumberId(): Promise<StoredTenant | undefined> {
     throw new Error('not used');
   }
+  findByBusinessAccountId(): Promise<StoredTenant[]> {
+    throw new Error('not used');
+  }
+  listWithSecret(): Promise<StoredTenant[]> {
+    throw new Error('not used');
+  }
   list(): never {
     throw new Error('not used');
   }

@@ -118,6 +118,44 @@ describe.each(databaseTargets())('$name tenant store', (factory) => {
       expect(await store.get(a.id)).toEqual(a);
     });
 
+    it('finds the tenants of a WhatsApp Business Account id, several when they share one, and follows updates', async () => {
+      const waba = phoneId();
+      const withWaba = (businessAccountId: string | null): TenantSettings => {
+        const base = withPhone(phoneId());
+        return { ...base, whatsapp: { ...base.whatsapp, businessAccountId } };
+      };
+      const first = tenant({ settings: withWaba(waba) });
+      const second = tenant({ settings: withWaba(waba) });
+      const other = tenant({ settings: withWaba(phoneId()) });
+      const none = tenant({ settings: withWaba(null) });
+      for (const t of [first, second, other, none]) await create(t);
+
+      expect((await store.findByBusinessAccountId(waba)).map((t) => t.id)).toEqual([first.id, second.id]);
+      expect(await store.findByBusinessAccountId(waba)).toEqual([first, second]);
+      expect(await store.findByBusinessAccountId(phoneId())).toEqual([]);
+
+      // Moved to the other WABA, and given up: the look-up follows the settings.
+      await store.update({ ...second, settings: { ...second.settings, whatsapp: { ...second.settings.whatsapp, businessAccountId: other.settings.whatsapp.businessAccountId } } });
+      await store.update({ ...first, settings: { ...first.settings, whatsapp: { ...first.settings.whatsapp, businessAccountId: null } } });
+      expect(await store.findByBusinessAccountId(waba)).toEqual([]);
+      expect((await store.findByBusinessAccountId(other.settings.whatsapp.businessAccountId!)).map((t) => t.id)).toEqual([second.id, other.id]);
+    });
+
+    it('lists the tenants that hold a secret, and only those', async () => {
+      const holder = tenant({ sealedSecrets: { whatsappAccessToken: 'v1.dG9r', whatsappAppSecret: 'v1.YXBw' } });
+      // A name the secret merely contains, in another secret's sealed text, is not the secret.
+      const lookalike = tenant({ name: 'whatsappAppSecret', sealedSecrets: { brandApiKey: 'v1.whatsappAppSecret' } });
+      await create(holder);
+      await create(lookalike);
+      const held = await store.listWithSecret('whatsappAppSecret');
+      expect(held.map((t) => t.id)).toContain(holder.id);
+      expect(held.map((t) => t.id)).not.toContain(lookalike.id);
+      expect(held.every((t) => t.sealedSecrets.whatsappAppSecret !== undefined)).toBe(true);
+      expect(held.find((t) => t.id === holder.id)).toEqual(holder);
+      await store.update({ ...holder, sealedSecrets: { whatsappAccessToken: 'v1.dG9r' } });
+      expect((await store.listWithSecret('whatsappAppSecret')).map((t) => t.id)).not.toContain(holder.id);
+    });
+
     it('refuses a guest key hash that is already in use, and keeps no half-created tenant', async () => {
       const keyHash = await create(tenant());
       const other = tenant();

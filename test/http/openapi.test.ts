@@ -32,6 +32,14 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(spec.paths['/admin/tenants/{id}']?.patch?.requestBody?.content ?? {}).sort()).toEqual(['application/json', 'application/merge-patch+json']);
   });
 
+  it("documents whatsapp.businessAccountId on tenant create: an id of digits or null, and what it is for", () => {
+    type Schema = { properties?: Record<string, Schema>; description?: string };
+    const op = spec.paths['/admin/tenants']?.post as { requestBody?: { content?: Record<string, { schema?: Schema }> } } | undefined;
+    const field = op?.requestBody?.content?.['application/json']?.schema?.properties?.whatsapp?.properties?.businessAccountId;
+    expect(field?.description).toMatch(/WhatsApp Business Account \(WABA\) id/);
+    expect(field).toMatchObject({ type: 'string', pattern: '^[0-9]{1,32}$', nullable: true, default: null });
+  });
+
   it('still answers as documented: /readyz 200 with its status, an unknown link 404 in the envelope', async () => {
     expect((await h.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
     const missing = await h.app.inject({ method: 'GET', url: '/r/nosuchlink' });

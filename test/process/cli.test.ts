@@ -162,6 +162,7 @@ for (const factory of databaseTargets()) {
         const result = await cli(
           'tenants', 'create', '--name', 'Cloud Store', '--json',
           '--phone-number-id', PHONE_NUMBER_ID,
+          '--business-account-id', '102290129340398',
           '--access-token', accessToken,
           '--app-secret', appSecret,
           '--brand-url', 'https://brand.example.com/api',
@@ -180,6 +181,7 @@ for (const factory of databaseTargets()) {
         expect(cloud.tenant).toMatchObject({ timezone: 'Europe/Berlin', defaultCountry: 'DE' });
         expect(cloud.tenant.whatsapp).toMatchObject({
           phoneNumberId: PHONE_NUMBER_ID,
+          businessAccountId: '102290129340398',
           hasAccessToken: true,
           hasAppSecret: true,
           mode: 'cloud',

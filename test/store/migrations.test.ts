@@ -58,3 +58,40 @@ describe.each(databaseTargets())('migrations on $name', (factory) => {
     });
   });
 });
+
+describe.each(databaseTargets())('migration 013 on $name', (factory) => {
+  describe.skipIf(factory.skip)('', () => {
+    let connection: StoreConnection | undefined;
+    let created: Awaited<ReturnType<typeof factory.create>> | undefined;
+
+    beforeAll(async () => {
+      created = await factory.create();
+      connection = connect(created.target);
+    });
+    afterAll(async () => {
+      await connection?.close();
+      await created?.cleanup();
+    });
+
+    it('gives tenants stored before it a null WABA id in their settings, and the look-up by WABA id works once one is set', async () => {
+      const db = connection!.db;
+      const migrator = new Migrator({ db, provider: migrations, migrationTableName: 'orderline_migrations', migrationLockTableName: 'orderline_migrations_lock' });
+      expect((await migrator.migrateTo('012-inbound-handled')).error).toBeUndefined();
+      const whatsapp = { phoneNumberId: '1001', messagesPerSecond: 80 };
+      await db
+        .insertInto('tenants')
+        .values({ id: 'ten_before', name: 'Before', config: JSON.stringify({ timezone: 'UTC', locale: 'en-IN', whatsapp }), secrets: '{}', phone_number_id: '1001', created_at: 0, updated_at: 0 })
+        .execute();
+
+      expect(await migrate(db)).toContain('013-tenant-business-account');
+      const tenants = new SqlTenantStore(db);
+      const before = await tenants.get('ten_before');
+      expect(before?.settings.whatsapp).toEqual({ ...whatsapp, businessAccountId: null });
+      expect(await tenants.findByBusinessAccountId('102290129340398')).toEqual([]);
+
+      const moved = { ...before!, settings: { ...before!.settings, whatsapp: { ...before!.settings.whatsapp, businessAccountId: '102290129340398' } } };
+      await tenants.update(moved);
+      expect(await tenants.findByBusinessAccountId('102290129340398')).toEqual([moved]);
+    });
+  });
+});

@@ -40,6 +40,10 @@ export interface TenantStore {
   update(tenant: StoredTenant): Promise<void>;
   get(id: string): Promise<StoredTenant | undefined>;
   findByPhoneNumberId(phoneNumberId: string): Promise<StoredTenant | undefined>;
+  /** The tenants whose `whatsapp.businessAccountId` is this WABA id (several may share one), oldest first. */
+  findByBusinessAccountId(businessAccountId: string): Promise<StoredTenant[]>;
+  /** The tenants that hold this secret, oldest first (the webhook's search for a signer of a body naming no tenant). */
+  listWithSecret(name: SecretName): Promise<StoredTenant[]>;
   list(page: PageRequest): Promise<Page<StoredTenant>>;
   /** The tenant of a key that is current or still inside its grace period at `now`. */
   findGuestKey(keyHash: string, now: Date): Promise<GuestKeyMatch | undefined>;

@@ -37,6 +37,7 @@ export const TenantCreateBody = Type.Object(
       Type.Object(
         {
           phoneNumberId: Type.Optional(s.whatsapp.properties.phoneNumberId),
+          businessAccountId: Type.Optional(s.whatsapp.properties.businessAccountId),
           accessToken: Type.Optional(Type.Union([Secret, Type.Null()])),
           appSecret: Type.Optional(Type.Union([Secret, Type.Null()])),
           messagesPerSecond: Type.Optional(s.whatsapp.properties.messagesPerSecond),

@@ -79,6 +79,13 @@ export const TenantSettings = Type.Object(
     whatsapp: Type.Object(
       {
         phoneNumberId: Type.Union([Type.String({ pattern: '^[0-9]{1,32}$' }), Type.Null()], { default: null }),
+        businessAccountId: Type.Union([Type.String({ pattern: '^[0-9]{1,32}$' }), Type.Null()], {
+          default: null,
+          description:
+            "The WhatsApp Business Account (WABA) id of the number, as Meta's API Setup shows it. Meta's account-level webhooks " +
+            '(template status, quality and messaging-limit, account updates) name only this id: with it they reach the tenant as alerts, ' +
+            'checked with its app secret. Several tenants may share one WABA. null: they are answered 200 and dropped (docs/notifications.md)',
+        }),
         messagesPerSecond: Type.Integer({ minimum: 1, maximum: 1000, default: 80 }),
       },
       { additionalProperties: false, default: {} },

@@ -12,6 +12,7 @@ import { sendSlots } from './010-send-slots.js';
 import { optIns } from './011-opt-ins.js';
 import { inboundHandled } from './012-inbound-handled.js';
 import { parkedChains } from './013-parked-chains.js';
+import { tenantBusinessAccount } from './014-tenant-business-account.js';
 
 /** Migrations live in code (not files on disk) so a built package carries them. */
 export const migrations: MigrationProvider = {
@@ -30,6 +31,7 @@ export const migrations: MigrationProvider = {
       '011-opt-ins': optIns,
       '012-inbound-handled': inboundHandled,
       '013-parked-chains': parkedChains,
+      '014-tenant-business-account': tenantBusinessAccount,
     };
   },
 };
