@@ -37,6 +37,7 @@ describe('sandbox OpenAPI', () => {
       'POST /sandbox/graph/_rules': ['sandbox'],
       'GET /sandbox/graph/_stats': ['sandbox'],
       'POST /sandbox/tenants/{tenantId}/inbound': ['sandbox'],
+      'POST /sandbox/tenants/{tenantId}/account-webhook': ['sandbox'],
       'GET /sandbox/tenants/{tenantId}/chats': ['sandbox'],
       'GET /sandbox/tenants/{tenantId}/chats/{phone}': ['sandbox'],
     });

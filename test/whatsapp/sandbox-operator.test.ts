@@ -4,7 +4,7 @@
  * template parameters sent; operator authorisation and the service's error envelope.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, textMessage, type RunningSandbox } from './support/sandbox-server.js';
+import { startSandbox, testAccount, textMessage, type RunningSandbox } from './support/sandbox-server.js';
 import { validSignature, type ReceivedWebhook } from './support/webhook-receiver.js';
 
 const TO = '919812345678';
@@ -262,5 +262,39 @@ describe('chats', () => {
     expect((await s.operator('GET', `/sandbox/tenants/${s.account.tenantId}/chats/abc`)).status).toBe(400);
     expect((await s.operator('GET', '/sandbox/tenants/nobody/chats')).status).toBe(404);
     expect((await s.operator('GET', `/sandbox/tenants/${s.account.tenantId}/chats/${TO}`, undefined, null)).status).toBe(401);
+  });
+});
+
+describe('account-level webhooks', () => {
+  const paused = { event: 'PAUSED', message_template_name: 'orderline_order_shipped', message_template_language: 'en', reason: 'NONE' };
+
+  it("sends {field, value} in Meta's envelope under the account's WABA id, signed, with no number in it", async () => {
+    await s.close();
+    s = await startSandbox({ accounts: (url) => [testAccount(url, { wabaId: '102290129340398' })] });
+    const answer = await s.operator('POST', `/sandbox/tenants/${s.account.tenantId}/account-webhook`, { field: 'message_template_status_update', value: paused });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ businessAccountId: '102290129340398', webhookStatus: 200 });
+    const [hook] = await s.receiver.waitFor(1);
+    expect(hook && validSignature(hook, s.account.appSecret)).toBe(true);
+    expect(hook?.body).toEqual({
+      object: 'whatsapp_business_account',
+      entry: [{ id: '102290129340398', time: Date.parse('2026-03-01T10:00:00.000Z') / 1000, changes: [{ field: 'message_template_status_update', value: paused }] }],
+    });
+    expect((await s.operator('GET', '/sandbox/graph/_stats')).body).toMatchObject({ accountWebhooks: 1, webhookPosts: 1 });
+
+    s.receiver.answerWith(401);
+    const refused = await s.operator('POST', `/sandbox/tenants/${s.account.tenantId}/account-webhook`, { field: 'account_update', value: { event: 'ACCOUNT_DELETED' } });
+    expect(refused.body).toEqual({ businessAccountId: '102290129340398', webhookStatus: 401, webhookError: 'HTTP 401' });
+  });
+
+  it('refuses an account without a WABA id (409), an unknown tenant (404), a malformed field (400) and a missing token (401)', async () => {
+    const send = (tenantId: string, body: unknown, token?: string | null) => s.operator('POST', `/sandbox/tenants/${tenantId}/account-webhook`, body, token);
+    expect((await send(s.account.tenantId, { field: 'account_update', value: {} })).body).toMatchObject({ statusCode: 409, error: 'Conflict!!' });
+    expect((await send('nobody', { field: 'account_update', value: {} })).status).toBe(404);
+    for (const bad of [{ field: 'Account Update', value: {} }, { field: 'account_update' }, { field: 'account_update', value: [] }, { field: 'x', value: {}, extra: 1 }]) {
+      expect((await send(s.account.tenantId, bad)).status, JSON.stringify(bad)).toBe(400);
+    }
+    expect((await send(s.account.tenantId, { field: 'account_update', value: {} }, null)).status).toBe(401);
+    expect(s.receiver.received).toEqual([]);
   });
 });

@@ -17,7 +17,10 @@ export interface SandboxAccount {
   webhookUrl: string;
   /** The business number shown in webhook metadata, e.g. "15550001111". */
   displayPhoneNumber: string;
-  /** `entry[].id` of the webhooks; derived from the phone number id when not given. */
+  /**
+   * `entry[].id` of the webhooks; derived from the phone number id when not given. Account-level
+   * webhooks name only it, so the sandbox sends them for accounts that give one.
+   */
   wabaId?: string;
 }
 

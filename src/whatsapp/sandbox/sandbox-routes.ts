@@ -65,6 +65,14 @@ const InboundBody = Type.Object(
   { additionalProperties: false, description: 'Exactly one of text, buttonId, listRowId' },
 );
 type InboundBody = Static<typeof InboundBody>;
+const AccountWebhookBody = Type.Object(
+  {
+    field: Type.String({ pattern: '^[a-z_]{1,64}$', description: 'The webhook field, e.g. "message_template_status_update", "phone_number_quality_update", "account_update"' }),
+    value: Type.Object({}, { additionalProperties: true, description: "The change's value as Meta's webhook reference gives it for that field" }),
+  },
+  { additionalProperties: false },
+);
+type AccountWebhookBody = Static<typeof AccountWebhookBody>;
 const TenantParams = Type.Object({ tenantId: Type.String({ maxLength: 100 }) });
 const ChatsQuery = Type.Object({
   limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
@@ -215,6 +223,35 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
     },
   );
   refuseOtherMethods(app, '/sandbox/tenants/:tenantId/inbound', ['POST']);
+
+  app.post<{ Params: Static<typeof TenantParams>; Body: AccountWebhookBody }>(
+    '/sandbox/tenants/:tenantId/account-webhook',
+    {
+      schema: {
+        tags,
+        security,
+        params: TenantParams,
+        body: AccountWebhookBody,
+        description:
+          "Plays Meta telling the tenant's webhook about its WhatsApp Business Account: {field, value} in Meta's envelope under the tenant's " +
+          'whatsapp.businessAccountId (409 when it has none), signed, e.g. {"field":"message_template_status_update","value":{"event":"PAUSED",' +
+          '"message_template_name":"orderline_order_shipped","message_template_language":"en","reason":"NONE"}}. Answers once the webhook ' +
+          'answered: {businessAccountId, webhookStatus[, webhookError]}.',
+        response: { 200: anyJson, ...envelopeErrors },
+      },
+    },
+    async (request, reply) => {
+      const outcome = await sandbox.accountWebhook(request.params.tenantId, request.body.field, request.body.value);
+      if (outcome.kind === 'unknownTenant') return sendFailure(reply, 'notFound', { message: UNKNOWN_TENANT });
+      if (outcome.kind === 'noAccountId') {
+        return sendFailure(reply, 'conflict', {
+          message: 'the tenant has no whatsapp.businessAccountId: Meta names the account by it (any digits will do for a sandbox tenant)',
+        });
+      }
+      return sendJson(reply, 200, outcome.result);
+    },
+  );
+  refuseOtherMethods(app, '/sandbox/tenants/:tenantId/account-webhook', ['POST']);
 
   app.get<{ Params: Static<typeof TenantParams>; Querystring: Static<typeof ChatsQuery> }>(
     '/sandbox/tenants/:tenantId/chats',

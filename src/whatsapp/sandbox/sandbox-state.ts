@@ -42,6 +42,8 @@ export interface SandboxCounters {
   rejected: number;
   markedRead: number;
   inbound: number;
+  /** Account-level webhooks an operator had the sandbox send (`…/account-webhook`). */
+  accountWebhooks: number;
   statuses: { sent: number; delivered: number; read: number; failed: number };
   webhookPosts: number;
   /** POSTs that got no 2xx (each retry counts). */
@@ -75,6 +77,7 @@ function emptyCounters(): SandboxCounters {
     rejected: 0,
     markedRead: 0,
     inbound: 0,
+    accountWebhooks: 0,
     statuses: { sent: 0, delivered: 0, read: 0, failed: 0 },
     webhookPosts: 0,
     webhookFailures: 0,

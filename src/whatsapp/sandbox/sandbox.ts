@@ -21,7 +21,7 @@ import type { SandboxAccount, SandboxDirectory } from './sandbox-directory.js';
 import { SandboxState, type ChatEntry, type ChatPage, type StateLimits } from './sandbox-state.js';
 import { timerScheduler, type ClosableScheduler, type Scheduler } from './scheduler.js';
 import { StatusWebhooks, type StatusDelays, type TrackedMessage } from './status-webhooks.js';
-import type { PricingCategory } from './webhook-payload.js';
+import { accountWebhookPayload, type PricingCategory } from './webhook-payload.js';
 import { WebhookPoster, type SandboxLogger } from './webhook-poster.js';
 
 export interface SandboxOptions {
@@ -53,6 +53,12 @@ export interface GraphSendBody {
   contacts: { input: string; wa_id: string }[];
   messages: { id: string; message_status: 'accepted' }[];
 }
+
+export type AccountWebhookOutcome =
+  | { kind: 'sent'; result: { businessAccountId: string; webhookStatus: number | null; webhookError?: string } }
+  | { kind: 'unknownTenant' }
+  /** The account names no WABA id (a tenant without `whatsapp.businessAccountId`). */
+  | { kind: 'noAccountId' };
 
 export type InboundOutcome =
   | { kind: 'received'; result: InboundResult }
@@ -187,6 +193,21 @@ export class Sandbox {
     const customer = name === undefined ? { phone } : { phone, name };
     const deps = { state: this.state, poster: this.poster, clock: this.clock };
     return { kind: 'received', result: await receiveFromCustomer(deps, account, customer, action) };
+  }
+
+  /**
+   * Meta telling the account's webhook about the WhatsApp Business Account itself (a template
+   * paused, a quality downgrade, …): `field` and `value` as Meta's webhook reference gives
+   * them, in Meta's envelope under the account's WABA id, signed, retried as any webhook.
+   */
+  async accountWebhook(tenantId: string, field: string, value: Record<string, unknown>): Promise<AccountWebhookOutcome> {
+    const account = await this.options.directory.byTenantId(tenantId);
+    if (account === undefined) return { kind: 'unknownTenant' };
+    if (account.wabaId === undefined) return { kind: 'noAccountId' };
+    this.state.counters.accountWebhooks++;
+    const attempt = await this.poster.post(account, accountWebhookPayload(account.wabaId, field, value, this.clock.now()));
+    const result = { businessAccountId: account.wabaId, webhookStatus: attempt.status };
+    return { kind: 'sent', result: attempt.error === undefined ? result : { ...result, webhookError: attempt.error } };
   }
 
   private chatOffering(tenantId: string, action: CustomerAction): string | undefined {

@@ -84,6 +84,20 @@ export function webhookPayload(account: SandboxAccount, value: ChangeValue): Web
   };
 }
 
+/**
+ * An account-level webhook: about the WhatsApp Business Account, not one of its numbers, so
+ * `entry[].id` (the WABA id) is all that names it and the value has no `metadata`. The value
+ * is Meta's for the field (template status, quality, account updates), given by the caller.
+ */
+export interface AccountWebhookPayload {
+  object: 'whatsapp_business_account';
+  entry: { id: string; time: number; changes: { field: string; value: Record<string, unknown> }[] }[];
+}
+
+export function accountWebhookPayload(wabaId: string, field: string, value: Record<string, unknown>, at: Date): AccountWebhookPayload {
+  return { object: 'whatsapp_business_account', entry: [{ id: wabaId, time: Math.floor(at.getTime() / 1000), changes: [{ field, value }] }] };
+}
+
 /** The `X-Hub-Signature-256` header value for these exact bytes. */
 export function hubSignature(bytes: string | Buffer, appSecret: string): string {
   return `sha256=${createHmac('sha256', appSecret).update(bytes).digest('hex')}`;

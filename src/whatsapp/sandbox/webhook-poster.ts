@@ -8,7 +8,7 @@ import { Agent, request } from 'undici';
 import type { SandboxAccount } from './sandbox-directory.js';
 import type { SandboxCounters } from './sandbox-state.js';
 import type { Scheduler } from './scheduler.js';
-import { hubSignature, type WebhookPayload } from './webhook-payload.js';
+import { hubSignature, type AccountWebhookPayload, type WebhookPayload } from './webhook-payload.js';
 
 export interface SandboxLogger {
   warn(details: object, message: string): void;
@@ -45,7 +45,7 @@ export class WebhookPoster {
    * Sends now and answers the first attempt's result; failed attempts are retried in the
    * background. `onSettled` runs once the webhook was taken (2xx) or given up on.
    */
-  async post(account: SandboxAccount, payload: WebhookPayload, onSettled?: () => void): Promise<WebhookAttempt> {
+  async post(account: SandboxAccount, payload: WebhookPayload | AccountWebhookPayload, onSettled?: () => void): Promise<WebhookAttempt> {
     const bytes = JSON.stringify(payload);
     const signature = hubSignature(bytes, account.appSecret);
     const first = await this.attempt(account.webhookUrl, bytes, signature);
