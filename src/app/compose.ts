@@ -40,11 +40,13 @@ import { SqlCartStore } from '../store/cart-repository.js';
 import type { CartStore } from '../domain/ports/cart-store.js';
 import { NotificationPlanner } from '../use-cases/plan-notifications.js';
 import { PlanningHorizon } from '../use-cases/planning-horizon.js';
+import { AccountWebhookProcessor } from '../use-cases/process-account-webhook.js';
 import { WebhookProcessor } from '../use-cases/process-webhook.js';
 import { WebhookReceiver } from '../use-cases/receive-webhook.js';
 import { MessageDispatcher, resumeSending, unacceptedSendNote } from '../use-cases/send-message.js';
 import { CloudApiSender } from '../whatsapp/cloud-api-sender.js';
-import { webhookNotices, webhookPhoneNumberIds } from '../whatsapp/webhook-payload.js';
+import { accountNotices } from '../whatsapp/account-webhook-payload.js';
+import { webhookNotices, webhookSubjects } from '../whatsapp/webhook-payload.js';
 import { jobHandlers } from '../worker/job-handlers.js';
 import { JobRunner, type RunnerOptions } from '../worker/job-runner.js';
 import type { LinkStore } from '../domain/ports/link-store.js';
@@ -119,7 +121,7 @@ export interface Orderline {
   readonly conversationOps: ConversationOperations;
   readonly brands: BrandApiFactory;
   readonly runner: JobRunner;
-  readonly phoneNumberIdsOf: (body: unknown) => string[];
+  readonly subjectsOf: typeof webhookSubjects;
   /** Drops what this instance caches about a tenant (changed elsewhere: another thread). */
   forgetTenant(tenantId: string): void;
   /** Where this service can reach itself (set once it listens); the built-in sandbox uses it. */
@@ -159,6 +161,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     appSecret: config.whatsapp.appSecret,
     sandboxKey: sealingSecret,
     internalUrl: () => internalUrl,
+    now: () => clock.now().getTime(),
   });
   const alerts = new SqlAlertStore(connection.db);
   const brands = new BrandApiFactory({ logger, now: () => clock.now().getTime() });
@@ -166,6 +169,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     guestAuth.forget(tenantId);
     recentTenants.forget(tenantId);
     brands.forget(tenantId);
+    accounts.forget();
   };
   const queue = new DatabaseJobQueue(connection.db, connection.capabilities, clock, ids);
   const tenants = new TenantService(
@@ -260,6 +264,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     log: logger,
   });
   const webhookProcessor = new WebhookProcessor({ tenants: tenantStore, messages, customers, bot: assistant, clock, ids });
+  const accountWebhooks = new AccountWebhookProcessor({ tenants: tenantStore, alerts, clock, ids });
   const conversationOps = new ConversationOperations({
     conversations,
     messages,
@@ -273,7 +278,20 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   });
   const runner = new JobRunner(
     queue,
-    onlyKinds(jobHandlers({ events, planner, carts: cartRecovery, dispatcher, webhooks: webhookProcessor, readWebhook: webhookNotices, clock }), options.jobKinds),
+    onlyKinds(
+      jobHandlers({
+        events,
+        planner,
+        carts: cartRecovery,
+        dispatcher,
+        webhooks: webhookProcessor,
+        readWebhook: webhookNotices,
+        accountWebhooks,
+        readAccountWebhook: accountNotices,
+        clock,
+      }),
+      options.jobKinds,
+    ),
     clock,
     logger,
     { concurrency: config.workerConcurrency, ...options.runner },
@@ -309,7 +327,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     conversationOps,
     brands,
     runner,
-    phoneNumberIdsOf: webhookPhoneNumberIds,
+    subjectsOf: webhookSubjects,
     forgetTenant,
     setInternalUrl: (url: string) => {
       internalUrl = url.replace(/\/+$/, '');

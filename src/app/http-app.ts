@@ -27,7 +27,7 @@ export function httpAppFor(orderline: Orderline, adminToken: string): Promise<Fa
     webhook: {
       receiver: orderline.webhookReceiver,
       verifyToken: orderline.config.whatsapp.verifyToken,
-      phoneNumberIdsOf: orderline.phoneNumberIdsOf,
+      subjectsOf: orderline.subjectsOf,
     },
     links: {
       links: orderline.links,

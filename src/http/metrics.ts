@@ -43,6 +43,17 @@ export class Metrics {
     help: 'Webhook changes for phone number ids no tenant has (answered 200 and dropped)',
     registers: [this.registry],
   });
+  readonly webhookUnknownAccounts = new Counter({
+    name: 'orderline_webhook_unknown_business_accounts_total',
+    help: 'Webhook entries with account-level changes for WhatsApp Business Account ids no tenant has (answered 200 and dropped)',
+    registers: [this.registry],
+  });
+  readonly webhookIgnoredChanges = new Counter({
+    name: 'orderline_webhook_ignored_changes_total',
+    help: 'Webhook changes taken (200) of a field Orderline does not act on, by field',
+    labelNames: ['field'] as const,
+    registers: [this.registry],
+  });
   readonly messages = new Counter({
     name: 'orderline_messages_total',
     help: 'Send outcomes by notification kind, outcome and Meta error code',

@@ -3,7 +3,7 @@
  * `POST` takes up to 3 MB, checks X-Hub-Signature-256 on the raw bytes, persists, answers.
  */
 import type { FastifyInstance } from 'fastify';
-import type { WebhookReceiver } from '../use-cases/receive-webhook.js';
+import type { WebhookReceiver, WebhookSubjects } from '../use-cases/receive-webhook.js';
 import { SUCCESS, sendFailure } from './envelope.js';
 import type { Metrics } from './metrics.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
@@ -12,8 +12,18 @@ export interface WebhookRouteDeps {
   receiver: WebhookReceiver;
   verifyToken: string | undefined;
   metrics: Metrics;
-  /** Reads which of our phone numbers a webhook body is about (the WhatsApp adapter knows Meta's shape). */
-  phoneNumberIdsOf: (body: unknown) => string[];
+  /**
+   * Reads which phone numbers and WhatsApp Business Accounts a webhook body is about, and the
+   * fields of the changes Orderline ignores (the WhatsApp adapter knows Meta's shape).
+   */
+  subjectsOf: (body: unknown) => WebhookSubjects & { ignoredFields: readonly string[] };
+}
+
+const NO_SUBJECTS: WebhookSubjects = { phoneNumberIds: [], businessAccountIds: [] };
+
+/** A field name as a metric label: Meta's are snake_case words; anything else is one label, not many. */
+function fieldLabel(field: string): string {
+  return /^[a-z0-9_]{1,64}$/.test(field) ? field : 'other';
 }
 
 const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
@@ -42,7 +52,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
 
   app.post(
     '/webhooks/whatsapp',
-    { bodyLimit: WEBHOOK_BODY_LIMIT, schema: { tags: ['whatsapp'], summary: "Meta's webhook: statuses, customers' messages, preferences" } },
+    { bodyLimit: WEBHOOK_BODY_LIMIT, schema: { tags: ['whatsapp'], summary: "Meta's webhook: statuses, customers' messages, preferences, and account-level changes (templates, quality, account updates)" } },
     async (request, reply) => {
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const header = request.headers['x-hub-signature-256'];
@@ -52,11 +62,12 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         body = JSON.parse(raw.toString('utf8'));
       } catch {
         // The signature first (BRIEF: 401 when it is missing or wrong); a body that is not JSON names no tenant.
-        const checked = await deps.receiver.receive(raw, signature, []);
+        const checked = await deps.receiver.receive(raw, signature, NO_SUBJECTS);
         if (checked.status === 'bad_signature') return sendFailure(reply, 'unauthorized');
         return sendFailure(reply, 'badPayload', { details: [{ path: '', message: 'malformed JSON' }] });
       }
-      const result = await deps.receiver.receive(raw, signature, deps.phoneNumberIdsOf(body));
+      const subjects = deps.subjectsOf(body);
+      const result = await deps.receiver.receive(raw, signature, subjects);
       if (result.status === 'bad_signature') {
         request.log.warn('webhook refused: missing or wrong X-Hub-Signature-256');
         return sendFailure(reply, 'unauthorized');
@@ -65,6 +76,18 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         deps.metrics.webhookUnknownNumbers.inc();
         request.log.info({ phoneNumberId: id }, 'webhook for an unknown phone number id dropped');
       }
+      for (const id of result.unknownAccounts) {
+        deps.metrics.webhookUnknownAccounts.inc();
+        request.log.info({ businessAccountId: id }, 'webhook for an unknown WhatsApp Business Account id dropped');
+      }
+      if (result.signedWithSecretOf.length > 0) {
+        // The operator's hint: this tenant's Meta app sends for a number or WABA Orderline does not know.
+        request.log.info(
+          { signedWithSecretOf: result.signedWithSecretOf, businessAccountIds: result.unknownAccounts, phoneNumberIds: result.unknownNumbers },
+          "webhook naming no tenant taken: signed with a tenant's own app secret (set its whatsapp.businessAccountId to route such webhooks)",
+        );
+      }
+      for (const field of subjects.ignoredFields) deps.metrics.webhookIgnoredChanges.inc({ field: fieldLabel(field) });
       return reply.send(SUCCESS);
     },
   );

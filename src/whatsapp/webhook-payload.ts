@@ -1,6 +1,7 @@
 /**
  * Meta's webhook body (reference: whatsapp-cloud-api.md, Webhooks) read into what Orderline
- * acts on: statuses, customers' messages and marketing preferences, per phone number id.
+ * acts on: statuses, customers' messages and marketing preferences, per phone number id
+ * (account-level changes: account-webhook-payload.ts).
  * Schema first: the shapes below validate, type and document the parts we read; anything
  * else in the body is ignored, and an entry that does not fit is skipped, not fatal.
  */
@@ -11,6 +12,7 @@ import { customerOfWaId } from '../domain/recipients/phone.js';
 import { isPlainObject } from '../shared/merge-patch.js';
 import type { ReceivedMessage, WebhookNotices } from '../domain/messages/webhook-notices.js';
 import type { StatusReport } from '../domain/ports/message-store.js';
+import { ACCOUNT_FIELDS, entryAccountId, isAccountLevel } from './account-webhook-payload.js';
 
 const Str = Type.String();
 const Id = Type.Union([Type.String(), Type.Number()]);
@@ -172,21 +174,41 @@ export function webhookNotices(body: unknown, receivedAt: Date): WebhookNotices[
   return notices;
 }
 
+/** Per-number fields Orderline acts on (statuses and customers' messages; marketing preferences). */
+const NUMBER_FIELDS: readonly string[] = ['messages', 'user_preferences'];
+
+export interface WebhookSubjects {
+  phoneNumberIds: string[];
+  businessAccountIds: string[];
+  /** The field of each change Orderline takes and ignores (one entry per change), for the metrics. */
+  ignoredFields: string[];
+}
+
 /**
- * The phone number ids a webhook is about (to find the tenants and their app secrets), read
- * from every change's metadata even where the rest of the change does not fit: a signed body
- * with one malformed item is still its tenant's, checked with its tenant's secret.
+ * What a webhook is about, to find the tenants and their app secrets: the phone number ids of
+ * per-number changes (read from every change's metadata even where the rest of the change does
+ * not fit: a signed body with one malformed item is still its tenant's, checked with its
+ * tenant's secret), and the WABA ids (`entry[].id`) of entries with account-level changes,
+ * which name no number.
  */
-export function webhookPhoneNumberIds(body: unknown): string[] {
-  const ids = new Set<string>();
+export function webhookSubjects(body: unknown): WebhookSubjects {
+  const numbers = new Set<string>();
+  const accounts = new Set<string>();
+  const ignoredFields: string[] = [];
   for (const entry of listAt(body, 'entry')) {
     for (const change of listAt(entry, 'changes')) {
-      const value = fieldOf(change, 'value');
-      const id = fieldOf(fieldOf(value, 'metadata'), 'phone_number_id');
-      if (typeof id === 'string' || typeof id === 'number') ids.add(String(id));
+      const field = fieldOf(change, 'field');
+      if (typeof field === 'string' && !NUMBER_FIELDS.includes(field) && !ACCOUNT_FIELDS.includes(field)) ignoredFields.push(field);
+      if (isAccountLevel(change)) {
+        const account = entryAccountId(entry);
+        if (account !== null) accounts.add(account);
+        continue;
+      }
+      const id = fieldOf(fieldOf(fieldOf(change, 'value'), 'metadata'), 'phone_number_id');
+      if (typeof id === 'string' || typeof id === 'number') numbers.add(String(id));
     }
   }
-  return [...ids];
+  return { phoneNumberIds: [...numbers], businessAccountIds: [...accounts], ignoredFields };
 }
 
 function fieldOf(value: unknown, key: string): unknown {

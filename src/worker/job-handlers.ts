@@ -3,11 +3,13 @@
  */
 import type { Clock } from '../domain/ports/clock.js';
 import type { EventStore } from '../domain/ports/event-store.js';
+import type { AccountNotice } from '../domain/accounts/account-notice.js';
 import type { WebhookNotices } from '../domain/messages/webhook-notices.js';
 import { PROCESS_EVENT_JOB } from '../use-cases/ingest-event.js';
 import { SEND_MESSAGE_JOB, type NotificationPlanner } from '../use-cases/plan-notifications.js';
 import { PROCESS_WEBHOOK_JOB } from '../use-cases/receive-webhook.js';
 import type { MessageDispatcher } from '../use-cases/send-message.js';
+import type { AccountWebhookProcessor } from '../use-cases/process-account-webhook.js';
 import type { WebhookProcessor } from '../use-cases/process-webhook.js';
 import { CART_REMINDER_JOB, type CartRecovery } from '../use-cases/recover-carts.js';
 import type { JobHandler } from './job-runner.js';
@@ -20,6 +22,9 @@ export interface HandlerDeps {
   webhooks: WebhookProcessor;
   /** Reads a stored webhook body (Meta's shape) into notices. */
   readWebhook: (body: unknown, receivedAt: Date) => WebhookNotices[];
+  accountWebhooks: AccountWebhookProcessor;
+  /** Reads a stored webhook body's account-level changes (Meta's shape) into notices. */
+  readAccountWebhook: (body: unknown) => AccountNotice[];
   clock: Clock;
 }
 
@@ -27,6 +32,12 @@ function field(payload: unknown, name: string): string | null {
   if (typeof payload !== 'object' || payload === null) return null;
   const value = (payload as Record<string, unknown>)[name];
   return typeof value === 'string' ? value : null;
+}
+
+function stringsAt(payload: unknown, name: string): string[] {
+  if (typeof payload !== 'object' || payload === null) return [];
+  const value = (payload as Record<string, unknown>)[name];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 export function jobHandlers(deps: HandlerDeps): Map<string, JobHandler> {
@@ -71,7 +82,12 @@ export function jobHandlers(deps: HandlerDeps): Map<string, JobHandler> {
       async (job) => {
         const body = field(job.payload, 'body');
         if (body === null) return { kind: 'dead', error: 'job payload has no body' };
-        await deps.webhooks.process(deps.readWebhook(JSON.parse(body), deps.clock.now()));
+        const parsed: unknown = JSON.parse(body);
+        await deps.webhooks.process(deps.readWebhook(parsed, deps.clock.now()));
+        // The tenants the signature vouched for. A job queued before they were recorded has
+        // none: its account-level changes (which nothing read then) stay unread.
+        const vouched = new Set(stringsAt(job.payload, 'tenants'));
+        if (vouched.size > 0) await deps.accountWebhooks.process(deps.readAccountWebhook(parsed), vouched);
         return { kind: 'done' };
       },
     ],

@@ -1,5 +1,6 @@
 /** Builders for Meta's webhook bodies (reference: whatsapp-cloud-api.md, Webhooks), and signing. */
 import { createHmac } from 'node:crypto';
+import { accountWebhookPayload } from '../../src/whatsapp/sandbox/webhook-payload.js';
 import type { Harness } from './harness.js';
 
 /** Meta's envelope around one change for one of our phone numbers. */
@@ -81,4 +82,33 @@ export async function postWebhook(h: Harness, phoneNumberId: string, body: unkno
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw, key) },
     payload: raw,
   });
+}
+
+/**
+ * An account-level webhook (about the WhatsApp Business Account: `entry[].id` is the WABA id,
+ * the value names no number), in the envelope the sandbox sends it in. `value` is Meta's for
+ * the field (its webhook reference pages).
+ */
+export function accountWebhook(wabaId: string, field: string, value: Record<string, unknown>, at = new Date(1_772_360_000_000)) {
+  return accountWebhookPayload(wabaId, field, value, at);
+}
+
+/** `message_template_status_update` as Meta sends it for a paused template. */
+export function templatePausedWebhook(wabaId: string, name: string, language = 'en') {
+  return accountWebhook(wabaId, 'message_template_status_update', {
+    event: 'PAUSED',
+    message_template_id: 1689556908129832,
+    message_template_name: name,
+    message_template_language: language,
+    reason: 'NONE',
+    other_info: { title: 'FIRST_PAUSE', description: 'Your WhatsApp message template has been paused for 3 hours.' },
+  });
+}
+
+/** POSTs a body signed with `secret` (null: no signature header at all). */
+export async function postSigned(h: Harness, body: unknown, secret: string | null) {
+  const raw = JSON.stringify(body);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (secret !== null) headers['x-hub-signature-256'] = sign(raw, secret);
+  return h.app.inject({ method: 'POST', url: '/webhooks/whatsapp', headers, payload: raw });
 }
