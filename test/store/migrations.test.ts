@@ -59,7 +59,7 @@ describe.each(databaseTargets())('migrations on $name', (factory) => {
   });
 });
 
-describe.each(databaseTargets())('migration 013 on $name', (factory) => {
+describe.each(databaseTargets())('migration 014 on $name', (factory) => {
   describe.skipIf(factory.skip)('', () => {
     let connection: StoreConnection | undefined;
     let created: Awaited<ReturnType<typeof factory.create>> | undefined;
@@ -76,14 +76,14 @@ describe.each(databaseTargets())('migration 013 on $name', (factory) => {
     it('gives tenants stored before it a null WABA id in their settings, and the look-up by WABA id works once one is set', async () => {
       const db = connection!.db;
       const migrator = new Migrator({ db, provider: migrations, migrationTableName: 'orderline_migrations', migrationLockTableName: 'orderline_migrations_lock' });
-      expect((await migrator.migrateTo('012-inbound-handled')).error).toBeUndefined();
+      expect((await migrator.migrateTo('013-parked-chains')).error).toBeUndefined();
       const whatsapp = { phoneNumberId: '1001', messagesPerSecond: 80 };
       await db
         .insertInto('tenants')
         .values({ id: 'ten_before', name: 'Before', config: JSON.stringify({ timezone: 'UTC', locale: 'en-IN', whatsapp }), secrets: '{}', phone_number_id: '1001', created_at: 0, updated_at: 0 })
         .execute();
 
-      expect(await migrate(db)).toContain('013-tenant-business-account');
+      expect(await migrate(db)).toContain('014-tenant-business-account');
       const tenants = new SqlTenantStore(db);
       const before = await tenants.get('ten_before');
       expect(before?.settings.whatsapp).toEqual({ ...whatsapp, businessAccountId: null });
