@@ -1,9 +1,12 @@
 /** Admin API for the assistant: conversations (list, take, release) and one order's story. */
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { ConversationView, OrderView } from '../use-cases/conversation-view.js';
 import type { TenantService } from '../use-cases/manage-tenants.js';
 import type { ConversationOperations } from '../use-cases/operate-conversations.js';
 import { adminAuth } from './admin-auth.js';
 import { listQuery, pageRequest } from './list-query.js';
+import { PageOf } from './list-page.js';
 import { FailureSchema } from './envelope.js';
 import { BODY_OPTIONAL } from './json-body.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
@@ -17,17 +20,22 @@ export interface AdminConversationRouteDeps {
 const errors = { '4xx': FailureSchema, '5xx': FailureSchema };
 const security = [{ adminToken: [] }];
 
+// The answers' schemas: documented in /openapi.json, and the serializer writes nothing else.
+const ConversationPage = PageOf(ConversationView);
+const ConversationAnswer = Type.Object({ conversation: ConversationView });
+const OrderAnswer = Type.Object({ order: OrderView });
+
 export async function adminConversationRoutes(app: FastifyInstance, deps: AdminConversationRouteDeps): Promise<void> {
   app.addHook('onRequest', adminAuth(deps.adminToken));
 
-  app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string }; Reply: Static<typeof ConversationPage> }>(
     '/admin/tenants/:id/conversations',
     {
       schema: {
         tags: ['admin'],
         security,
         querystring: listQuery('cnv'),
-        response: errors,
+        response: { 200: ConversationPage, ...errors },
       },
     },
     async (request) => {
@@ -39,7 +47,7 @@ export async function adminConversationRoutes(app: FastifyInstance, deps: AdminC
 
   for (const action of ['take', 'release'] as const) {
     const url = `/admin/tenants/:id/conversations/:cid/${action}`;
-    app.post<{ Params: { id: string; cid: string } }>(
+    app.post<{ Params: { id: string; cid: string }; Reply: Static<typeof ConversationAnswer> }>(
       url,
       {
         config: BODY_OPTIONAL,
@@ -47,7 +55,7 @@ export async function adminConversationRoutes(app: FastifyInstance, deps: AdminC
           tags: ['admin'],
           security,
           summary: action === 'take' ? 'An operator takes the conversation; the bot stays quiet' : 'Hand the conversation back to the bot',
-          response: errors,
+          response: { 200: ConversationAnswer, ...errors },
         },
       },
       async (request) => ({
@@ -57,9 +65,16 @@ export async function adminConversationRoutes(app: FastifyInstance, deps: AdminC
     refuseOtherMethods(app, url, ['POST']);
   }
 
-  app.get<{ Params: { id: string; orderId: string } }>(
+  app.get<{ Params: { id: string; orderId: string }; Reply: Static<typeof OrderAnswer> }>(
     '/admin/tenants/:id/orders/:orderId',
-    { schema: { tags: ['admin'], security, summary: 'One order: its latest body, the COD confirmation, its messages', response: errors } },
+    {
+      schema: {
+        tags: ['admin'],
+        security,
+        summary: 'One order: its latest body, the COD confirmation, its messages',
+        response: { 200: OrderAnswer, ...errors },
+      },
+    },
     async (request) => {
       await deps.tenants.get(request.params.id);
       return { order: await deps.conversations.order(request.params.id, request.params.orderId) };

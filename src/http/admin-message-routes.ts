@@ -1,14 +1,19 @@
 /** Admin API for messages: lists with status history, one message, retry, and stats. */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { MESSAGE_KINDS } from '../domain/messages/message-kind.js';
-import type { MessageState } from '../domain/messages/message-state.js';
+import { MESSAGE_STATES, type MessageState } from '../domain/messages/message-state.js';
 import type { AlertStore } from '../domain/ports/alert-store.js';
-import type { CartRecord, CartStore } from '../domain/ports/cart-store.js';
+import type { CartStore } from '../domain/ports/cart-store.js';
 import type { TenantService } from '../use-cases/manage-tenants.js';
+import { MessageDetail, MessageView } from '../use-cases/message-view.js';
 import type { MessageOperations } from '../use-cases/operate-messages.js';
 import { adminAuth } from './admin-auth.js';
+import { AlertsAnswer, alertsAnswer } from './alert-view.js';
+import { CartView, cartView } from './cart-view.js';
 import { listQuery, pageRequest } from './list-query.js';
+import { PageOf } from './list-page.js';
+import { StatsAnswer, statsAnswer } from './stats-view.js';
 import { FailureSchema } from './envelope.js';
 import { BODY_OPTIONAL } from './json-body.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
@@ -21,52 +26,33 @@ export interface AdminMessageRouteDeps {
   carts: CartStore;
 }
 
-function cartView(c: CartRecord) {
-  return {
-    id: c.id,
-    cartKey: c.cartKey,
-    state: c.state,
-    remindersSent: c.remindersSent,
-    nextStep: c.nextStep,
-    reason: c.reason,
-    customer: c.customer,
-    cartTime: c.cartTime.toISOString(),
-    lastRemindedAt: c.lastRemindedAt?.toISOString() ?? null,
-    total: c.cart.total,
-    currency: c.cart.currency,
-    items: c.cart.lineItems.length,
-    recoveryUrl: c.cart.recoveryUrl,
-    recovered:
-      c.state === 'recovered'
-        ? { orderId: c.recoveredOrderId, value: c.recoveredValue, currency: c.recoveredCurrency, afterReminder: c.recoveredAfterStep }
-        : null,
-    createdAt: c.createdAt.toISOString(),
-    updatedAt: c.updatedAt.toISOString(),
-  };
-}
-
 const errors = { '4xx': FailureSchema, '5xx': FailureSchema };
 const security = [{ adminToken: [] }];
-const STATES = ['skipped', 'queued', 'sending', 'accepted', 'sent', 'delivered', 'read', 'failed'];
+
+// The answers' schemas: documented in /openapi.json, and the serializer writes nothing else.
+const MessagePage = PageOf(MessageView);
+const MessageAnswer = Type.Object({ message: MessageDetail });
+type MessageAnswer = Static<typeof MessageAnswer>;
+const CartPage = PageOf(CartView);
 
 type ListQuery = { limit?: string; cursor?: string; state?: string; kind?: string; orderId?: string };
 
 export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessageRouteDeps): Promise<void> {
   app.addHook('onRequest', adminAuth(deps.adminToken));
 
-  app.get<{ Params: { id: string }; Querystring: ListQuery }>(
+  app.get<{ Params: { id: string }; Querystring: ListQuery; Reply: Static<typeof MessagePage> }>(
     '/admin/tenants/:id/messages',
     {
       schema: {
         tags: ['admin'],
         security,
         querystring: listQuery('msg', {
-          state: Type.Optional(Type.String({ enum: STATES })),
+          state: Type.Optional(Type.String({ enum: [...MESSAGE_STATES] })),
           // A misspelt kind would list nothing and look like no messages.
           kind: Type.Optional(Type.String({ enum: [...MESSAGE_KINDS] })),
           orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
         }),
-        response: errors,
+        response: { 200: MessagePage, ...errors },
       },
     },
     async (request) => {
@@ -85,21 +71,24 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
   );
   refuseOtherMethods(app, '/admin/tenants/:id/messages', ['GET']);
 
-  app.get<{ Params: { id: string; messageId: string } }>(
+  app.get<{ Params: { id: string; messageId: string }; Reply: MessageAnswer }>(
     '/admin/tenants/:id/messages/:messageId',
-    { schema: { tags: ['admin'], security, response: errors } },
+    { schema: { tags: ['admin'], security, response: { 200: MessageAnswer, ...errors } } },
     async (request) => ({ message: await deps.messages.get(request.params.id, request.params.messageId) }),
   );
   refuseOtherMethods(app, '/admin/tenants/:id/messages/:messageId', ['GET']);
 
-  app.post<{ Params: { id: string } }>(
+  app.post<{ Params: { id: string }; Reply: MessageAnswer }>(
     '/admin/messages/:id/retry',
-    { config: BODY_OPTIONAL, schema: { tags: ['admin'], security, summary: 'Send a failed (dead-lettered) message again', response: errors } },
+    {
+      config: BODY_OPTIONAL,
+      schema: { tags: ['admin'], security, summary: 'Send a failed (dead-lettered) message again', response: { 200: MessageAnswer, ...errors } },
+    },
     async (request) => ({ message: await deps.messages.retry(request.params.id) }),
   );
   refuseOtherMethods(app, '/admin/messages/:id/retry', ['POST']);
 
-  app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string }; Reply: Static<typeof CartPage> }>(
     '/admin/tenants/:id/carts',
     {
       schema: {
@@ -107,7 +96,7 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
         security,
         summary: "A tenant's abandoned carts: pending, reminded n times, recovered (with the order's value), expired, opted out, skipped and why",
         querystring: listQuery('cart'),
-        response: errors,
+        response: { 200: CartPage, ...errors },
       },
     },
     async (request) => {
@@ -118,7 +107,7 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
   );
   refuseOtherMethods(app, '/admin/tenants/:id/carts', ['GET']);
 
-  app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string }; Reply: AlertsAnswer }>(
     '/admin/tenants/:id/alerts',
     {
       schema: {
@@ -126,34 +115,32 @@ export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessag
         security,
         summary: "A tenant's alerts, newest first, paged as every list, and whether its sending is paused; one that recurs within 15 minutes counts on the same alert (repeats, lastAt)",
         querystring: listQuery('alr'),
-        response: errors,
+        response: { 200: AlertsAnswer, ...errors },
       },
     },
     async (request) => {
       const pageAsked = pageRequest(request.query);
       await deps.tenants.get(request.params.id);
       const page = await deps.alerts.list(request.params.id, pageAsked);
-      return {
-        sendingPaused: await deps.alerts.sendingPaused(request.params.id),
-        items: page.items.map((a) => ({ id: a.id, kind: a.kind, detail: a.detail, createdAt: a.createdAt.toISOString(), repeats: a.repeats, lastAt: a.lastAt.toISOString() })),
-        nextCursor: page.nextCursor,
-      };
+      return alertsAnswer(await deps.alerts.sendingPaused(request.params.id), page);
     },
   );
   refuseOtherMethods(app, '/admin/tenants/:id/alerts', ['GET']);
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Reply: StatsAnswer }>(
     '/admin/tenants/:id/stats',
-    { schema: { tags: ['admin'], security, summary: 'Messages per kind: sent, delivered, read, failed by code, link clicks', response: errors } },
+    {
+      schema: {
+        tags: ['admin'],
+        security,
+        summary: 'Messages per kind: sent, delivered, read, failed by code, link clicks',
+        response: { 200: StatsAnswer, ...errors },
+      },
+    },
     async (request) => {
       await deps.tenants.get(request.params.id);
       const carts = await deps.carts.stats(request.params.id);
-      return {
-        stats: {
-          messages: await deps.messages.stats(request.params.id),
-          carts: { ...carts, recoveryRate: carts.remindedCarts === 0 ? 0 : Math.round((carts.recoveredCarts / carts.remindedCarts) * 10_000) / 10_000 },
-        },
-      };
+      return statsAnswer(await deps.messages.stats(request.params.id), carts);
     },
   );
   refuseOtherMethods(app, '/admin/tenants/:id/stats', ['GET']);

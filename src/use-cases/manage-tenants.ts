@@ -20,7 +20,7 @@ import { isKnownCountry } from '../domain/recipients/phone.js';
 import { durationMs } from '../domain/tenants/duration.js';
 import { generateGuestKey, hashGuestKey } from '../domain/tenants/guest-key.js';
 import { TenantSettings } from '../domain/tenants/tenant-settings.js';
-import { tenantView, type TenantView } from '../domain/tenants/tenant-view.js';
+import { tenantView, type CreatedTenant, type RotatedKey, type TenantView } from '../domain/tenants/tenant-view.js';
 import { applyMergePatch, isPlainObject } from '../shared/merge-patch.js';
 import { checkSchema } from '../shared/schema-check.js';
 import type { SecretBox } from '../shared/secret-box.js';
@@ -155,11 +155,6 @@ export function isSandboxPhoneNumberId(id: string): boolean {
   return /^1555[0-9]{11}$/.test(id);
 }
 
-export interface RotatedKey {
-  guestKey: string;
-  previousKeyValidUntil: string;
-}
-
 export class TenantService {
   constructor(
     private readonly store: TenantStore,
@@ -172,7 +167,7 @@ export class TenantService {
     private readonly onChanged: (tenantId: string, secretsChanged: SecretName[]) => Promise<void> = async () => {},
   ) {}
 
-  async create(input: unknown): Promise<{ tenant: TenantView; guestKey: string }> {
+  async create(input: unknown): Promise<CreatedTenant> {
     if (!isPlainObject(input)) throw new InvalidInputError([{ path: '', message: 'must be a JSON object' }]);
     const { name: givenName, ...rest } = input;
     const name = validName(givenName);

@@ -9,22 +9,11 @@ import type { IdGenerator } from '../domain/ports/ids.js';
 import type { MessageStore } from '../domain/ports/message-store.js';
 import type { Page, PageRequest } from '../domain/ports/page.js';
 import { ConflictError, NotFoundError } from './errors.js';
-import { messageView, type MessageView } from './operate-messages.js';
+import { conversationView, type ConversationView, type OrderView } from './conversation-view.js';
+import { messageView } from './message-view.js';
 import { planServiceMessage, textContent } from './service-message.js';
 
 const WINDOW_MS = 24 * 3_600_000;
-
-export function conversationView(c: Conversation) {
-  return {
-    id: c.id,
-    customer: c.customer,
-    mode: c.mode,
-    flow: c.state.flow,
-    lastInboundAt: c.lastInboundAt.toISOString(),
-    expiresAt: c.expiresAt.toISOString(),
-    updatedAt: c.updatedAt.toISOString(),
-  };
-}
 
 export class ConversationOperations {
   constructor(
@@ -39,12 +28,12 @@ export class ConversationOperations {
     },
   ) {}
 
-  async list(tenantId: string, page: PageRequest): Promise<Page<ReturnType<typeof conversationView>>> {
+  async list(tenantId: string, page: PageRequest): Promise<Page<ConversationView>> {
     const result = await this.deps.conversations.list(tenantId, page);
     return { items: result.items.map(conversationView), nextCursor: result.nextCursor };
   }
 
-  async take(tenantId: string, id: string) {
+  async take(tenantId: string, id: string): Promise<ConversationView> {
     const conversation = await this.load(tenantId, id);
     if (conversation.mode === 'human') throw new ConflictError(`conversation ${id} is already with an operator`);
     const updated: Conversation = { ...conversation, mode: 'human', state: { flow: 'idle' }, updatedAt: this.deps.clock.now() };
@@ -52,7 +41,7 @@ export class ConversationOperations {
     return conversationView(updated);
   }
 
-  async release(tenantId: string, id: string) {
+  async release(tenantId: string, id: string): Promise<ConversationView> {
     const conversation = await this.load(tenantId, id);
     if (conversation.mode === 'bot') throw new ConflictError(`conversation ${id} is already with the bot`);
     const now = this.deps.clock.now();
@@ -73,7 +62,7 @@ export class ConversationOperations {
   }
 
   /** One order as Orderline knows it: its latest body, the customer's COD answer, its messages. */
-  async order(tenantId: string, orderId: string): Promise<{ id: string; order: unknown; confirmation: unknown; messages: MessageView[] }> {
+  async order(tenantId: string, orderId: string): Promise<OrderView> {
     const latest = await this.deps.events.latestOf(tenantId, 'order_created', orderId);
     const confirmation = await this.deps.conversations.confirmationOf(tenantId, orderId);
     const messages = await this.deps.messages.list(tenantId, { limit: 200, cursor: null }, { orderId });

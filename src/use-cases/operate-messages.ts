@@ -2,65 +2,34 @@
  * What operators see and do with messages: lists with status history, retrying a failed
  * message, and per-kind statistics (sent, delivered, read, failed by code, link clicks).
  */
+import { Type, type Static } from '@sinclair/typebox';
 import type { Clock } from '../domain/ports/clock.js';
 import type { LinkStore } from '../domain/ports/link-store.js';
-import type { MessageFilter, MessageRecord, MessageStore, StatusRecord } from '../domain/ports/message-store.js';
+import type { MessageFilter, MessageStore } from '../domain/ports/message-store.js';
 import type { Page, PageRequest } from '../domain/ports/page.js';
 import { ConflictError, NotFoundError } from './errors.js';
+import { messageDetail, messageView, type MessageDetail, type MessageView } from './message-view.js';
 import { sendJobFor } from './plan-notifications.js';
 
-const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+const count = (description: string) => Type.Integer({ minimum: 0, description });
 
-export function messageView(m: MessageRecord, statuses?: StatusRecord[]) {
-  return {
-    id: m.id,
-    tenantId: m.tenantId,
-    kind: m.kind,
-    category: m.category,
-    state: m.state,
-    skipReason: m.skipReason,
-    recipient: m.recipient,
-    waId: m.waId,
-    wamid: m.wamid,
-    orderId: m.orderId,
-    eventId: m.eventId,
-    eventUrl: m.eventId === null ? null : `/admin/tenants/${m.tenantId}/events/${m.eventId}`,
-    errorCode: m.errorCode,
-    errorDetail: m.errorDetail,
-    attempts: m.attempts,
-    createdAt: m.createdAt.toISOString(),
-    sentAt: iso(m.sentAt),
-    deliveredAt: iso(m.deliveredAt),
-    readAt: iso(m.readAt),
-    failedAt: iso(m.failedAt),
-    updatedAt: m.updatedAt.toISOString(),
-    ...(statuses === undefined
-      ? {}
-      : {
-          statuses: statuses.map((s) => ({
-            status: s.status,
-            at: s.at.toISOString(),
-            receivedAt: s.receivedAt.toISOString(),
-            errorCode: s.errorCode,
-            errorDetail: s.errorDetail,
-          })),
-        }),
-    body: m.body,
-  };
-}
-export type MessageView = ReturnType<typeof messageView>;
+/** One kind of message in the stats; each count includes what went further (a read message was also sent). */
+export const KindStats = Type.Object({
+  queued: count('Waiting to be sent'),
+  sending: count('Being sent now'),
+  sent: count('Accepted by Meta, including those delivered and read'),
+  delivered: count('Reached the phone, including those read'),
+  read: count('Read'),
+  failed: count('Failed'),
+  skipped: count('Not sent, with a reason'),
+  linkClicks: count('Taps on the links of these messages'),
+  failedByCode: Type.Record(Type.String(), Type.Integer(), { description: "Failures by Meta's error code (\"none\": no code)" }),
+});
+export type KindStats = Static<typeof KindStats>;
 
-export interface KindStats {
-  queued: number;
-  sending: number;
-  sent: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  skipped: number;
-  linkClicks: number;
-  failedByCode: Record<string, number>;
-}
+/** Stats per message kind, by the kind's name. */
+export const MessageStats = Type.Record(Type.String(), KindStats);
+export type MessageStats = Static<typeof MessageStats>;
 
 export class MessageOperations {
   constructor(
@@ -74,14 +43,14 @@ export class MessageOperations {
     return { items: result.items.map((m) => messageView(m)), nextCursor: result.nextCursor };
   }
 
-  async get(tenantId: string | null, id: string): Promise<MessageView> {
+  async get(tenantId: string | null, id: string): Promise<MessageDetail> {
     const message = await this.messages.get(id);
     if (message === undefined || (tenantId !== null && message.tenantId !== tenantId)) throw new NotFoundError(`message ${id}`);
-    return messageView(message, message.wamid === null ? [] : await this.messages.statusesOf(message.wamid));
+    return messageDetail(message, message.wamid === null ? [] : await this.messages.statusesOf(message.wamid));
   }
 
   /** Sends a failed message again (a dead letter an operator has looked at). */
-  async retry(id: string): Promise<MessageView> {
+  async retry(id: string): Promise<MessageDetail> {
     const message = await this.messages.get(id);
     if (message === undefined) throw new NotFoundError(`message ${id}`);
     if (message.state !== 'failed' || message.wamid !== null || message.body === null) {
@@ -96,8 +65,8 @@ export class MessageOperations {
     return this.get(null, id);
   }
 
-  async stats(tenantId: string): Promise<Record<string, KindStats>> {
-    const byKind: Record<string, KindStats> = {};
+  async stats(tenantId: string): Promise<MessageStats> {
+    const byKind: MessageStats = {};
     const of = (kind: string): KindStats =>
       (byKind[kind] ??= { queued: 0, sending: 0, sent: 0, delivered: 0, read: 0, failed: 0, skipped: 0, linkClicks: 0, failedByCode: {} });
     for (const row of await this.messages.counts(tenantId)) {

@@ -4,7 +4,8 @@
  * order and twice: the state only moves forward, and failed is terminal.
  */
 
-export type MessageState = 'skipped' | 'queued' | 'sending' | 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
+export const MESSAGE_STATES = ['skipped', 'queued', 'sending', 'accepted', 'sent', 'delivered', 'read', 'failed'] as const;
+export type MessageState = (typeof MESSAGE_STATES)[number];
 export type DeliveryStatusName = 'sent' | 'delivered' | 'read' | 'failed';
 
 const RANK: Record<MessageState, number> = {
