@@ -9,6 +9,7 @@
  * in order, and a rule with `times` is used that many times, then stops matching.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from '../../shared/answer-types.js';
 import type { GraphError } from './graph-error.js';
 
 const Match = {
@@ -46,7 +47,13 @@ export const FailureRuleList = Type.Array(FailureRule, { maxItems: 100 });
 /** What happens to one send. */
 export type RuleDecision = { kind: 'respond'; error: GraphError } | { kind: 'failStatus'; code: number } | { kind: 'deliver' };
 
-export type ListedRule = FailureRule & { remaining: number | null };
+const remaining = Nullable(Type.Integer({ minimum: 0 }), { description: 'Uses left; null: no limit' });
+/** A rule as listed: its uses left beside it. The schema documents GET/POST /sandbox/graph/_rules. */
+export const ListedRule = Type.Union([
+  Type.Object({ ...RespondRule.properties, remaining }),
+  Type.Object({ ...FailStatusRule.properties, remaining }),
+]);
+export type ListedRule = Static<typeof ListedRule>;
 
 /** Meta's `not on WhatsApp` for the sandbox: any number ending in 0000. */
 export const UNDELIVERABLE_SUFFIX = '0000';

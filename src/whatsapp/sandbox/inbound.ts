@@ -9,7 +9,9 @@
  *   - `listRowId` → `interactive.list_reply` with the row's title and description.
  * The newest message offering the id wins, and the reply quotes it in `context`, as Meta does.
  */
+import { Type, type Static } from '@sinclair/typebox';
 import type { Clock } from '../../domain/ports/clock.js';
+import { Nullable } from '../../shared/answer-types.js';
 import { newWamid } from './graph-ids.js';
 import type { ChatSummary } from './message-summary.js';
 import type { SandboxAccount } from './sandbox-directory.js';
@@ -19,12 +21,13 @@ import { unixSeconds, webhookPayload, type InboundMessage } from './webhook-payl
 
 export type CustomerAction = { text: string } | { buttonId: string } | { listRowId: string };
 
-export interface InboundResult {
-  wamid: string;
-  /** The status the webhook answered the first attempt with; null when unreachable (retried later). */
-  webhookStatus: number | null;
-  webhookError?: string;
-}
+/** The answer of POST /sandbox/tenants/{id}/inbound; the schema documents it (sandbox-routes.ts). */
+export const InboundResult = Type.Object({
+  wamid: Type.String({ description: 'The id of the message the customer sent' }),
+  webhookStatus: Nullable(Type.Integer(), { description: "The HTTP status the tenant's webhook answered the first attempt with; null when unreachable (retried later)" }),
+  webhookError: Type.Optional(Type.String({ description: 'Why the first attempt failed' })),
+});
+export type InboundResult = Static<typeof InboundResult>;
 
 export const DEFAULT_CUSTOMER_NAME = 'Sandbox Customer';
 

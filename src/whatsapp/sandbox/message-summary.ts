@@ -3,19 +3,39 @@
  * parameters, and what can be tapped (button ids and list row ids are what
  * `POST /sandbox/tenants/{id}/inbound` takes as `buttonId` / `listRowId`).
  */
+import { Type, type Static } from '@sinclair/typebox';
 import { renderPositional, type KnownTemplates } from './known-templates.js';
-import type { ListRow, ParsedContent, ParsedTemplate, ReplyButton } from './parsed-message.js';
+import type { ParsedContent, ParsedTemplate, ReplyButton } from './parsed-message.js';
 
-export interface ChatSummary {
-  /** The text as the customer reads it (a known template is rendered with its parameters). */
-  text?: string;
-  template?: { name: string; language: string; parameters: string[]; headerParameters?: string[] };
-  /** Reply buttons, and a template's quick replies (id = the payload a tap sends back). */
-  buttons?: ReplyButton[];
-  list?: ListRow[];
-  /** A template's URL buttons: the full URL for a known template, else the suffix sent. */
-  links?: string[];
-}
+/** The schema documents the operator routes' answers (sandbox-routes.ts); the type comes from it. */
+export const ChatSummary = Type.Object({
+  text: Type.Optional(Type.String({ description: 'The text as the customer reads it (a known template is rendered with its parameters)' })),
+  template: Type.Optional(
+    Type.Object({
+      name: Type.String(),
+      language: Type.String(),
+      parameters: Type.Array(Type.String(), { description: 'The body parameters sent' }),
+      headerParameters: Type.Optional(Type.Array(Type.String())),
+    }),
+  ),
+  buttons: Type.Optional(
+    Type.Array(Type.Object({ id: Type.String(), title: Type.String() }), {
+      description: "Reply buttons, and a template's quick replies: the id is what POST …/inbound takes as buttonId",
+    }),
+  ),
+  list: Type.Optional(
+    Type.Array(
+      Type.Object({
+        id: Type.String({ description: 'What POST …/inbound takes as listRowId' }),
+        title: Type.String(),
+        description: Type.Optional(Type.String()),
+        section: Type.Optional(Type.String()),
+      }),
+    ),
+  ),
+  links: Type.Optional(Type.Array(Type.String(), { description: "A template's URL buttons: the full URL for a known template, else the suffix sent" })),
+});
+export type ChatSummary = Static<typeof ChatSummary>;
 
 function templateSummary(template: ParsedTemplate, templates: KnownTemplates): ChatSummary {
   const summary: ChatSummary = {

@@ -9,16 +9,17 @@
  * The sandbox serialises its answers itself: Graph answers must be byte-exact and chat entries
  * carry arbitrary request bodies, so the response schemas here document rather than shape.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FailureSchema, sendFailure } from '../../http/envelope.js';
 import { errorHandler } from '../../http/error-handler.js';
 import { refuseOtherMethods } from '../../http/method-not-allowed.js';
-import { FailureRuleList } from './failure-rules.js';
+import { FailureRuleList, ListedRule } from './failure-rules.js';
 import { graphErrorBody, graphErrors, type GraphError } from './graph-error.js';
 import { newFbtraceId } from './graph-ids.js';
-import { customerDigits, type CustomerAction } from './inbound.js';
+import { customerDigits, InboundResult, type CustomerAction } from './inbound.js';
 import { Sandbox, type SandboxOptions } from './sandbox.js';
+import { ChatEntry, ChatPage, SandboxCounters } from './sandbox-state.js';
 
 export interface SandboxRouteOptions extends Omit<SandboxOptions, 'logger'> {
   /** An onRequest hook guarding the operator routes; it answers (401) to refuse. */
@@ -79,10 +80,16 @@ const ChatsQuery = Type.Object({
   cursor: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,14}$', description: 'nextCursor of the previous page' })),
 });
 const ChatParams = Type.Object({ tenantId: Type.String({ maxLength: 100 }), phone: Type.String({ maxLength: 32 }) });
-const anyJson = { description: 'JSON, see the route description' };
+const RulesAnswer = Type.Object({ items: Type.Array(ListedRule) });
+const ChatAnswer = Type.Object({ items: Type.Array(ChatEntry, { description: 'Oldest first' }) });
 
 function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
   return reply.code(status).type('application/json; charset=UTF-8').send(JSON.stringify(body));
+}
+
+/** An operator route's 200, typed by the schema that documents it (sent as it is: see the top). */
+function sendAnswer<T extends TSchema>(reply: FastifyReply, _documentedBy: T, body: Static<T>): FastifyReply {
+  return sendJson(reply, 200, body);
 }
 
 function sendGraphError(reply: FastifyReply, error: GraphError): FastifyReply {
@@ -167,8 +174,8 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
 
   app.get(
     '/sandbox/graph/_rules',
-    { schema: { tags, security, description: 'The failure rules in force, with the uses left', response: { 200: anyJson, ...envelopeErrors } } },
-    async (_request, reply) => sendJson(reply, 200, { items: sandbox.rules.list() }),
+    { schema: { tags, security, description: 'The failure rules in force, with the uses left', response: { 200: RulesAnswer, ...envelopeErrors } } },
+    async (_request, reply) => sendAnswer(reply, RulesAnswer, { items: sandbox.rules.list() }),
   );
   app.post<{ Body: Static<typeof FailureRuleList> }>(
     '/sandbox/graph/_rules',
@@ -180,19 +187,19 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
         description:
           'Replaces the failure rules. {to?, phoneNumberId?, times?, respond:{httpStatus, code, message}} answers sends with that Meta error; ' +
           '{to?, phoneNumberId?, times?, failStatus: code} accepts them and then sends a failed status. Numbers ending in 0000 always get a failed 131026.',
-        response: { 200: anyJson, ...envelopeErrors },
+        response: { 200: RulesAnswer, ...envelopeErrors },
       },
     },
     async (request, reply) => {
       sandbox.rules.replace(request.body);
-      return sendJson(reply, 200, { items: sandbox.rules.list() });
+      return sendAnswer(reply, RulesAnswer, { items: sandbox.rules.list() });
     },
   );
   refuseOtherMethods(app, '/sandbox/graph/_rules', ['GET', 'POST']);
   app.get(
     '/sandbox/graph/_stats',
-    { schema: { tags, security, description: 'Counters since start (in memory)', response: { 200: anyJson, ...envelopeErrors } } },
-    async (_request, reply) => sendJson(reply, 200, sandbox.state.counters),
+    { schema: { tags, security, description: 'Counters since start (in memory)', response: { 200: SandboxCounters, ...envelopeErrors } } },
+    async (_request, reply) => sendAnswer(reply, SandboxCounters, sandbox.state.counters),
   );
   refuseOtherMethods(app, '/sandbox/graph/_stats', ['GET']);
 
@@ -207,7 +214,7 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
         description:
           "Plays the customer: sends the tenant's webhook a signed incoming message (text, a button tap or a list choice) and answers " +
           'once the webhook answered: {wamid, webhookStatus[, webhookError]}.',
-        response: { 200: anyJson, ...envelopeErrors },
+        response: { 200: InboundResult, ...envelopeErrors },
       },
     },
     async (request, reply) => {
@@ -219,7 +226,7 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
       const outcome = await sandbox.receive(request.params.tenantId, from, action, request.body.name);
       if (outcome.kind === 'unknownTenant') return sendFailure(reply, 'notFound', { message: UNKNOWN_TENANT });
       if (outcome.kind === 'noChat') return badPayload(reply, '/from', 'no chat offers this id; give from');
-      return sendJson(reply, 200, outcome.result);
+      return sendAnswer(reply, InboundResult, outcome.result);
     },
   );
   refuseOtherMethods(app, '/sandbox/tenants/:tenantId/inbound', ['POST']);
@@ -263,7 +270,7 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
         querystring: ChatsQuery,
         description:
           "The tenant's sandbox chats, most recently active first, a page at a time as the admin API's lists: {items:[{phone, messages, lastAt, last}], nextCursor}",
-        response: { 200: anyJson, ...envelopeErrors },
+        response: { 200: ChatPage, ...envelopeErrors },
       },
     },
     async (request, reply) => {
@@ -272,7 +279,7 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
       if (size < 1 || size > 200) return badPayload(reply, 'querystring:/limit', 'must be an integer from 1 to 200');
       const page = await sandbox.chats(request.params.tenantId, size, cursor === undefined ? null : Number(cursor));
       if (page === undefined) return sendFailure(reply, 'notFound', { message: UNKNOWN_TENANT });
-      return sendJson(reply, 200, page);
+      return sendAnswer(reply, ChatPage, page);
     },
   );
   refuseOtherMethods(app, '/sandbox/tenants/:tenantId/chats', ['GET']);
@@ -286,7 +293,7 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
         description:
           'What the customer received and sent, oldest first: {items:[{direction, wamid, type, at, status, statuses, errorCode?, summary, body}]}. ' +
           "In memory: lost when the service restarts. The phone may be given with or without '+'.",
-        response: { 200: anyJson, ...envelopeErrors },
+        response: { 200: ChatAnswer, ...envelopeErrors },
       },
     },
     async (request, reply) => {
@@ -294,7 +301,7 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
       if (digits === undefined) return badPayload(reply, '/phone', NOT_A_NUMBER);
       const entries = await sandbox.chat(request.params.tenantId, digits);
       if (entries === undefined) return sendFailure(reply, 'notFound', { message: UNKNOWN_TENANT });
-      return sendJson(reply, 200, { items: entries });
+      return sendAnswer(reply, ChatAnswer, { items: [...entries] });
     },
   );
   refuseOtherMethods(app, '/sandbox/tenants/:tenantId/chats/:phone', ['GET']);

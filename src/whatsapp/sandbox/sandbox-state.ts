@@ -5,50 +5,55 @@
  * Bounded so a long-running service or a benchmark cannot grow it without limit: the newest
  * `messagesPerChat` entries of each chat and the `chats` most recently active chats are kept.
  */
-import type { ChatSummary } from './message-summary.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoTime, Nullable, StringEnum } from '../../shared/answer-types.js';
+import { ChatSummary } from './message-summary.js';
 
-export type OutgoingStatus = 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
-export type IncomingStatus = 'received' | 'read';
+const OUTGOING_STATUSES = ['accepted', 'sent', 'delivered', 'read', 'failed'] as const;
+const INCOMING_STATUSES = ['received', 'read'] as const;
+export type OutgoingStatus = (typeof OUTGOING_STATUSES)[number];
+export type IncomingStatus = (typeof INCOMING_STATUSES)[number];
+const Status = StringEnum([...new Set([...OUTGOING_STATUSES, ...INCOMING_STATUSES])], {
+  description: 'accepted, sent, delivered, read or failed (out); received or read (in)',
+});
 
-export interface ChatEntry {
-  direction: 'out' | 'in';
-  wamid: string;
-  /** The message type (`template`, `text`, `interactive`, `button`…). */
-  type: string;
-  /** When it was sent (out) or written by the customer (in), ISO-8601 UTC. */
-  at: string;
-  status: OutgoingStatus | IncomingStatus;
-  /** Each status with its time, in the order they happened. */
-  statuses: { status: OutgoingStatus | IncomingStatus; at: string }[];
-  /** The Meta error code of a failed message. */
-  errorCode?: number;
-  summary: ChatSummary;
-  /** The raw `/messages` request body (out) or the webhook's message object (in). */
-  body: unknown;
-}
+// The schemas document the operator routes' answers (sandbox-routes.ts); the types come from them.
+export const ChatEntry = Type.Object({
+  direction: StringEnum(['out', 'in']),
+  wamid: Type.String(),
+  type: Type.String({ description: 'The message type (template, text, interactive, button…)' }),
+  at: IsoTime({ description: 'When it was sent (out) or written by the customer (in)' }),
+  status: Status,
+  statuses: Type.Array(Type.Object({ status: Status, at: IsoTime() }), {
+    description: 'Each status with its time, in the order they happened',
+  }),
+  errorCode: Type.Optional(Type.Integer({ description: 'The Meta error code of a failed message' })),
+  summary: ChatSummary,
+  body: Type.Unknown({ description: "The raw /messages request body (out) or the webhook's message object (in)" }),
+});
+export type ChatEntry = Static<typeof ChatEntry>;
 
-export interface ChatInfo {
-  tenantId: string;
-  /** The customer's number, digits only. */
-  phone: string;
-  messages: number;
-  lastAt: string;
-  last: ChatSummary | null;
-}
+export const ChatInfo = Type.Object({
+  tenantId: Type.String(),
+  phone: Type.String({ description: "The customer's number, digits only" }),
+  messages: Type.Integer({ description: 'How many entries the chat keeps' }),
+  lastAt: Type.String({ description: 'When its newest entry was written, ISO-8601 UTC' }),
+  last: Nullable(ChatSummary, { description: 'The newest entry at a glance' }),
+});
+export type ChatInfo = Static<typeof ChatInfo>;
 
-export interface SandboxCounters {
-  accepted: number;
-  /** Sends answered with an error (malformed, bad token, rules). */
-  rejected: number;
-  markedRead: number;
-  inbound: number;
-  /** Account-level webhooks an operator had the sandbox send (`…/account-webhook`). */
-  accountWebhooks: number;
-  statuses: { sent: number; delivered: number; read: number; failed: number };
-  webhookPosts: number;
-  /** POSTs that got no 2xx (each retry counts). */
-  webhookFailures: number;
-}
+const count = Type.Integer({ minimum: 0 });
+export const SandboxCounters = Type.Object({
+  accepted: count,
+  rejected: Type.Integer({ minimum: 0, description: 'Sends answered with an error (malformed, bad token, rules)' }),
+  markedRead: count,
+  inbound: count,
+  accountWebhooks: Type.Integer({ minimum: 0, description: 'Account-level webhooks an operator had the sandbox send (…/account-webhook)' }),
+  statuses: Type.Object({ sent: count, delivered: count, read: count, failed: count }),
+  webhookPosts: count,
+  webhookFailures: Type.Integer({ minimum: 0, description: 'POSTs that got no 2xx (each retry counts)' }),
+});
+export type SandboxCounters = Static<typeof SandboxCounters>;
 
 export interface StateLimits {
   messagesPerChat: number;
@@ -64,10 +69,11 @@ interface Chat {
 }
 
 /** A page of chats; `nextCursor` is the last one's `touched`, the next page starts after it. */
-export interface ChatPage {
-  items: ChatInfo[];
-  nextCursor: string | null;
-}
+export const ChatPage = Type.Object({
+  items: Type.Array(ChatInfo),
+  nextCursor: Nullable(Type.String(), { description: 'Pass as ?cursor= for the next page; null on the last page' }),
+});
+export type ChatPage = Static<typeof ChatPage>;
 
 const RANK: Record<OutgoingStatus | IncomingStatus, number> = { accepted: 0, received: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
