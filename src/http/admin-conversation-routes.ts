@@ -5,6 +5,7 @@ import { ConversationView, OrderView } from '../use-cases/conversation-view.js';
 import type { TenantService } from '../use-cases/manage-tenants.js';
 import type { ConversationOperations } from '../use-cases/operate-conversations.js';
 import { adminAuth } from './admin-auth.js';
+import { answerSerializerCompiler } from './answer-serializer.js';
 import { listQuery, pageRequest } from './list-query.js';
 import { PageOf } from './list-page.js';
 import { FailureSchema } from './envelope.js';
@@ -20,13 +21,14 @@ export interface AdminConversationRouteDeps {
 const errors = { '4xx': FailureSchema, '5xx': FailureSchema };
 const security = [{ adminToken: [] }];
 
-// The answers' schemas: documented in /openapi.json, and the serializer writes nothing else.
+// The answers' schemas: documented in /openapi.json, and nothing else is written (answer-serializer.ts).
 const ConversationPage = PageOf(ConversationView);
 const ConversationAnswer = Type.Object({ conversation: ConversationView });
 const OrderAnswer = Type.Object({ order: OrderView });
 
 export async function adminConversationRoutes(app: FastifyInstance, deps: AdminConversationRouteDeps): Promise<void> {
   app.addHook('onRequest', adminAuth(deps.adminToken));
+  app.setSerializerCompiler(answerSerializerCompiler);
 
   app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string }; Reply: Static<typeof ConversationPage> }>(
     '/admin/tenants/:id/conversations',

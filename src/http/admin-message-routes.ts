@@ -9,6 +9,7 @@ import type { TenantService } from '../use-cases/manage-tenants.js';
 import { MessageDetail, MessageView } from '../use-cases/message-view.js';
 import type { MessageOperations } from '../use-cases/operate-messages.js';
 import { adminAuth } from './admin-auth.js';
+import { answerSerializerCompiler } from './answer-serializer.js';
 import { AlertsAnswer, alertsAnswer } from './alert-view.js';
 import { CartView, cartView } from './cart-view.js';
 import { listQuery, pageRequest } from './list-query.js';
@@ -29,7 +30,7 @@ export interface AdminMessageRouteDeps {
 const errors = { '4xx': FailureSchema, '5xx': FailureSchema };
 const security = [{ adminToken: [] }];
 
-// The answers' schemas: documented in /openapi.json, and the serializer writes nothing else.
+// The answers' schemas: documented in /openapi.json, and nothing else is written (answer-serializer.ts).
 const MessagePage = PageOf(MessageView);
 const MessageAnswer = Type.Object({ message: MessageDetail });
 type MessageAnswer = Static<typeof MessageAnswer>;
@@ -39,6 +40,7 @@ type ListQuery = { limit?: string; cursor?: string; state?: string; kind?: strin
 
 export async function adminMessageRoutes(app: FastifyInstance, deps: AdminMessageRouteDeps): Promise<void> {
   app.addHook('onRequest', adminAuth(deps.adminToken));
+  app.setSerializerCompiler(answerSerializerCompiler);
 
   app.get<{ Params: { id: string }; Querystring: ListQuery; Reply: Static<typeof MessagePage> }>(
     '/admin/tenants/:id/messages',

@@ -11,6 +11,7 @@ import { CreatedTenant, RotatedKey, TenantView } from '../domain/tenants/tenant-
 import { isPlainObject } from '../shared/merge-patch.js';
 import type { TenantService } from '../use-cases/manage-tenants.js';
 import { adminAuth } from './admin-auth.js';
+import { answerSerializerCompiler } from './answer-serializer.js';
 import { EventView, eventView } from './event-view.js';
 import { listQuery, pageRequest } from './list-query.js';
 import { PageOf } from './list-page.js';
@@ -28,7 +29,7 @@ const TenantParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const errors = { '4xx': FailureSchema, '5xx': FailureSchema };
 const security = [{ adminToken: [] }];
 
-// The answers' schemas: documented in /openapi.json, and the serializer writes nothing else.
+// The answers' schemas: documented in /openapi.json, and nothing else is written (answer-serializer.ts).
 const TenantAnswer = Type.Object({ tenant: TenantView });
 type TenantAnswer = Static<typeof TenantAnswer>;
 const TenantPage = PageOf(TenantView);
@@ -37,6 +38,7 @@ const EventPage = PageOf(EventView);
 
 export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): Promise<void> {
   app.addHook('onRequest', adminAuth(deps.adminToken));
+  app.setSerializerCompiler(answerSerializerCompiler);
 
   app.post<{ Reply: { 201: CreatedTenant } }>(
     '/admin/tenants',

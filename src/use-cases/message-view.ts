@@ -1,7 +1,7 @@
 /**
  * A message as the admin API shows it: in lists without its status history, alone (and after
- * a retry) with it. The schemas are the answers' contract (see tenant-view.ts); the properties
- * are in the order the views write them, `statuses` before `body` as it has always been.
+ * a retry) with it, `statuses` before `body` as it has always been. The schemas are the
+ * answers' contract (see tenant-view.ts).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { MESSAGE_KINDS } from '../domain/messages/message-kind.js';

@@ -1,7 +1,8 @@
 /**
  * The tenant as the admin API shows it: settings in full, secrets only as `has…` flags. The
- * schema is the answer's contract: the admin routes serialise through it, so a field it does
- * not name (a secret put there by mistake) is never written, and the type below comes from it.
+ * schema is the answer's contract: /openapi.json documents it, the admin routes write nothing
+ * it does not name (a secret put in by mistake; see http/answer-serializer.ts), and the type
+ * below comes from it.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { IsoTime, Nullable, StringEnum } from '../../shared/answer-types.js';
@@ -11,7 +12,7 @@ import { TenantSettings } from './tenant-settings.js';
 const { whatsapp, brandApi, ...settings } = TenantSettings.properties;
 const shown = { readOnly: true } as const;
 
-/** In the order tenantView writes them, which is the order the answer has always had. */
+/** Documented in the order tenantView writes them (the answer keeps the stored settings' order). */
 export const TenantView = Type.Object({
   id: Type.String(shown),
   name: Type.String(),
