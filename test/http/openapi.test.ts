@@ -1,12 +1,17 @@
 /**
  * /openapi.json says what the routes answer, not only what they take: clients generated from
- * it (the SDK) would otherwise expect a 200 body from a redirect, or no 503 from /readyz.
+ * it (the SDK) would otherwise expect a 200 body from a redirect, or no 503 from /readyz, or
+ * know nothing of what an admin route returns. (That the documented bodies are the ones the
+ * routes write is admin-answers.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/databases.js';
 import { createTenant, startHarness, type Harness } from '../support/harness.js';
 
-type Operation = { responses?: Record<string, { description?: string }>; requestBody?: { content?: Record<string, unknown> } };
+type Operation = {
+  responses?: Record<string, { description?: string; content?: Record<string, { schema?: Record<string, unknown> }> }>;
+  requestBody?: { content?: Record<string, unknown> };
+};
 type Spec = { paths: Record<string, Record<string, Operation>> };
 
 const sqlite = databaseTargets().find((t) => t.name === 'sqlite')!;
@@ -26,6 +31,28 @@ describe('the OpenAPI document', () => {
 
   it('documents /readyz answering 503 when not ready', () => {
     expect(Object.keys(spec.paths['/readyz']?.get?.responses ?? {}).sort()).toEqual(['200', '503']);
+  });
+
+  it('describes the success body of every admin and sandbox route: a 2xx with a JSON schema that says something', () => {
+    const operations = Object.entries(spec.paths)
+      .filter(([path]) => path.startsWith('/admin/') || path.startsWith('/sandbox/'))
+      .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => [`${method.toUpperCase()} ${path}`, op] as const));
+    expect(operations.length).toBeGreaterThanOrEqual(24);
+    const undescribed = operations.filter(([, op]) => {
+      const successes = Object.entries(op.responses ?? {}).filter(([code]) => /^2\d\d$/.test(code));
+      // An empty schema, or one with only a description, would give an SDK `unknown`.
+      const says = (schema: Record<string, unknown> | undefined) => Object.keys(schema ?? {}).some((k) => !['description', 'title'].includes(k));
+      return successes.length === 0 || successes.some(([, r]) => !says(r.content?.['application/json']?.schema));
+    });
+    expect(undescribed.map(([name]) => name)).toEqual([]);
+  });
+
+  it('documents a created tenant as a 201 and hides no secret field in what it documents', () => {
+    const created = spec.paths['/admin/tenants']?.post?.responses ?? {};
+    expect(Object.keys(created).filter((code) => code.startsWith('2'))).toEqual(['201']);
+    const documented = JSON.stringify(created['201']);
+    expect(documented).toContain('"hasAccessToken"');
+    for (const secret of ['"accessToken"', '"appSecret"', '"apiKey"']) expect(documented).not.toContain(secret);
   });
 
   it('documents a tenant PATCH taking a JSON merge patch', () => {
