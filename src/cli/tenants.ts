@@ -4,9 +4,11 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { compose, type Orderline } from '../app/compose.js';
 import type { Config } from '../config/config.js';
-import type { TenantView } from '../domain/tenants/tenant-view.js';
+import { Type } from '@sinclair/typebox';
+import { CreatedTenant, RotatedKey, TenantView } from '../domain/tenants/tenant-view.js';
+import { PageOf } from '../http/list-page.js';
 import { OptionError } from './option-error.js';
-import { printJson, printLines } from './output.js';
+import { printAnswer, printLines } from './output.js';
 
 async function withOrderline<T>(config: Config, work: (o: Orderline) => Promise<T>): Promise<T> {
   const orderline = await compose(config, { defaultMetrics: false });
@@ -75,7 +77,7 @@ export function registerTenantCommands(program: Command, config: () => Config): 
     .option('--json', 'print the admin API JSON')
     .action(async (options: CreateOptions) => {
       const created = await withOrderline(config(), (o) => o.tenants.create(createBody(options)));
-      if (options.json === true) return printJson(created);
+      if (options.json === true) return printAnswer(CreatedTenant, created);
       printLines([
         `Created tenant ${summary(created.tenant)}`,
         `Guest key (shown once; send it as the x-guest-id header):`,
@@ -105,7 +107,7 @@ export function registerTenantCommands(program: Command, config: () => Config): 
         });
       }
       const page = await withOrderline(config(), (o) => o.tenants.list({ limit, cursor: options.cursor ?? null }));
-      if (options.json === true) return printJson(page);
+      if (options.json === true) return printAnswer(PageOf(TenantView), page);
       printLines(page.items.length === 0 ? ['No tenants yet.'] : page.items.map(summary));
       if (page.nextCursor !== null) printLines([`More: --cursor ${page.nextCursor}`]);
     });
@@ -116,8 +118,8 @@ export function registerTenantCommands(program: Command, config: () => Config): 
     .option('--json', 'print the admin API JSON')
     .action(async (id: string, options: { json?: boolean }) => {
       const tenant = await withOrderline(config(), (o) => o.tenants.get(id));
-      if (options.json === true) return printJson({ tenant });
-      printJson(tenant);
+      if (options.json === true) return printAnswer(Type.Object({ tenant: TenantView }), { tenant });
+      printAnswer(TenantView, tenant);
     });
 
   tenants
@@ -127,7 +129,7 @@ export function registerTenantCommands(program: Command, config: () => Config): 
     .option('--json', 'print the admin API JSON')
     .action(async (id: string, options: { grace?: string; json?: boolean }) => {
       const rotated = await withOrderline(config(), (o) => o.tenants.rotateKey(id, options.grace ?? null));
-      if (options.json === true) return printJson(rotated);
+      if (options.json === true) return printAnswer(RotatedKey, rotated);
       printLines([
         'New guest key (shown once):',
         `  ${rotated.guestKey}`,

@@ -118,8 +118,13 @@ function objectPruner(schema: AnswerSchema, path: string): (value: Record<string
   };
 }
 
+/** The value with only what `schema` names (the CLI prints tenants through it too). */
+export function answerPruner(schema: unknown): (value: unknown) => unknown {
+  return pruner(schema as AnswerSchema, '');
+}
+
 /** A Fastify serializer compiler: one JSON writer per route and status, pruned by its schema. */
 export function answerSerializerCompiler({ schema }: { schema: unknown }): (data: unknown) => string {
-  const prune = pruner(schema as AnswerSchema, '');
+  const prune = answerPruner(schema);
   return (data) => JSON.stringify(prune(data));
 }
