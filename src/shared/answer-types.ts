@@ -1,18 +1,22 @@
 /**
  * Building blocks of the schemas that describe what the service answers. A route's response
- * schema both documents the answer (OpenAPI) and shapes it: fast-json-stringify writes only
- * the properties a schema names, so each of these must say exactly what the value may be.
+ * schema documents the answer (OpenAPI, and the SDK generated from it) and, on the admin API,
+ * bounds it: nothing it does not name is written (http/answer-serializer.ts). So each of these
+ * must say exactly what the value may be.
  */
 import { Type, type SchemaOptions, type TSchema } from '@sinclair/typebox';
 
-/** The value, or null. Without it a null would be written as "" or 0. */
+/**
+ * The value, or null. Without it the document would promise a value that may be null (and
+ * fast-json-stringify, where a route uses it, writes such a null as "" or 0).
+ */
 export function Nullable<T extends TSchema>(schema: T, options: SchemaOptions = {}) {
   return Type.Union([schema, Type.Null()], options);
 }
 
 /**
  * A string from a fixed list, as a plain `enum`: clients generated from the document get a
- * string enum rather than a union of constants, and the serializer writes it as a string.
+ * string enum rather than a union of constants.
  */
 export function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}) {
   return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
