@@ -104,7 +104,7 @@ describe.each(databaseTargets())('admin and sandbox answers on $name', (factory)
       expect(last(`/admin/tenants/${ids.cloudId}/stats`)).toEqual({
         stats: { messages: {}, carts: { carts: 0, remindedCarts: 0, remindersSent: 0, recoveredCarts: 0, recoveredRevenue: {}, recoveryRate: 0 } },
       });
-      expect(last(`${shop}/alerts`)).toMatchObject({ sendingPaused: expect.stringMatching(/^190: /) as unknown, items: [{ kind: 'sending_paused' }, { kind: 'error_132000' }] });
+      expect(last(`${shop}/alerts`)).toMatchObject({ sendingPaused: expect.stringMatching(/^190: /) as unknown, items: [{ kind: 'sending_paused' }, { kind: 'error_132000' }, { kind: 'template_paused' }] });
       expect(last(`/admin/tenants/${ids.cloudId}/alerts`)).toEqual({ sendingPaused: null, items: [], nextCursor: null });
       expect(last(`${shop}/orders/5001`)).toMatchObject({ order: { id: '5001', confirmation: { decision: 'confirmed' }, order: { number: '#5001', statusUrl: null } } });
       // An id beyond 2^53 comes back exactly, as a string, in the body as received.

@@ -157,6 +157,13 @@ export async function runAdminFlow(h: Harness, app: FastifyInstance): Promise<{ 
   await call('POST', `/admin/tenants/${shopId}/conversations/${cid}/release`);
   await settle();
   await call('GET', `/admin/tenants/${shopId}/orders/5001`);
+  // Meta tells the account a template was paused: the sandbox plays it under the tenant's WABA id.
+  await call('PATCH', `/admin/tenants/${shopId}`, { whatsapp: { businessAccountId: '102290129340398' } });
+  await call('POST', `/sandbox/tenants/${shopId}/account-webhook`, {
+    field: 'message_template_status_update',
+    value: { event: 'PAUSED', message_template_id: 7001, message_template_name: 'orderline_order_shipped', message_template_language: 'en', reason: 'NONE' },
+  });
+  await settle();
 
   // The cart's first reminder (30 minutes on), then an order from the same customer recovers it.
   await drain(h, 31 * 60_000);

@@ -18,7 +18,7 @@ import { FailureRuleList, ListedRule } from './failure-rules.js';
 import { graphErrorBody, graphErrors, type GraphError } from './graph-error.js';
 import { newFbtraceId } from './graph-ids.js';
 import { customerDigits, InboundResult, type CustomerAction } from './inbound.js';
-import { Sandbox, type SandboxOptions } from './sandbox.js';
+import { AccountWebhookResult, Sandbox, type SandboxOptions } from './sandbox.js';
 import { ChatEntry, ChatPage, SandboxCounters } from './sandbox-state.js';
 
 export interface SandboxRouteOptions extends Omit<SandboxOptions, 'logger'> {
@@ -244,7 +244,7 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
           'whatsapp.businessAccountId (409 when it has none), signed, e.g. {"field":"message_template_status_update","value":{"event":"PAUSED",' +
           '"message_template_name":"orderline_order_shipped","message_template_language":"en","reason":"NONE"}}. Answers once the webhook ' +
           'answered: {businessAccountId, webhookStatus[, webhookError]}.',
-        response: { 200: anyJson, ...envelopeErrors },
+        response: { 200: AccountWebhookResult, ...envelopeErrors },
       },
     },
     async (request, reply) => {
@@ -255,7 +255,7 @@ async function operatorRoutes(app: FastifyInstance, sandbox: Sandbox, opts: Sand
           message: 'the tenant has no whatsapp.businessAccountId: Meta names the account by it (any digits will do for a sandbox tenant)',
         });
       }
-      return sendJson(reply, 200, outcome.result);
+      return sendAnswer(reply, AccountWebhookResult, outcome.result);
     },
   );
   refuseOtherMethods(app, '/sandbox/tenants/:tenantId/account-webhook', ['POST']);

@@ -8,7 +8,9 @@
  * All state is in memory (sandbox-state.ts): a restart forgets it.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { Type, type Static } from '@sinclair/typebox';
 import { systemClock, type Clock } from '../../domain/ports/clock.js';
+import { Nullable } from '../../shared/answer-types.js';
 import { FailureRules } from './failure-rules.js';
 import { graphErrorBody, graphErrors, type GraphError, type GraphErrorBody } from './graph-error.js';
 import { newFbtraceId, newWamid } from './graph-ids.js';
@@ -54,8 +56,16 @@ export interface GraphSendBody {
   messages: { id: string; message_status: 'accepted' }[];
 }
 
+/** What `POST /sandbox/tenants/{id}/account-webhook` answers (sandbox-routes.ts documents it by this). */
+export const AccountWebhookResult = Type.Object({
+  businessAccountId: Type.String({ description: 'The WABA id the webhook named (the tenant\'s whatsapp.businessAccountId)' }),
+  webhookStatus: Nullable(Type.Integer(), { description: "The HTTP status the tenant's webhook answered the first attempt with; null when unreachable (retried later)" }),
+  webhookError: Type.Optional(Type.String({ description: 'Why the first attempt failed' })),
+});
+export type AccountWebhookResult = Static<typeof AccountWebhookResult>;
+
 export type AccountWebhookOutcome =
-  | { kind: 'sent'; result: { businessAccountId: string; webhookStatus: number | null; webhookError?: string } }
+  | { kind: 'sent'; result: AccountWebhookResult }
   | { kind: 'unknownTenant' }
   /** The account names no WABA id (a tenant without `whatsapp.businessAccountId`). */
   | { kind: 'noAccountId' };
