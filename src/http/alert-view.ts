@@ -12,6 +12,7 @@ const AlertView = Type.Object({
   createdAt: IsoTime({ description: 'When it was raised' }),
   repeats: Type.Integer({ description: 'How often it recurred within 15 minutes of its last occurrence' }),
   lastAt: IsoTime({ description: 'When it last occurred' }),
+  resolvedAt: Nullable(IsoTime(), { description: 'When later news settled it (Meta reinstated a paused template), or null while it is open' }),
 });
 
 const { items, nextCursor } = PageOf(AlertView).properties;
@@ -25,7 +26,7 @@ export type AlertsAnswer = Static<typeof AlertsAnswer>;
 export function alertsAnswer(sendingPaused: string | null, page: Page<RaisedAlert>): AlertsAnswer {
   return {
     sendingPaused,
-    items: page.items.map((a) => ({ id: a.id, kind: a.kind, detail: a.detail, createdAt: a.createdAt.toISOString(), repeats: a.repeats, lastAt: a.lastAt.toISOString() })),
+    items: page.items.map((a) => ({ id: a.id, kind: a.kind, detail: a.detail, createdAt: a.createdAt.toISOString(), repeats: a.repeats, lastAt: a.lastAt.toISOString(), resolvedAt: a.resolvedAt?.toISOString() ?? null })),
     nextCursor: page.nextCursor,
   };
 }

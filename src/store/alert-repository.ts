@@ -23,6 +23,8 @@ export class SqlAlertStore implements AlertStore {
         .where('kind', '=', alert.kind)
         .where('last_at', '>=', at - ALERT_REPEAT_WINDOW_MS)
         .where('detail', '=', alert.detail)
+        // A resolved alert stays settled: the same news again (paused once more) is raised anew.
+        .where('resolved_at', 'is', null)
         .orderBy('last_at', 'desc')
         .limit(1)
         .executeTakeFirst();
@@ -36,7 +38,7 @@ export class SqlAlertStore implements AlertStore {
       }
       await trx
         .insertInto('alerts')
-        .values({ id: alert.id, tenant_id: alert.tenantId, kind: alert.kind, detail: alert.detail, created_at: at, resolved_at: null, repeats: 0, last_at: at })
+        .values({ id: alert.id, tenant_id: alert.tenantId, kind: alert.kind, detail: alert.detail, created_at: at, resolved_at: null, repeats: 0, last_at: at, subject: alert.subject ?? null })
         .execute();
     });
   }
@@ -52,7 +54,20 @@ export class SqlAlertStore implements AlertStore {
       createdAt: new Date(r.created_at),
       repeats: r.repeats,
       lastAt: new Date(r.last_at),
+      resolvedAt: r.resolved_at === null ? null : new Date(r.resolved_at),
+      ...(r.subject === null ? {} : { subject: r.subject }),
     }));
+  }
+
+  async resolve(tenantId: string, subject: string, at: Date): Promise<number> {
+    const result = await this.db
+      .updateTable('alerts')
+      .set({ resolved_at: at.getTime() })
+      .where('tenant_id', '=', tenantId)
+      .where('subject', '=', subject)
+      .where('resolved_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async pauseSending(tenantId: string, reason: string): Promise<void> {

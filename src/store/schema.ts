@@ -194,6 +194,8 @@ export interface AlertsTable {
   resolved_at: number | null;
   repeats: number;
   last_at: number;
+  /** What the alert is about, for resolving it (`template:name:language`), or null. */
+  subject: string | null;
 }
 
 export interface CartsTable {

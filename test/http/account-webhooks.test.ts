@@ -21,6 +21,7 @@ interface AlertJson {
   kind: string;
   detail: string;
   repeats: number;
+  resolvedAt: string | null;
 }
 
 describe.each(databaseTargets())('account-level webhooks on $name', (factory) => {
@@ -114,6 +115,36 @@ describe.each(databaseTargets())('account-level webhooks on $name', (factory) =>
       await postSigned(h, body, 'tenant-a-own-secret');
       await drain(h);
       expect((await alerts(a.id)).map((x) => [x.kind, x.repeats])).toEqual([['template_paused', 1]]);
+    });
+
+    it('settles a paused template\'s alert when Meta reinstates it, and raises the next pause anew', async () => {
+      const a = await cloudTenant('tenant-reinstated-secret');
+      const otherLanguage = templatePausedWebhook(a.businessAccountId!, 'orderline_order_shipped', 'hi');
+      await postSigned(h, templatePausedWebhook(a.businessAccountId!, 'orderline_order_shipped'), 'tenant-reinstated-secret');
+      await postSigned(h, otherLanguage, 'tenant-reinstated-secret');
+      await drain(h);
+      expect((await alerts(a.id)).map((x) => x.resolvedAt)).toEqual([null, null]);
+
+      const reinstated = templatePausedWebhook(a.businessAccountId!, 'orderline_order_shipped');
+      reinstated.entry[0]!.changes[0]!.value.event = 'REINSTATED';
+      h.clock.advance(60_000);
+      await postSigned(h, reinstated, 'tenant-reinstated-secret');
+      await drain(h);
+      const [hindi, english] = await alerts(a.id);
+      // Only the English template came back; nothing new was raised for the good news.
+      expect(english).toMatchObject({ kind: 'template_paused', resolvedAt: h.clock.now().toISOString() });
+      expect(hindi).toMatchObject({ kind: 'template_paused', resolvedAt: null });
+
+      // Paused again within the repeat window: a new, open alert, not a repeat of the settled one.
+      h.clock.advance(60_000);
+      await postSigned(h, templatePausedWebhook(a.businessAccountId!, 'orderline_order_shipped'), 'tenant-reinstated-secret');
+      await drain(h);
+      const listed = await alerts(a.id);
+      expect(listed.map((x) => [x.kind, x.resolvedAt === null, x.repeats])).toEqual([
+        ['template_paused', true, 0],
+        ['template_paused', true, 0],
+        ['template_paused', false, 0],
+      ]);
     });
 
     it('checks a tenant without its own app secret with WHATSAPP_APP_SECRET, and raises quality and limit downgrades', async () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSchema } from '../../shared/schema-check.js';
 import { TenantSettings } from '../tenants/tenant-settings.js';
-import { accountAlert } from './account-alert.js';
+import { accountAlert, accountResolution } from './account-alert.js';
 import type { AccountNotice } from './account-notice.js';
 
 function settings(raw: unknown = {}): TenantSettings {
@@ -33,10 +33,12 @@ describe('accountAlert', () => {
     expect(accountAlert(status('PAUSED', 'brand_shipped', 'en-US'), s)).toEqual({
       kind: 'template_paused',
       detail: 'Meta paused template "brand_shipped" (en-US). Used for order_shipped.',
+      subject: 'template:brand_shipped:en-US',
     });
     expect(accountAlert(status('REJECTED', 'orderline_order_delivered', 'en', 'INVALID_FORMAT'), s)).toEqual({
       kind: 'template_rejected',
       detail: 'Meta rejected template "orderline_order_delivered" (en). Reason: INVALID_FORMAT. Used for order_delivered.',
+      subject: 'template:orderline_order_delivered:en',
     });
     // The default catalog template the tenant replaced, and one in another language, are not used.
     expect(accountAlert(status('DISABLED', 'orderline_order_shipped'), s)?.detail).toBe(
@@ -50,6 +52,12 @@ describe('accountAlert', () => {
     for (const event of ['APPROVED', 'REINSTATED', 'PENDING', 'IN_APPEAL', 'UNARCHIVED', 'SOMETHING_NEW']) {
       expect(accountAlert(status(event, 'orderline_order_shipped'), settings())).toBeNull();
     }
+  });
+
+  it('settles the alerts of a template Meta approves or reinstates, and of nothing else', () => {
+    expect(accountResolution(status('REINSTATED', 'brand_shipped', 'en-US'))).toBe('template:brand_shipped:en-US');
+    expect(accountResolution(status('APPROVED', 'brand_shipped', 'en'))).toBe(accountAlert(status('REJECTED', 'brand_shipped', 'en'), settings())?.subject);
+    for (const event of ['PAUSED', 'PENDING', 'IN_APPEAL', 'DISABLED']) expect(accountResolution(status(event, 'brand_shipped'))).toBeNull();
   });
 
   it('counts only kinds and reminder steps that are on, with the discount template on the last step', () => {

@@ -14,6 +14,24 @@ import type { AccountNotice, TemplateRef } from './account-notice.js';
 export interface AccountAlert {
   kind: string;
   detail: string;
+  /** What it is about, when later news can settle it (see accountResolution). */
+  subject?: string;
+}
+
+/** The subject of a template's alerts: its name and language (any language when Meta names none). */
+export function templateSubject(t: TemplateRef): string {
+  return `template:${t.name}:${t.language ?? '*'}`;
+}
+
+/** Template events after which the template sends again: its earlier alerts are settled. */
+const TEMPLATE_GOOD_NEWS = new Set(['APPROVED', 'REINSTATED']);
+
+/**
+ * The subject whose open alerts this notice settles, or null: Meta approving or reinstating a
+ * template that was paused, disabled, flagged or rejected. Good news raises nothing itself.
+ */
+export function accountResolution(notice: AccountNotice): string | null {
+  return notice.kind === 'template_status' && TEMPLATE_GOOD_NEWS.has(notice.event) ? templateSubject(notice.template) : null;
 }
 
 /** Template events that need an operator, with what Meta did in words. */
@@ -72,6 +90,7 @@ export function accountAlert(notice: AccountNotice, settings: TenantSettings): A
       return {
         kind: `template_${notice.event.toLowerCase()}`,
         detail: sentence(`Meta ${did} template ${templateName(notice.template)}.`, reason, notice.explanation, usesOf(settings, notice.template)),
+        subject: templateSubject(notice.template),
       };
     }
     case 'template_quality': {

@@ -13,6 +13,7 @@ import { optIns } from './011-opt-ins.js';
 import { inboundHandled } from './012-inbound-handled.js';
 import { parkedChains } from './013-parked-chains.js';
 import { tenantBusinessAccount } from './014-tenant-business-account.js';
+import { alertSubjects } from './015-alert-subjects.js';
 
 /** Migrations live in code (not files on disk) so a built package carries them. */
 export const migrations: MigrationProvider = {
@@ -32,6 +33,7 @@ export const migrations: MigrationProvider = {
       '012-inbound-handled': inboundHandled,
       '013-parked-chains': parkedChains,
       '014-tenant-business-account': tenantBusinessAccount,
+      '015-alert-subjects': alertSubjects,
     };
   },
 };
