@@ -9,24 +9,29 @@ import { sql } from 'kysely';
 import { connect, migrate, MigrationError, type StoreConnection } from '../../src/store/connect.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { SqlTenantStore } from '../../src/store/tenant-repository.js';
-import { databaseTargets } from '../support/databases.js';
+import { databaseTargets, type TargetFactory } from '../support/databases.js';
+
+/** A database of its own for the suite, not yet migrated: the test migrates it step by step. */
+function unmigratedDatabase(factory: TargetFactory): () => StoreConnection {
+  let connection: StoreConnection | undefined;
+  let created: Awaited<ReturnType<TargetFactory['create']>> | undefined;
+  beforeAll(async () => {
+    created = await factory.create();
+    connection = connect(created.target);
+  });
+  afterAll(async () => {
+    await connection?.close();
+    await created?.cleanup();
+  });
+  return () => connection!;
+}
 
 describe.each(databaseTargets())('migrations on $name', (factory) => {
   describe.skipIf(factory.skip)('', () => {
-    let connection: StoreConnection | undefined;
-    let created: Awaited<ReturnType<typeof factory.create>> | undefined;
-
-    beforeAll(async () => {
-      created = await factory.create();
-      connection = connect(created.target);
-    });
-    afterAll(async () => {
-      await connection?.close();
-      await created?.cleanup();
-    });
+    const connection = unmigratedDatabase(factory);
 
     it('gives tenants stored before it the default locale and leaves a set one alone', async () => {
-      const db = connection!.db;
+      const db = connection().db;
       const migrator = new Migrator({ db, provider: migrations, migrationTableName: 'orderline_migrations', migrationLockTableName: 'orderline_migrations_lock' });
       const before = await migrator.migrateTo('007-jobs-due-by-kind');
       expect(before.error).toBeUndefined();
@@ -48,7 +53,7 @@ describe.each(databaseTargets())('migrations on $name', (factory) => {
     });
 
     it('refuses a database a newer Orderline migrated, saying so', async () => {
-      const db = connection!.db;
+      const db = connection().db;
       await migrate(db);
       await sql`insert into orderline_migrations (name, timestamp) values ('999-from-the-future', '2030-01-01T00:00:00.000Z')`.execute(db);
       const refused = migrate(db);
@@ -61,20 +66,10 @@ describe.each(databaseTargets())('migrations on $name', (factory) => {
 
 describe.each(databaseTargets())('migration 014 on $name', (factory) => {
   describe.skipIf(factory.skip)('', () => {
-    let connection: StoreConnection | undefined;
-    let created: Awaited<ReturnType<typeof factory.create>> | undefined;
-
-    beforeAll(async () => {
-      created = await factory.create();
-      connection = connect(created.target);
-    });
-    afterAll(async () => {
-      await connection?.close();
-      await created?.cleanup();
-    });
+    const connection = unmigratedDatabase(factory);
 
     it('gives tenants stored before it a null WABA id in their settings, and the look-up by WABA id works once one is set', async () => {
-      const db = connection!.db;
+      const db = connection().db;
       const migrator = new Migrator({ db, provider: migrations, migrationTableName: 'orderline_migrations', migrationLockTableName: 'orderline_migrations_lock' });
       expect((await migrator.migrateTo('013-parked-chains')).error).toBeUndefined();
       const whatsapp = { phoneNumberId: '1001', messagesPerSecond: 80 };
