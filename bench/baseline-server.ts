@@ -4,14 +4,9 @@
  * Env: PORT (0 = any free port). Prints `baseline listening on <url>` once ready.
  */
 import Fastify from 'fastify';
+// The service's own 200 and its schema, so all servers serialise the answer the same way.
+import { SUCCESS, SuccessSchema } from '../src/http/envelope.js';
 import { GUEST_BODY_SCHEMAS } from '../src/http/guest-schemas.js';
-
-const SUCCESS = { status: 'success', statusCode: 200 } as const;
-// Same 200 schema as the service's route, so both serialise the answer the same way.
-const SuccessSchema = {
-  type: 'object',
-  properties: { status: { type: 'string', enum: ['success'] }, statusCode: { type: 'integer', enum: [200] } },
-} as const;
 
 const app = Fastify({ logger: false });
 app.post(

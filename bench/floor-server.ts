@@ -11,14 +11,10 @@
  */
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
+// The service's own 200 and its schema, so all servers serialise the answer the same way.
+import { SUCCESS, SuccessSchema } from '../src/http/envelope.js';
 import { GUEST_BODY_SCHEMAS } from '../src/http/guest-schemas.js';
 import { AUTOCHECKPOINT_PAGES, startCheckpointer } from '../src/store/sqlite-checkpointer.js';
-
-const SUCCESS = { status: 'success', statusCode: 200 } as const;
-const SuccessSchema = {
-  type: 'object',
-  properties: { status: { type: 'string', enum: ['success'] }, statusCode: { type: 'integer', enum: [200] } },
-} as const;
 
 const file = process.env.FLOOR_DB ?? 'floor.db';
 const db = new Database(file);

@@ -39,6 +39,12 @@ export interface FailureBody {
 
 export const SUCCESS = Object.freeze({ status: 'success', statusCode: 200 });
 
+/** The guest API's 200, as its routes (and the benchmark's baseline beside them) serialise it. */
+export const SuccessSchema = {
+  type: 'object',
+  properties: { status: { type: 'string', enum: ['success'] }, statusCode: { type: 'integer', enum: [200] } },
+} as const;
+
 export function failureBody(name: FailureName, extra: { details?: FailureDetail[]; message?: string } = {}): FailureBody {
   const { statusCode, error } = FAILURES[name];
   return { status: 'failure', statusCode, error, ...extra };

@@ -8,7 +8,7 @@ import { GUEST_ENDPOINTS, type GuestPath } from '../domain/events/guest-endpoint
 import type { GuestAuthenticator, GuestIdentity } from '../use-cases/authenticate-guest.js';
 import type { GuestRateLimit } from '../use-cases/guest-rate-limit.js';
 import type { EventIngestion } from '../use-cases/ingest-event.js';
-import { FailureSchema, SUCCESS, sendFailure } from './envelope.js';
+import { FailureSchema, SUCCESS, SuccessSchema, sendFailure } from './envelope.js';
 import { GUEST_BODY_SCHEMAS } from './guest-schemas.js';
 import type { Metrics } from './metrics.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
@@ -26,11 +26,6 @@ export interface GuestRouteDeps {
   metrics: Metrics;
   bodyLimit: number;
 }
-
-const SuccessSchema = {
-  type: 'object',
-  properties: { status: { type: 'string', enum: ['success'] }, statusCode: { type: 'integer', enum: [200] } },
-} as const;
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
